@@ -1,0 +1,71 @@
+# `make run` and `make test` are all a newcomer needs; the rest are for maintainers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+LANGS := es zh_Hans zh_Hant ar vi ht pt kea ru uk so hmn ksw bn prs ur pl ckb
+# Languages Babel's CLDR data does not know: their catalogs are copied from the template.
+NON_CLDR := hmn ksw prs
+
+.PHONY: run test install install-dev db translations translations-extract translations-update \
+        translations-compile translations-check e2e bench lock audit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+db: install translations-compile
+	SURVEY_ENV=$${SURVEY_ENV:-development} $(FLASK) init-db
+
+run: db
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
+	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
+
+test: install-dev translations-compile
+	$(BIN)/python -m pytest -q
+	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
+
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments="Translators:" \
+	  --no-location --sort-output -w 100 -o translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100 --ignore-obsolete
+
+translations-check: install translations-compile
+	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
+
+e2e: install-dev translations-compile
+	$(BIN)/python -m pytest -q -m browser
+
+bench: install-dev translations-compile
+	$(BIN)/python bench/run.py
+
+audit: install-dev
+	$(BIN)/bandit -q -r survey_app forms analysis -c bandit.yaml
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --exclude-editable | sed '/^pip==/d' > requirements.txt
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in -c requirements.txt
+	.lock-venv/bin/pip freeze --exclude-editable | grep -vxFf requirements.txt | sed '/^pip==/d' > requirements-dev.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

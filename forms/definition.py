@@ -1,0 +1,326 @@
+"""Survey definitions shaped like XLSForm: a `survey` list of questions, a `choices`
+list and `settings`, with per-language text in `label::<lang>` columns.
+
+`normalise()` turns that flat, spreadsheet-like form (as read from YAML or a
+worksheet) into the nested form stored in the database; `Survey.from_dict()` turns
+the stored form into objects the form builder and the views use. Both reject a
+broken definition with a `DefinitionError` naming the question and the problem.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+from .expressions import Expression, ExpressionError, parse
+
+QUESTION_TYPES = {"text", "integer", "decimal", "date", "select_one", "select_multiple", "note"}
+GROUP_TYPES = {"begin_group", "end_group"}
+TRANSLATED = ("label", "hint", "required_message", "constraint_message")
+SETTINGS_TRANSLATED = ("form_title", "description")
+SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review")
+ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED}
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
+# `label::en` or, as ODK writes it, `label::English (en)`
+LANGUAGE_COLUMN = re.compile(r"^(?P<column>[a-z_]+)::(?:[^()]*\((?P<code>[^()]+)\)|(?P<bare>[^()]+))$")
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be used; the message says where and what is wrong."""
+
+
+def _split_column(key: str) -> tuple[str, str | None]:
+    match = LANGUAGE_COLUMN.match(key.strip())
+    if not match:
+        return key.strip(), None
+    return match["column"], (match["code"] or match["bare"]).strip()
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"yes", "true", "1", "true()"}
+
+
+def _translations(row: Mapping[str, Any], columns: tuple[str, ...], where: str) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for key, value in row.items():
+        column, code = _split_column(str(key))
+        if column in columns:
+            if code is None:
+                raise DefinitionError(f"{where}: column '{key}' needs a language, for example '{column}::en'.")
+            if value is not None and str(value).strip():
+                found.setdefault(column, {})[code] = str(value).strip()
+    return found
+
+
+def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a flat XLSForm-shaped definition and return its stored form."""
+    if not isinstance(raw, Mapping) or not {"settings", "survey", "choices"} <= set(raw):
+        raise DefinitionError("A definition needs three parts: settings, survey and choices.")
+    settings = dict(raw["settings"] or {})
+    form_id = str(settings.get("form_id", "")).strip()
+    if not FORM_ID.match(form_id):
+        raise DefinitionError(
+            "settings: form_id must be lower-case letters, digits and hyphens, "
+            f"for example 'family-voices' (found {form_id!r})."
+        )
+    texts = _translations(settings, SETTINGS_COLUMNS, "settings")
+    default_language = str(settings.get("default_language") or "en").strip()
+    normal_settings = {
+        "form_id": form_id,
+        "version": str(settings.get("version", "")).strip(),
+        "default_language": default_language,
+        "title": texts.get("form_title", {}),
+        "description": texts.get("description", {}),
+        "review": texts.get("review", {}),
+    }
+
+    choices: dict[str, list[dict[str, Any]]] = {}
+    for number, row in enumerate(raw["choices"] or [], start=1):
+        where = f"choices row {number}"
+        list_name = str(row.get("list_name", "")).strip()
+        name = str(row.get("name", "")).strip()
+        if not list_name or not name:
+            raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
+        labels = _translations(row, ("label",), where).get("label", {})
+        if any(existing["name"] == name for existing in choices.get(list_name, [])):
+            raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
+        choices.setdefault(list_name, []).append({"name": name, "label": labels})
+
+    rows: list[dict[str, Any]] = []
+    for number, row in enumerate(raw["survey"] or [], start=1):
+        rows.append(_normalise_row(row, number, choices))
+    definition = {"settings": normal_settings, "survey": rows, "choices": choices}
+    Survey.from_dict(definition)  # the remaining checks need the whole survey
+    return definition
+
+
+def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, Any]) -> dict[str, Any]:
+    type_words = str(row.get("type", "")).strip().replace("begin group", "begin_group").replace("end group", "end_group").split()
+    name = str(row.get("name", "") or "").strip()
+    where = f"survey row {number}" + (f" ('{name}')" if name else "")
+    if not type_words:
+        raise DefinitionError(f"{where}: the type is empty.")
+    kind = type_words[0]
+    if kind not in QUESTION_TYPES | GROUP_TYPES:
+        raise DefinitionError(
+            f"{where}: type '{kind}' is not supported. Use one of: "
+            + ", ".join(sorted(QUESTION_TYPES | GROUP_TYPES)) + "."
+        )
+    for key in row:
+        column, _ = _split_column(str(key))
+        if column not in ROW_COLUMNS:
+            raise DefinitionError(f"{where}: column '{key}' is not supported.")
+    normal: dict[str, Any] = {"type": kind}
+    if name:
+        normal["name"] = name
+    if kind in ("select_one", "select_multiple"):
+        if len(type_words) != 2:
+            raise DefinitionError(f"{where}: write the choice list after the type, as in '{kind} role'.")
+        if type_words[1] not in choices:
+            raise DefinitionError(f"{where}: the choice list '{type_words[1]}' is not in the choices.")
+        normal["list_name"] = type_words[1]
+    elif len(type_words) != 1:
+        raise DefinitionError(f"{where}: type '{row.get('type')}' has extra words.")
+    normal.update(_translations(row, TRANSLATED, where))
+    if _truthy(row.get("required", False)):
+        normal["required"] = True
+    for column in ("relevant", "constraint"):
+        if row.get(column) not in (None, ""):
+            normal[column] = str(row[column]).strip()
+    return normal
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    type: str
+    name: str
+    label: Mapping[str, str]
+    hint: Mapping[str, str] = field(default_factory=dict)
+    required: bool = False
+    required_message: Mapping[str, str] = field(default_factory=dict)
+    relevant: Expression | None = None
+    constraint: Expression | None = None
+    constraint_message: Mapping[str, str] = field(default_factory=dict)
+    list_name: str | None = None
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def multiple(self) -> bool:
+        return self.type == "select_multiple"
+
+    @property
+    def is_select(self) -> bool:
+        return self.type in ("select_one", "select_multiple")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    label: Mapping[str, str]
+    questions: tuple[Question, ...]
+    relevant: Expression | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    form_id: str
+    version_label: str
+    default_language: str
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    pages: tuple[Page, ...]
+    languages: tuple[str, ...]
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        return {q.name: q for page in self.pages for q in page.questions}
+
+    def text(self, texts: Mapping[str, str], language: str) -> str:
+        """The text in `language`, falling back to the survey's default language."""
+        return texts.get(language) or texts.get(self.default_language, "")
+
+    @classmethod
+    def from_dict(cls, definition: Mapping[str, Any]) -> "Survey":
+        settings = definition["settings"]
+        default_language = settings["default_language"]
+        choices = {
+            list_name: tuple(Choice(c["name"], c["label"]) for c in items)
+            for list_name, items in definition["choices"].items()
+        }
+        pages: list[Page] = []
+        seen: set[str] = set()
+        group: dict[str, Any] | None = None
+        loose: list[Question] = []
+
+        def close_loose() -> None:
+            if loose:
+                pages.append(Page(f"page_{len(pages) + 1}", {}, tuple(loose)))
+                loose.clear()
+
+        current: list[Question] = []
+        before_group: set[str] = set()
+        for number, row in enumerate(definition["survey"], start=1):
+            name = row.get("name", "")
+            where = f"survey row {number}" + (f" ('{name}')" if name else "")
+            if row["type"] == "begin_group":
+                if group is not None:
+                    raise DefinitionError(f"{where}: groups inside groups are not supported; close the group above first.")
+                close_loose()
+                group, current, before_group = row, [], set(seen)
+                continue
+            if row["type"] == "end_group":
+                if group is None:
+                    raise DefinitionError(f"{where}: end_group without a begin_group above it.")
+                if not current:
+                    raise DefinitionError(f"{where}: the group '{group.get('name')}' has no questions.")
+                pages.append(Page(
+                    group.get("name") or f"page_{len(pages) + 1}",
+                    group.get("label", {}),
+                    tuple(current),
+                    _expression(group.get("relevant"), "relevant", where, before_group),
+                ))
+                group = None
+                continue
+            question = _question(row, where, choices, seen, default_language)
+            seen.add(question.name)
+            (current if group is not None else loose).append(question)
+        if group is not None:
+            raise DefinitionError(f"group '{group.get('name')}' has no end_group.")
+        close_loose()
+        if not pages:
+            raise DefinitionError("The survey has no questions.")
+        languages = _languages(definition, default_language)
+        return cls(
+            form_id=settings["form_id"],
+            version_label=settings.get("version", ""),
+            default_language=default_language,
+            title=settings.get("title", {}),
+            description=settings.get("description", {}),
+            pages=tuple(pages),
+            languages=languages,
+        )
+
+
+def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
+              seen: set[str], default_language: str) -> Question:
+    name = row.get("name", "")
+    if not NAME.match(name):
+        raise DefinitionError(f"{where}: the name must start with a letter and use only letters, digits and _.")
+    if name in seen:
+        raise DefinitionError(f"{where}: the name '{name}' is used twice.")
+    if not row.get("label", {}).get(default_language):
+        raise DefinitionError(f"{where}: the question has no label in the default language '{default_language}'.")
+    list_name = row.get("list_name")
+    if list_name is not None and list_name not in choices:
+        raise DefinitionError(f"{where}: the choice list '{list_name}' is not in the choices.")
+    return Question(
+        type=row["type"],
+        name=name,
+        label=row.get("label", {}),
+        hint=row.get("hint", {}),
+        required=bool(row.get("required", False)),
+        required_message=row.get("required_message", {}),
+        relevant=_expression(row.get("relevant"), "relevant", where, seen),
+        constraint=_expression(row.get("constraint"), "constraint", where, seen | {name}),
+        constraint_message=row.get("constraint_message", {}),
+        list_name=list_name,
+        choices=choices.get(list_name, ()) if list_name else (),
+    )
+
+
+def _expression(source: str | None, column: str, where: str, known: set[str]) -> Expression | None:
+    if not source:
+        return None
+    try:
+        expression = parse(source)
+    except ExpressionError as error:
+        raise DefinitionError(f"{where}: the {column} expression is not valid: {error}") from None
+    unknown = sorted(expression.references - known)
+    if unknown:
+        raise DefinitionError(
+            f"{where}: the {column} expression refers to "
+            + ", ".join(f"${{{n}}}" for n in unknown)
+            + ", which is not a question above it."
+        )
+    return expression
+
+
+def _languages(definition: Mapping[str, Any], default_language: str) -> tuple[str, ...]:
+    found = {default_language}
+    for row in definition["survey"]:
+        for column in TRANSLATED:
+            found.update(row.get(column, {}))
+    for items in definition["choices"].values():
+        for choice in items:
+            found.update(choice["label"])
+    return tuple([default_language] + sorted(found - {default_language}))
+
+
+def definition_hash(definition: Mapping[str, Any]) -> str:
+    """A fingerprint of the content; a changed wording or choice gives a new one."""
+    encoded = json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def translation_coverage(definition: Mapping[str, Any], language: str) -> tuple[int, int]:
+    """(translated, total): how many of the survey's texts exist in `language`."""
+    source = definition["settings"]["default_language"]
+    texts: list[Mapping[str, str]] = [definition["settings"].get(k, {}) for k in ("title", "description")]
+    for row in definition["survey"]:
+        texts.extend(row.get(column, {}) for column in TRANSLATED)
+    for items in definition["choices"].values():
+        texts.extend(choice["label"] for choice in items)
+    wanted = [text for text in texts if text.get(source)]
+    return sum(1 for text in wanted if text.get(language)), len(wanted)

@@ -1,0 +1,64 @@
+"""The Flask application: `create_app()` loads configuration, binds extensions,
+wires languages, and registers blueprints and commands."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as app_config
+from . import locale
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(app_config.PROJECT_ROOT / "instance"))
+    app.config.from_mapping(app_config.from_environment(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+        if "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app_config.engine_options(config["SQLALCHEMY_DATABASE_URI"])
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=locale.babel_locale_selector)
+    babel.domain_instance = locale.FolderDomain()
+    app.extensions["survey_languages"] = locale.discover(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+
+    from . import auth, cli, errors, health, page_context
+    from .partner import blueprint as partner_blueprint
+    from .public import blueprint as public_blueprint
+    from .staff import blueprint as staff_blueprint
+
+    # The survey's own forms check their tokens, so a stale token re-shows the page with the answers kept.
+    csrf.exempt(public_blueprint)
+    app.register_blueprint(public_blueprint)
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(staff_blueprint, url_prefix="/staff")
+    app.register_blueprint(partner_blueprint, url_prefix="/partner")
+    page_context.init_app(app)
+    app.register_blueprint(health.blueprint)
+    errors.init_app(app)
+    cli.init_app(app)
+    # Request lines carry the client's address: keep them out of the logs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while a submission is written; foreign keys are off by default in SQLite.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

@@ -1,0 +1,97 @@
+"""Log-in for staff and partner users (respondents never log in)."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+from urllib.parse import urlsplit
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired, Length
+
+from . import storage
+from .extensions import db, login_manager
+from .models import User
+
+blueprint = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Log in to see this page.")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address.")),
+                                                        Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
+                                                         Length(max=1000)])
+
+
+def check_password(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        # Spend the same effort as a real check, so timing does not reveal which emails exist.
+        storage.password_hasher.hash(password)
+        return None
+    try:
+        storage.password_hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    storage.rehash_password_if_needed(user, password)
+    return user
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+def home_for(user: User) -> str:
+    return url_for("partner.home") if user.role == "partner" else url_for("staff.home")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = check_password(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        failed = True
+    return render_template("auth/login.html", form=form, failed=failed)
+
+
+@blueprint.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def roles_required(*roles: str) -> Callable:
+    """Only users with one of `roles` pass; others get 403, anonymous users the log-in page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,74 @@
+"""Configuration from environment variables, with safe defaults for local use.
+
+`SURVEY_ENV` is `production` (the default), `development` or `testing`. Production
+refuses to start without a real `SECRET_KEY`; development keeps a generated key in
+the instance folder so sessions survive a restart.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can run with."""
+
+
+def _instance_secret(instance_path: Path) -> str:
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict:
+    env = os.environ.get("SURVEY_ENV", "production").strip().lower()
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"SURVEY_ENV must be production, development or testing, not {env!r}")
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value, for example: "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        secret_key = _instance_secret(instance_path)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'survey.db'}"
+    return {
+        "SURVEY_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "DEFAULT_SURVEY": os.environ.get("DEFAULT_SURVEY", "family-voices"),
+        "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "10")),
+        # A parent may take a long time over one page; the token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "12"))),
+        "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
+    }
+
+
+def engine_options(database_url: str) -> dict:
+    if database_url.startswith("sqlite"):
+        # Several gunicorn workers write to one file: wait for the lock instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,38 @@
+"""Error pages in the visitor's language."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from . import locale
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(500)
+    def error_page(error: HTTPException):
+        code = getattr(error, "code", 500) or 500
+        titles = {
+            400: gettext("Something was wrong with that request"),
+            403: gettext("You cannot open this page"),
+            404: gettext("Page not found"),
+            405: gettext("Something was wrong with that request"),
+            500: gettext("Sorry, something went wrong"),
+        }
+        messages = {
+            400: gettext("Go back and try again. Your answers so far are saved."),
+            403: gettext("You may need to log in with a different account."),
+            404: gettext("Check the link you used. If you typed it, check the spelling."),
+            405: gettext("Go back and try again. Your answers so far are saved."),
+            500: gettext("Please try again in a few minutes. Your answers so far are saved."),
+        }
+        try:
+            locale.current()
+        except Exception:  # the error may have happened before a language was chosen
+            locale.set_current(locale.DEFAULT)
+        return render_template("error.html", title=titles.get(code, titles[500]),
+                               message=messages.get(code, messages[500])), code

@@ -1,0 +1,99 @@
+"""The response export: one row per response, streamed from the database so a
+large campaign is never held in memory. A multiple-choice question becomes one
+0/1 column per choice named `<question>/<choice>`, as KoboToolbox exports do."""
+from __future__ import annotations
+
+import csv
+from typing import IO, Any, Iterator
+
+from sqlalchemy import select
+
+from forms.definition import Survey as SurveyDefinition
+
+from .extensions import db
+from .models import Answer, Partner, Response, Survey, SurveyVersion
+from .surveys import parsed
+
+META_COLUMNS = ["response_id", "submitted_at", "survey_version", "language", "partner", "channel"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (numbers stay numbers)."""
+    if value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def columns(definitions: list[SurveyDefinition]) -> tuple[list[str], dict[str, set[str]]]:
+    """Columns for every version, newest first: a question removed later keeps its
+    column, a question added later is empty for older responses."""
+    names: list[str] = list(META_COLUMNS)
+    multiple: dict[str, set[str]] = {}
+    for definition in definitions:
+        for page in definition.pages:
+            for question in page.questions:
+                if question.type == "note":
+                    continue
+                if question.multiple:
+                    for choice in question.choices:
+                        column = f"{question.name}/{choice.name}"
+                        if column not in names:
+                            names.append(column)
+                    multiple.setdefault(question.name, set()).update(c.name for c in question.choices)
+                elif question.name not in names:
+                    names.append(question.name)
+    return names, multiple
+
+
+def rows(slug: str) -> Iterator[dict[str, Any]]:
+    versions = db.session.scalars(
+        select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc())
+    ).all()
+    names, multiple = columns([parsed(v) for v in versions])
+    yield {"columns": names}
+    query = (
+        select(Response.id, Response.submitted_at, SurveyVersion.version, Response.language, Partner.code,
+               Response.channel, Answer.question, Answer.value)
+        .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
+        .join(Survey, SurveyVersion.survey_id == Survey.id)
+        .outerjoin(Partner, Response.partner_id == Partner.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Survey.slug == slug)
+        .order_by(Response.submitted_at, Response.id, Answer.id)
+        .execution_options(yield_per=5000)
+    )
+    current: dict[str, Any] | None = None
+    for response_id, submitted_at, version, language, partner, channel, question, value in db.session.execute(query):
+        if current is None or current["response_id"] != response_id:
+            if current is not None:
+                yield current
+            current = {"response_id": response_id, "submitted_at": submitted_at.isoformat(timespec="seconds") + "Z",
+                       "survey_version": version, "language": language, "partner": partner or "",
+                       "channel": channel}
+        if question is None:
+            continue
+        if question in multiple:
+            if not any(f"{question}/{code}" in current for code in multiple[question]):
+                # The first choice seen for this question: the others were not chosen.
+                current.update({f"{question}/{code}": 0 for code in multiple[question]})
+            current[f"{question}/{value}"] = 1
+        else:
+            current[question] = value
+    if current is not None:
+        yield current
+
+
+def write_csv(slug: str, handle: IO[str]) -> int:
+    stream = rows(slug)
+    names = next(stream)["columns"]
+    writer = csv.DictWriter(handle, fieldnames=names, extrasaction="ignore", restval="")
+    writer.writeheader()
+    count = 0
+    for row in stream:
+        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
+        count += 1
+    return count

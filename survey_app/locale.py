@@ -1,0 +1,147 @@
+"""Languages and how one is chosen for a request.
+
+One chain, as a respondent would expect: `?lang=` on the link, then the choice
+kept in the session, then the browser's Accept-Language, then English. Catalogs
+are found by folder name under `translations/`, so languages that Babel's CLDR
+data does not know (Hmong, Karen, Dari) are served in full; only number and date
+formatting falls back to a related locale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, request, session
+from flask_babel import Domain
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str          # as used in links and stored with responses: `zh-Hans`
+    native_name: str   # the language's name in its own script, for the menu
+    english_name: str
+    rtl: bool = False
+    formatting_locale: str | None = None  # for Babel, when CLDR lacks the language
+
+    @property
+    def folder(self) -> str:
+        return self.code.replace("-", "_")
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def babel_locale(self) -> str:
+        return self.formatting_locale or self.folder
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("en", "English", "English"),
+    Language("es", "Español", "Spanish"),
+    Language("zh-Hans", "简体中文", "Chinese (Simplified)"),
+    Language("zh-Hant", "繁體中文", "Chinese (Traditional)"),
+    Language("ar", "العربية", "Arabic", rtl=True),
+    Language("vi", "Tiếng Việt", "Vietnamese"),
+    Language("ht", "Kreyòl ayisyen", "Haitian Creole"),
+    Language("pt", "Português", "Portuguese"),
+    Language("kea", "Kabuverdianu", "Cape Verdean Creole"),
+    Language("ru", "Русский", "Russian"),
+    Language("uk", "Українська", "Ukrainian"),
+    Language("so", "Soomaali", "Somali"),
+    Language("hmn", "Hmoob", "Hmong", formatting_locale="en"),
+    Language("ksw", "ကညီကျိာ်", "Karen (S'gaw)", formatting_locale="my"),
+    Language("bn", "বাংলা", "Bengali"),
+    Language("prs", "دری", "Dari", rtl=True, formatting_locale="fa_AF"),
+    Language("ur", "اردو", "Urdu", rtl=True),
+    Language("pl", "Polski", "Polish"),
+    Language("ckb", "کوردیی ناوەندی", "Kurdish (Sorani)", rtl=True),
+)
+BY_CODE = {language.code: language for language in LANGUAGES}
+DEFAULT = "en"
+
+
+def available_codes() -> tuple[str, ...]:
+    """Languages with a compiled catalog (English needs none)."""
+    return current_app.extensions["survey_languages"]
+
+
+def discover(translations_dir: Path) -> tuple[str, ...]:
+    """Checked at start-up: which known languages have a catalog on disk."""
+    found = [DEFAULT]
+    for language in LANGUAGES[1:]:
+        if (translations_dir / language.folder / "LC_MESSAGES" / "messages.mo").exists():
+            Locale.parse(language.babel_locale)  # fail at start-up, not on a request
+            found.append(language.code)
+    return tuple(found)
+
+
+def normalise_code(code: str | None) -> str | None:
+    """`es-MX` -> `es`, `zh-CN` -> `zh-Hans`, `zh_TW` -> `zh-Hant`; unknown -> None."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-")
+    lowered = code.lower()
+    for language in LANGUAGES:
+        if language.code.lower() == lowered:
+            return language.code
+    if lowered.startswith("zh"):
+        traditional = any(tag in lowered for tag in ("hant", "-tw", "-hk", "-mo"))
+        return "zh-Hant" if traditional else "zh-Hans"
+    if lowered in ("fa-af",):
+        return "prs"
+    base = lowered.split("-")[0]
+    return base if base in BY_CODE else None
+
+
+def choose(offered: tuple[str, ...]) -> str:
+    """The request's language among `offered`, following the chain above."""
+    explicit = normalise_code(request.args.get("lang"))
+    if explicit in offered:
+        session["lang"] = explicit
+        return explicit
+    kept = session.get("lang")
+    if kept in offered:
+        return kept
+    for value, _quality in request.accept_languages:
+        code = normalise_code(value)
+        if code in offered:
+            return code
+    return DEFAULT if DEFAULT in offered else offered[0]
+
+
+def current() -> Language:
+    code = getattr(g, "language", None)
+    if code is None:
+        code = g.language = choose(available_codes())
+    return BY_CODE[code]
+
+
+def set_current(code: str) -> None:
+    g.language = code
+
+
+def babel_locale_selector() -> str:
+    return current().babel_locale
+
+
+class FolderDomain(Domain):
+    """Loads the catalog by the language's folder name rather than by Babel locale,
+    so a language without CLDR data still finds its messages."""
+
+    def get_translations(self) -> Translations | NullTranslations:
+        language = current()
+        cache = self.cache
+        if language.code in cache:
+            return cache[language.code]
+        translations: Translations | NullTranslations = NullTranslations()
+        for directory in self.translation_directories:
+            path = Path(directory) / language.folder / "LC_MESSAGES" / "messages.mo"
+            if path.exists():
+                with path.open("rb") as handle:
+                    translations = Translations(handle, domain="messages")
+                break
+        cache[language.code] = translations
+        return translations

@@ -1,0 +1,124 @@
+"""The database tables. Answers hold choice codes, never labels; nothing here
+identifies a respondent's device or address."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Partner(db.Model):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state_code: Mapped[str] = mapped_column(String(2))
+    website: Mapped[str] = mapped_column(String(200), default="")
+    focus: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    partner: Mapped[Optional[Partner]] = relationship()
+
+    ROLES = ("admin", "staff", "partner")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses log-in for disabled users
+        return self.active
+
+
+class Survey(db.Model):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list["SurveyVersion"]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.version"
+    )
+
+
+class SurveyVersion(db.Model):
+    __tablename__ = "survey_versions"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    version: Mapped[int]
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+
+
+class Draft(db.Model):
+    """Answers of a survey in progress, kept on the server so the session cookie
+    only carries the draft's id. Its id becomes the response's id on submission,
+    which is what makes a repeated submission store nothing twice."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_version_submitted", "survey_version_id", "submitted_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan")
+    version: Mapped[SurveyVersion] = relationship()
+    partner: Mapped[Optional[Partner]] = relationship()
+
+
+class Answer(db.Model):
+    """One answer; a multiple-choice answer is one row per chosen code."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_question_value", "question", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), index=True)
+    question: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,16 @@
+"""The partner portal: each partner organisation sees its own work only."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from .. import surveys
+from ..auth import roles_required
+
+blueprint = Blueprint("partner", __name__)
+
+
+@blueprint.get("/")
+@roles_required("partner")
+def home():
+    partner = current_user.partner
+    return render_template("partner/home.html", partner=partner,
+                           surveys=surveys.response_counts(partner_id=partner.id))

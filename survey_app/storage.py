@@ -1,0 +1,147 @@
+"""Every write to the database goes through this module: small functions, each
+one transaction, so a reader can see all the ways data is created or changed."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from argon2 import PasswordHasher
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from forms.definition import Survey as SurveyDefinition
+from forms.definition import definition_hash, normalise
+
+from .extensions import db
+from .models import Answer, Draft, Partner, Response, Survey, SurveyVersion, User, utcnow
+
+password_hasher = PasswordHasher()
+
+
+def upsert_partners(rows: Iterable[Mapping[str, str]]) -> int:
+    """Add partners that are not there yet; existing ones keep any edits staff made."""
+    existing = set(db.session.scalars(select(Partner.code)))
+    added = 0
+    for row in rows:
+        if row["code"] in existing:
+            continue
+        db.session.add(Partner(code=row["code"], name=row["name"], state_code=row["state_code"],
+                               website=row.get("website", ""), focus=row.get("focus", "")))
+        added += 1
+    db.session.commit()
+    return added
+
+
+def read_partners_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_survey(raw_definition: Mapping[str, Any]) -> tuple[SurveyVersion, bool]:
+    """Store a definition as a survey's newest version. Returns the version and
+    whether it is new: loading the same content again changes nothing."""
+    definition = normalise(raw_definition)
+    fingerprint = definition_hash(definition)
+    slug = definition["settings"]["form_id"]
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        survey = Survey(slug=slug, status="open")
+        db.session.add(survey)
+        db.session.flush()
+    newest = db.session.scalar(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id).order_by(SurveyVersion.version.desc())
+    )
+    if newest is not None and newest.definition_hash == fingerprint:
+        db.session.commit()
+        return newest, False
+    version = SurveyVersion(survey_id=survey.id, version=(newest.version + 1) if newest else 1,
+                            definition=definition, definition_hash=fingerprint)
+    db.session.add(version)
+    db.session.commit()
+    return version, True
+
+
+def start_draft(version: SurveyVersion, partner: Partner | None, language: str, channel: str = "web") -> Draft:
+    draft = Draft(survey_version_id=version.id, partner_id=partner.id if partner else None,
+                  language=language, channel=channel, answers={})
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def save_answers(draft: Draft, answers: Mapping[str, Any], language: str) -> None:
+    """Merge one page's answers into the draft (a new dict, so the JSON column is written)."""
+    draft.answers = {**(draft.answers or {}), **answers}
+    draft.language = language
+    db.session.commit()
+
+
+def submit_draft(draft: Draft, survey: SurveyDefinition) -> str:
+    """Turn a draft into a response, exactly once: the response takes the draft's
+    id, so a second submission of the same draft finds the first and stores nothing.
+    Only answers to questions that were relevant are kept."""
+    response_id = draft.id
+    answers = relevant_answers(survey, draft.answers or {})
+    response = Response(id=response_id, survey_version_id=draft.survey_version_id, partner_id=draft.partner_id,
+                        language=draft.language, channel=draft.channel, submitted_at=utcnow())
+    response.answers = [Answer(question=name, value=value) for name, value in answer_rows(answers)]
+    db.session.add(response)
+    db.session.execute(delete(Draft).where(Draft.id == response_id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if db.session.get(Response, response_id) is None:
+            raise
+    return response_id
+
+
+def relevant_answers(survey: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for page in survey.pages:
+        if page.relevant is not None and not page.relevant.is_true(kept):
+            continue
+        for question in page.questions:
+            if question.relevant is not None and not question.relevant.is_true({**kept, **answers}):
+                continue
+            if answers.get(question.name) not in (None, "", []):
+                kept[question.name] = answers[question.name]
+    return kept
+
+
+def answer_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for name, value in answers.items():
+        if isinstance(value, list):
+            rows.extend((name, str(code)) for code in value)
+        else:
+            rows.append((name, str(value)))
+    return rows
+
+
+def delete_old_drafts(days: int) -> int:
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(delete(Draft).where(Draft.updated_at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def create_user(email: str, password: str, role: str, partner: Partner | None = None) -> User:
+    if role not in User.ROLES:
+        raise ValueError(f"role must be one of {', '.join(User.ROLES)}")
+    if (role == "partner") != (partner is not None):
+        raise ValueError("a partner user needs --partner; admin and staff users take none")
+    user = User(email=email.strip().lower(), password_hash=password_hasher.hash(password), role=role,
+                partner_id=partner.id if partner else None)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def rehash_password_if_needed(user: User, password: str) -> None:
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher.hash(password)
+        db.session.commit()

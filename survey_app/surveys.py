@@ -1,0 +1,54 @@
+"""Reading surveys: the open version of a survey, and its parsed definition,
+parsed once per version and kept for the life of the process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import and_, func, select
+
+from forms.definition import Survey as SurveyDefinition
+
+from .extensions import db
+from .models import Partner, Response, Survey, SurveyVersion
+
+
+def newest_version(slug: str) -> SurveyVersion | None:
+    return db.session.scalar(
+        select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc()).limit(1)
+    )
+
+
+def find_survey(slug: str) -> Survey | None:
+    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+@lru_cache(maxsize=64)
+def _parsed(version_id: int, definition_hash: str) -> SurveyDefinition:
+    version = db.session.get(SurveyVersion, version_id)
+    return SurveyDefinition.from_dict(version.definition)
+
+
+def parsed(version: SurveyVersion) -> SurveyDefinition:
+    # The hash is part of the key so a test database reusing ids cannot see a stale survey.
+    return _parsed(version.id, version.definition_hash)
+
+
+def partner_by_code(code: str | None) -> Partner | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Partner).where(Partner.code == code.strip().lower(), Partner.active.is_(True)))
+
+
+def response_counts(partner_id: int | None = None) -> list[tuple[str, str, int]]:
+    """(slug, status, responses) for every survey; only one partner's responses when given."""
+    joined = Response.survey_version_id == SurveyVersion.id
+    if partner_id is not None:
+        joined = and_(joined, Response.partner_id == partner_id)
+    rows = db.session.execute(
+        select(Survey.slug, Survey.status, func.count(Response.id))
+        .outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+        .outerjoin(Response, joined)
+        .group_by(Survey.id, Survey.slug, Survey.status)
+        .order_by(Survey.slug)
+    ).all()
+    return [tuple(row) for row in rows]

@@ -1,0 +1,101 @@
+"""How complete each language is: interface catalogs and survey texts, with the
+review status translators record in each catalog's header comment."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from babel.messages.pofile import read_po
+
+from forms.definition import translation_coverage
+
+from .locale import LANGUAGES, Language
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
+REVIEW = re.compile(r"^#\s*Review-Status:\s*(?P<status>.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    language: Language
+    translated: int
+    total: int
+    broken: tuple[str, ...]   # msgids whose placeholders differ from the translation
+    review: str
+
+    @property
+    def share(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def catalog_status(translations_dir: Path, language: Language) -> CatalogStatus:
+    path = translations_dir / language.folder / "LC_MESSAGES" / "messages.po"
+    if language.code == "en":
+        return CatalogStatus(language, 1, 1, (), "source text")
+    if not path.exists():
+        return CatalogStatus(language, 0, 1, (), "missing")
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    total = translated = 0
+    broken: list[str] = []
+    for message in catalog:
+        if not message.id:
+            continue
+        total += 1
+        singular = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings) and not message.fuzzy:
+            translated += 1
+            if any(placeholders(s) != placeholders(singular) for s in strings):
+                broken.append(singular)
+    review = REVIEW.search(catalog.header_comment or "")
+    return CatalogStatus(language, translated, total, tuple(broken), review["status"].strip() if review else "unknown")
+
+
+def survey_review(definition: Mapping[str, Any], language: str) -> str:
+    return definition["settings"].get("review", {}).get(language, "")
+
+
+def survey_placeholder_problems(definition: Mapping[str, Any], language: str) -> list[str]:
+    """Texts whose ${...} references differ between the default language and `language`."""
+    source = definition["settings"]["default_language"]
+    problems = []
+    reference = re.compile(r"\$\{\w+\}")
+    rows = list(definition["survey"]) + [c for items in definition["choices"].values() for c in items]
+    for row in rows:
+        for column, texts in row.items():
+            if isinstance(texts, dict) and texts.get(language) and texts.get(source):
+                if sorted(reference.findall(texts[source])) != sorted(reference.findall(texts[language])):
+                    problems.append(f"{row.get('name', '?')}:{column}")
+    return problems
+
+
+def report(translations_dir: Path, definitions: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], bool]:
+    """Lines to print, and whether every language a survey offers is complete."""
+    lines: list[str] = []
+    ok = True
+    for language in LANGUAGES:
+        ui = catalog_status(translations_dir, language)
+        line = (f"{language.code:8} {language.english_name:22} interface {ui.share:6.1%} "
+                f"({ui.translated}/{ui.total}) review: {ui.review}")
+        lines.append(line)
+        if ui.broken:
+            ok = False
+            lines.extend(f"    broken placeholder: {msgid!r}" for msgid in ui.broken)
+        for slug, definition in definitions.items():
+            done, total = translation_coverage(definition, language.code)
+            offered = done > 0 and ui.translated > 0
+            status = survey_review(definition, language.code) or ("source text" if language.code == "en" else "-")
+            lines.append(f"    survey {slug}: {done / total if total else 1:6.1%} ({done}/{total}) review: {status}")
+            problems = survey_placeholder_problems(definition, language.code)
+            if offered and (done < total or ui.translated < ui.total or problems):
+                ok = False
+                lines.append(f"    GAP: {language.english_name} is offered for {slug} but is not complete"
+                             + (f"; placeholders differ in {', '.join(problems)}" if problems else ""))
+    return lines, ok

@@ -1,0 +1,120 @@
+"""A fresh app and database for every test.
+
+SQLite by default; with `TEST_DATABASE_URL` set (`.ci/run` sets it to the local
+PostgreSQL server) the same tests run there, each in a freshly created schema.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from survey_app import create_app, storage
+from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path):
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SURVEY_ENV", "testing")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False,
+    })
+    with app.app_context():
+        db.create_all()
+        storage.upsert_partners(storage.read_partners_csv(Path("survey_app/data/partners.csv")))
+        storage.load_survey(read_definition(DEFAULT_SURVEY_FILE))
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Respondent:
+    """Walks the public survey like a person with a browser: follows redirects,
+    sends the page's CSRF token, answers one page at a time."""
+
+    def __init__(self, client, slug: str = "family-voices") -> None:
+        self.client = client
+        self.slug = slug
+        self.page = None
+
+    def open(self, query: str = ""):
+        self.page = self.client.get(f"/s/{self.slug}{query}")
+        return self.page
+
+    def start(self, query: str = ""):
+        self.open(query)
+        self.page = self.client.post(f"/s/{self.slug}/start", data={"csrf_token": csrf_token(self.page.text)},
+                                     follow_redirects=True)
+        return self.page
+
+    @property
+    def path(self) -> str:
+        return self.page.request.path
+
+    def answer(self, action: str = "next", **answers):
+        data = {"csrf_token": csrf_token(self.page.text), "action": action, **answers}
+        self.page = self.client.post(self.path, data=data, follow_redirects=True)
+        return self.page
+
+
+FULL_ANSWERS = [
+    {"role": "parent", "state": "MN"},
+    {"grade_bands": ["k5", "g6_8"], "child_el": "yes"},
+    {"home_languages": ["so", "en"]},
+    {"top_issues": ["language_access", "safety", "mental_health"]},
+    {"school_communication": "2", "interpreter_offered": "sometimes", "one_change": "More interpreters, please."},
+]
+
+
+@pytest.fixture
+def respondent(client):
+    return Respondent(client)

@@ -1,0 +1,215 @@
+"""A parent answers Family Voices through the real app and database."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import Answer, Draft, Partner, Response
+from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
+
+
+def stored_answers(response_id: str) -> dict[str, list[str]]:
+    rows = db.session.execute(select(Answer.question, Answer.value).where(Answer.response_id == response_id))
+    found: dict[str, list[str]] = {}
+    for question, value in rows:
+        found.setdefault(question, []).append(value)
+    return found
+
+
+def complete(respondent: Respondent, pages=FULL_ANSWERS, query: str = "") -> None:
+    respondent.start(query)
+    for answers in pages:
+        page = respondent.answer(**answers)
+        assert page.status_code == 200, page.text
+    assert respondent.path.endswith("/thanks")
+
+
+def test_start_page_welcomes_and_explains_consent(client):
+    page = client.get("/s/family-voices")
+    assert page.status_code == 200
+    assert "Family Voices" in page.text
+    assert "We do not ask for your name" in page.text
+    assert "you agree to take part" in page.text
+    assert 'href="/privacy"' in page.text
+
+
+def test_public_flow_stores_one_response_as_codes(app, respondent):
+    complete(respondent, query="?ref=mira")
+    assert "Your answers have been saved" in respondent.page.text
+    response = db.session.scalars(select(Response)).one()
+    assert response.partner.code == "mira"
+    assert (response.language, response.channel, response.version.version) == ("en", "web", 1)
+    assert stored_answers(response.id) == {
+        "role": ["parent"], "state": ["MN"], "grade_bands": ["k5", "g6_8"], "child_el": ["yes"],
+        "home_languages": ["so", "en"], "top_issues": ["language_access", "safety", "mental_health"],
+        "school_communication": ["2"], "interpreter_offered": ["sometimes"],
+        "one_change": ["More interpreters, please."],
+    }
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_public_flow_shows_progress_and_back_keeps_answers(respondent):
+    respondent.start()
+    assert "Step 1 of 4" in respondent.page.text  # the children page is only for parents and students
+    respondent.answer(role="parent", state="CA")
+    assert "Step 2 of 5" in respondent.page.text
+    respondent.answer(grade_bands=["prek"], child_el="not_sure")
+    respondent.answer(action="back", home_languages=["es"])
+    assert "Step 2 of 5" in respondent.page.text
+    assert 'value="prek" checked' in respondent.page.text
+    assert 'value="not_sure" checked' in respondent.page.text
+    respondent.answer(action="back")
+    assert 'value="parent" checked' in respondent.page.text
+    assert 'value="CA" checked' in respondent.page.text
+    respondent.answer(role="parent", state="CA")
+    respondent.answer(grade_bands=["prek"], child_el="not_sure")
+    assert 'value="es" checked' in respondent.page.text  # saved although Back was pressed
+
+
+def test_public_flow_error_keeps_answers_and_links_summary(respondent):
+    respondent.start()
+    page = respondent.answer(role="student")
+    assert page.status_code == 200
+    assert "There is a problem" in page.text
+    assert 'href="#state-0"' in page.text
+    assert "Choose the state you live in." in page.text
+    assert 'value="student" checked' in page.text
+    assert "<title>Error:" in page.text
+    assert "Step 1 of" in page.text
+
+
+@pytest.mark.parametrize("issues, error", [
+    ([], "Choose at least one issue."),
+    (["safety", "newcomers", "prek_access", "public_data"], "Choose no more than 3 issues."),
+    (["safety", "not_an_issue"], "Choose from the answers shown."),
+])
+def test_public_flow_checks_issue_choices_on_server(respondent, issues, error):
+    respondent.start()
+    respondent.answer(role="community", state="NY")
+    respondent.answer(home_languages=["bn"])
+    page = respondent.answer(top_issues=issues)
+    assert error in page.text
+    assert respondent.path.endswith("/4")
+    for code in set(issues) - {"not_an_issue"}:
+        assert f'value="{code}" checked' in page.text
+
+
+def test_public_flow_skip_logic_asks_for_other_state(app, respondent):
+    respondent.start()
+    page = respondent.answer(role="community", state="other")
+    assert "Write the name of your state." in page.text
+    respondent.answer(role="community", state="other", state_other="Oregon")
+    assert respondent.path.endswith("/3")  # the children page is skipped for community members
+    assert "Step 2 of 4" in respondent.page.text
+    for answers in FULL_ANSWERS[2:]:
+        respondent.answer(**answers)
+    response = db.session.scalars(select(Response)).one()
+    answers = stored_answers(response.id)
+    assert answers["state_other"] == ["Oregon"]
+    assert "grade_bands" not in answers
+
+
+def test_public_flow_drops_answers_that_stopped_being_relevant(app, respondent):
+    respondent.start()
+    respondent.answer(role="parent", state="WA")
+    respondent.answer(grade_bands=["g9_12"], child_el="no")
+    respondent.answer(action="back")
+    respondent.answer(action="back")
+    respondent.answer(role="community", state="WA")
+    for answers in FULL_ANSWERS[2:]:
+        respondent.answer(**answers)
+    answers = stored_answers(db.session.scalars(select(Response)).one().id)
+    assert "grade_bands" not in answers and "child_el" not in answers
+
+
+def test_public_flow_same_page_other_field_ignored_when_not_relevant(app, respondent):
+    complete(respondent, pages=[{"role": "parent", "state": "IL", "state_other": "Texas"}, *FULL_ANSWERS[1:]])
+    assert "state_other" not in stored_answers(db.session.scalars(select(Response)).one().id)
+
+
+def test_public_flow_double_submission_stores_one_response(app, client):
+    respondent = Respondent(client)
+    respondent.start()
+    for answers in FULL_ANSWERS[:-1]:
+        respondent.answer(**answers)
+    last_page = respondent.page
+    data = {"csrf_token": csrf_token(last_page.text), "action": "next", **FULL_ANSWERS[-1]}
+    first = client.post(respondent.path, data=data)
+    second = client.post(respondent.path, data=data)  # a double tap or a retried request
+    assert first.status_code == second.status_code == 302
+    assert second.location.endswith("/thanks")
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_public_flow_replayed_cookie_after_submission_stores_nothing_new(app, client):
+    respondent = Respondent(client)
+    respondent.start()
+    for answers in FULL_ANSWERS[:-1]:
+        respondent.answer(**answers)
+    cookie = client.get_cookie("session").value
+    data = {"csrf_token": csrf_token(respondent.page.text), "action": "next", **FULL_ANSWERS[-1]}
+    path = respondent.path
+    client.post(path, data=data)
+    client.set_cookie("session", cookie)  # the browser's Back button, then submit again
+    again = client.post(path, data=data)
+    assert again.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.parametrize("query", ["?ref=nobody", "?ref=", "", "?ref=%3Cscript%3E"])
+def test_public_flow_unknown_or_missing_ref_still_stores(app, respondent, query):
+    complete(respondent, query=query)
+    assert db.session.scalars(select(Response)).one().partner_id is None
+
+
+def test_public_flow_inactive_partner_ref_is_not_attributed(app, respondent):
+    db.session.scalars(select(Partner).where(Partner.code == "nyic")).one().active = False
+    db.session.commit()
+    complete(respondent, query="?ref=nyic")
+    assert db.session.scalars(select(Response)).one().partner_id is None
+
+
+def test_public_flow_keeps_answers_on_server_not_in_cookie(respondent, client):
+    respondent.start()
+    respondent.answer(role="parent", state="TN")
+    respondent.answer(grade_bands=["k5"], child_el="yes")
+    cookie = client.get_cookie("session").value
+    assert len(cookie) < 400
+    assert "TN" not in cookie and "k5" not in cookie
+
+
+def test_public_flow_page_without_draft_goes_to_start(client):
+    page = client.get("/s/family-voices/3")
+    assert page.status_code == 302 and page.location.endswith("/s/family-voices")
+
+
+def test_public_flow_stale_token_keeps_typed_answers(respondent):
+    respondent.start()
+    page = respondent.client.post(respondent.path, data={"csrf_token": "stale", "action": "next",
+                                                         "role": "student", "state": "MA"})
+    assert "This page timed out" in page.text
+    assert 'value="student" checked' in page.text and 'value="MA" checked' in page.text
+
+
+def test_unknown_survey_is_404(client):
+    assert client.get("/s/no-such-survey").status_code == 404
+
+
+def test_healthz_reports_database(client):
+    reply = client.get("/healthz")
+    assert reply.status_code == 200
+    assert reply.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_pages_send_privacy_headers(client):
+    page = client.get("/s/family-voices?ref=mira")
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+
+
+def test_responses_store_no_address_or_device(app):
+    columns = {c.name for c in Response.__table__.columns}
+    assert columns == {"id", "survey_version_id", "partner_id", "language", "channel", "submitted_at"}
