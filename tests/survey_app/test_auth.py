@@ -1,0 +1,88 @@
+"""Staff and partner users log in; nobody reaches an area that is not theirs."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey_app import storage
+from survey_app.extensions import db
+from survey_app.models import Partner
+from tests.conftest import csrf_token
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def users(app):
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("admin@example.org", PASSWORD, "admin")
+    storage.create_user("staff@example.org", PASSWORD, "staff")
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+
+
+def log_in(client, email: str, password: str = PASSWORD, next_url: str = ""):
+    page = client.get(f"/login{next_url}")
+    return client.post(f"/login{next_url}", data={"csrf_token": csrf_token(page.text), "email": email,
+                                                   "password": password})
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/partner/"])
+def test_auth_anonymous_is_sent_to_login(client, path):
+    reply = client.get(path)
+    assert reply.status_code == 302 and "/login" in reply.location
+
+
+@pytest.mark.parametrize("email, home", [("staff@example.org", "/staff/"), ("admin@example.org", "/staff/"),
+                                         ("mira@example.org", "/partner/")])
+def test_auth_login_goes_to_own_area(client, users, email, home):
+    reply = log_in(client, email)
+    assert reply.status_code == 302 and reply.location.endswith(home)
+    assert client.get(home).status_code == 200
+
+
+def test_auth_partner_sees_own_tracked_link(client, users):
+    log_in(client, "mira@example.org")
+    page = client.get("/partner/")
+    assert "Massachusetts Immigrant and Refugee Advocacy Coalition" in page.text
+    assert "/s/family-voices?ref=mira" in page.text
+
+
+@pytest.mark.parametrize("email, path", [("mira@example.org", "/staff/"), ("staff@example.org", "/partner/")])
+def test_auth_users_cannot_enter_other_areas(client, users, email, path):
+    log_in(client, email)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("email, password", [("staff@example.org", "wrong password"), ("nobody@example.org", PASSWORD)])
+def test_auth_wrong_credentials_get_one_clear_message(client, users, email, password):
+    reply = log_in(client, email, password)
+    assert reply.status_code == 200
+    assert "The email address or password is not right." in reply.text
+    assert client.get("/staff/").status_code == 302
+
+
+def test_auth_login_without_csrf_token_is_refused(client, users):
+    reply = client.post("/login", data={"email": "staff@example.org", "password": PASSWORD})
+    assert reply.status_code == 400
+    assert client.get("/staff/").status_code == 302
+
+
+def test_auth_logout_ends_session(client, users):
+    log_in(client, "staff@example.org")
+    page = client.get("/staff/")
+    client.post("/logout", data={"csrf_token": csrf_token(page.text)})
+    assert client.get("/staff/").status_code == 302
+
+
+def test_auth_disabled_user_cannot_log_in(client, users):
+    user = db.session.scalar(select(storage.User).where(storage.User.email == "staff@example.org"))
+    user.active = False
+    db.session.commit()
+    assert log_in(client, "staff@example.org").status_code == 200
+
+
+@pytest.mark.parametrize("target, expected", [("?next=/partner/", "/partner/"), ("?next=https://evil.example/", "/staff/"),
+                                              ("?next=//evil.example/", "/staff/")])
+def test_auth_next_only_follows_local_paths(client, users, target, expected):
+    reply = log_in(client, "admin@example.org", next_url=target)
+    assert reply.location.endswith(expected) and "evil" not in reply.location
