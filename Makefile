@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 translations-compile: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 db: install translations-compile
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(FLASK) init-db
