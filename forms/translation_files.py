@@ -8,6 +8,7 @@ or `choices:issue:safety`; its `msgid` is the default-language text and its
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
@@ -74,7 +75,9 @@ def import_po(raw: dict[str, Any], language: str, po_file: bytes) -> int:
     catalog = read_po(io.BytesIO(po_file))
     source = raw["settings"].get("default_language", "en")
     entries = {(m.context, m.id): m.string for m in catalog if m.id and m.string}
-    status = next((value for key, value in catalog.mime_headers if key == REVIEW_HEADER), None)
+    # Babel's catalog keeps only the standard headers, so the review line is read from the text.
+    found = re.search(rb'^"' + REVIEW_HEADER.encode() + rb':\s*(.*?)\\n"$', po_file, re.MULTILINE)
+    status = found.group(1).decode() if found else None
     count = 0
     for context, row, column, text in _texts(raw, source):
         translation = entries.get((context, text))

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale
+from . import locale, translation_status
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -31,7 +31,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=locale.babel_locale_selector)
     babel.domain_instance = locale.FolderDomain()
-    app.extensions["survey_languages"] = locale.discover(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    translations_dir = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    catalogs = {language.code: translation_status.catalog_status(translations_dir, language)
+                for language in locale.LANGUAGES}
+    app.extensions["catalog_status"] = catalogs
+    # A half-translated interface would show English buttons: only complete catalogs are offered.
+    complete = {code for code, status in catalogs.items() if status.translated == status.total and not status.broken}
+    app.extensions["survey_languages"] = locale.discover(translations_dir, complete)
 
     from . import auth, cli, errors, health, page_context
     from .partner import blueprint as partner_blueprint

@@ -24,9 +24,16 @@ login_manager.login_message = _l("Log in to see this page.")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The session names the user and the user's session version: after a password
+    change or a reset, older sessions name an old version and are refused."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 class LoginForm(FlaskForm):

@@ -68,13 +68,15 @@ def available_codes() -> tuple[str, ...]:
     return current_app.extensions["survey_languages"]
 
 
-def discover(translations_dir: Path) -> tuple[str, ...]:
-    """Checked at start-up: which known languages have a catalog on disk."""
+def discover(translations_dir: Path, complete: set[str] | None = None) -> tuple[str, ...]:
+    """Checked at start-up: which known languages have a compiled catalog on disk
+    (and, when `complete` is given, a fully translated one)."""
     found = [DEFAULT]
     for language in LANGUAGES[1:]:
         if (translations_dir / language.folder / "LC_MESSAGES" / "messages.mo").exists():
             Locale.parse(language.babel_locale)  # fail at start-up, not on a request
-            found.append(language.code)
+            if complete is None or language.code in complete:
+                found.append(language.code)
     return tuple(found)
 
 

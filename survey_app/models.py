@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the session's identity: changing the password ends every other session.
+    session_version: Mapped[int] = mapped_column(default=1)
 
     partner: Mapped[Optional[Partner]] = relationship()
 
@@ -52,6 +54,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses log-in for disabled users
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
 
 class Survey(db.Model):
     __tablename__ = "surveys"
@@ -59,6 +64,10 @@ class Survey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # Languages staff switched on; None means every language that is fully translated.
+    languages: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    # Staff may publish a results page per state for families (aggregates only).
+    public_results: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
@@ -106,6 +115,8 @@ class Response(db.Model):
     language: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(10), default="web")
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For paper forms keyed in by partner staff: who entered it.
+    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan")
     version: Mapped[SurveyVersion] = relationship()
@@ -122,3 +133,44 @@ class Answer(db.Model):
     response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), index=True)
     question: Mapped[str] = mapped_column(String(80))
     value: Mapped[str] = mapped_column(Text)
+
+
+class CommentNote(db.Model):
+    """Staff's tags and star on one free-text answer (a comment)."""
+
+    __tablename__ = "comment_notes"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starred: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Who did what and when, for staff and partner users; never about a respondent."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[Optional[User]] = relationship()
+
+
+class Contact(db.Model):
+    """Follow-up contact details given after a separate opt-in. Kept apart from the
+    answers (no link to the response) and encrypted with a key from the environment."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delete_after: Mapped[Optional[datetime]]

@@ -7,12 +7,12 @@ from flask import Flask, Response, request, url_for
 from . import locale
 
 
-def _language_links() -> list[tuple[locale.Language, str]]:
+def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
     args = dict(request.view_args or {})
     query = {k: v for k, v in request.args.items() if k != "lang"}
     endpoint = request.endpoint if request.endpoint and request.method == "GET" else None
     links = []
-    for code in locale.available_codes():
+    for code in offered or locale.available_codes():
         language = locale.BY_CODE[code]
         if endpoint:
             href = url_for(endpoint, **args, **query, lang=code)

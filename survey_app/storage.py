@@ -145,3 +145,10 @@ def rehash_password_if_needed(user: User, password: str) -> None:
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
         db.session.commit()
+
+
+def set_survey_languages(survey: Survey, codes: list[str]) -> None:
+    """Switch a survey's languages; the default language is always on."""
+    default = survey.versions[-1].definition["settings"]["default_language"] if survey.versions else "en"
+    survey.languages = sorted(set(codes) | {default})
+    db.session.commit()

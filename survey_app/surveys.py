@@ -7,7 +7,9 @@ from functools import lru_cache
 from sqlalchemy import and_, func, select
 
 from forms.definition import Survey as SurveyDefinition
+from forms.definition import translation_coverage
 
+from . import locale
 from .extensions import db
 from .models import Partner, Response, Survey, SurveyVersion
 
@@ -31,6 +33,35 @@ def _parsed(version_id: int, definition_hash: str) -> SurveyDefinition:
 def parsed(version: SurveyVersion) -> SurveyDefinition:
     # The hash is part of the key so a test database reusing ids cannot see a stale survey.
     return _parsed(version.id, version.definition_hash)
+
+
+@lru_cache(maxsize=64)
+def _complete_languages(version_id: int, definition_hash: str) -> frozenset[str]:
+    definition = db.session.get(SurveyVersion, version_id).definition
+    complete = set()
+    for code in definition_languages(definition):
+        done, total = translation_coverage(definition, code)
+        if done == total:
+            complete.add(code)
+    return frozenset(complete)
+
+
+def definition_languages(definition: dict) -> tuple[str, ...]:
+    return SurveyDefinition.from_dict(definition).languages
+
+
+def complete_languages(version: SurveyVersion) -> frozenset[str]:
+    """Languages in which every text of this version is translated."""
+    return _complete_languages(version.id, version.definition_hash)
+
+
+def offered_languages(survey: Survey, version: SurveyVersion) -> tuple[str, ...]:
+    """What respondents may choose: switched on by staff (or not switched off), fully
+    translated in the survey and in the interface. The default language is always offered."""
+    default = parsed(version).default_language
+    complete = complete_languages(version) & set(locale.available_codes())
+    wanted = set(survey.languages) if survey.languages is not None else complete
+    return (default,) + tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
 
 
 def partner_by_code(code: str | None) -> Partner | None:

@@ -21,8 +21,8 @@ def _survey_or_404(slug: str):
     if version is None:
         abort(404)
     definition = surveys.parsed(version)
-    offered = tuple(code for code in locale.available_codes() if code in definition.languages)
-    locale.set_current(locale.choose(offered or (definition.default_language,)))
+    offered = surveys.offered_languages(survey, version)
+    locale.set_current(locale.choose(offered))
     return survey, version, definition, offered
 
 

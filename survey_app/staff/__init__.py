@@ -1,8 +1,12 @@
 """The staff area: reports, exports and the partnership's settings."""
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from .. import surveys
+from forms.definition import translation_coverage
+
+from .. import locale, storage, surveys
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Partner
@@ -15,3 +19,45 @@ blueprint = Blueprint("staff", __name__)
 def home():
     partners = db.session.scalars(select(Partner).order_by(Partner.state_code, Partner.name)).all()
     return render_template("staff/home.html", surveys=surveys.response_counts(), partners=partners)
+
+
+def _language_rows(survey, version) -> list[dict]:
+    catalogs = current_app.extensions["catalog_status"]
+    definition = version.definition
+    offered = surveys.offered_languages(survey, version)
+    rows = []
+    for language in locale.LANGUAGES:
+        done, total = translation_coverage(definition, language.code)
+        ui = catalogs[language.code]
+        review = definition["settings"].get("review", {}).get(language.code) or ui.review
+        rows.append({
+            "language": language, "ui_done": ui.translated, "ui_total": ui.total, "survey_done": done,
+            "survey_total": total, "complete": done == total and ui.translated == ui.total and not ui.broken,
+            "review": review, "offered": language.code in offered,
+            "switched_on": survey.languages is None or language.code in survey.languages,
+        })
+    return rows
+
+
+@blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def survey_languages(slug: str):
+    survey = surveys.find_survey(slug)
+    version = surveys.newest_version(slug) if survey else None
+    if version is None:
+        abort(404)
+    form = FlaskForm()
+    rows = _language_rows(survey, version)
+    if form.validate_on_submit():
+        wanted = set(request.form.getlist("languages"))
+        incomplete = [row["language"].english_name for row in rows
+                      if row["language"].code in wanted and not row["complete"]]
+        if incomplete:
+            flash(gettext("These languages are not fully translated yet, so they cannot be switched on: %(names)s.",
+                          names=", ".join(incomplete)), "error")
+        else:
+            codes = [row["language"].code for row in rows if row["language"].code in wanted]
+            storage.set_survey_languages(survey, codes)
+            flash(gettext("Languages saved."), "success")
+            return redirect(url_for("staff.survey_languages", slug=slug))
+    return render_template("staff/languages.html", survey=survey, version=version, rows=rows, form=form)

@@ -212,4 +212,4 @@ def test_pages_send_privacy_headers(client):
 
 def test_responses_store_no_address_or_device(app):
     columns = {c.name for c in Response.__table__.columns}
-    assert columns == {"id", "survey_version_id", "partner_id", "language", "channel", "submitted_at"}
+    assert columns == {"id", "survey_version_id", "partner_id", "language", "channel", "submitted_at", "entered_by_id"}
