@@ -40,7 +40,7 @@ test: install-dev translations-compile
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
 translations-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments="Translators:" \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 --add-comments="Translators:" \
 	  --no-location --sort-output -w 100 -o translations/messages.pot .
 
 translations-update: translations-extract

@@ -7,20 +7,20 @@ from urllib.parse import urlsplit
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import storage
+from . import audit, storage
 from .extensions import db, login_manager
 from .models import User
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Log in to see this page.")
+login_manager.login_message = _p("staff", "Log in to see this page.")
 
 
 @login_manager.user_loader
@@ -37,9 +37,9 @@ def load_user(session_id: str) -> User | None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address.")),
+    email = EmailField(_p("staff", "Email address"), validators=[InputRequired(_p("staff", "Enter your email address.")),
                                                         Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
+    password = PasswordField(_p("staff", "Password"), validators=[InputRequired(_p("staff", "Enter your password.")),
                                                          Length(max=1000)])
 
 
@@ -76,7 +76,9 @@ def login():
         user = check_password(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            audit.record("login", user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        audit.record("login_failed", email=form.email.data.strip().lower()[:254])
         failed = True
     return render_template("auth/login.html", form=form, failed=failed)
 

@@ -17,13 +17,21 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 REVIEW = re.compile(r"^#\s*Review-Status:\s*(?P<status>.+)$", re.MULTILINE)
 
 
+STAFF_CONTEXT = "staff"
+
+
 @dataclass(frozen=True)
 class CatalogStatus:
+    """Counts cover what respondents see; staff and partner pages (context "staff")
+    are counted apart, since an untranslated staff page shows English to staff only."""
+
     language: Language
     translated: int
     total: int
     broken: tuple[str, ...]   # msgids whose placeholders differ from the translation
     review: str
+    staff_translated: int = 0
+    staff_total: int = 0
 
     @property
     def share(self) -> float:
@@ -42,20 +50,22 @@ def catalog_status(translations_dir: Path, language: Language) -> CatalogStatus:
         return CatalogStatus(language, 0, 1, (), "missing")
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    total = translated = 0
+    counts = {False: [0, 0], True: [0, 0]}   # staff? -> [translated, total]
     broken: list[str] = []
     for message in catalog:
         if not message.id:
             continue
-        total += 1
+        staff = message.context == STAFF_CONTEXT
+        counts[staff][1] += 1
         singular = message.id[0] if isinstance(message.id, tuple) else message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if all(strings) and not message.fuzzy:
-            translated += 1
+            counts[staff][0] += 1
             if any(placeholders(s) != placeholders(singular) for s in strings):
                 broken.append(singular)
     review = REVIEW.search(catalog.header_comment or "")
-    return CatalogStatus(language, translated, total, tuple(broken), review["status"].strip() if review else "unknown")
+    return CatalogStatus(language, counts[False][0], counts[False][1], tuple(broken),
+                         review["status"].strip() if review else "unknown", counts[True][0], counts[True][1])
 
 
 def survey_review(definition: Mapping[str, Any], language: str) -> str:
@@ -83,7 +93,8 @@ def report(translations_dir: Path, definitions: Mapping[str, Mapping[str, Any]])
     for language in LANGUAGES:
         ui = catalog_status(translations_dir, language)
         line = (f"{language.code:8} {language.english_name:22} interface {ui.share:6.1%} "
-                f"({ui.translated}/{ui.total}) review: {ui.review}")
+                f"({ui.translated}/{ui.total}), staff pages {ui.staff_translated}/{ui.staff_total}, "
+                f"review: {ui.review}")
         lines.append(line)
         if ui.broken:
             ok = False

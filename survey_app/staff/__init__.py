@@ -1,6 +1,6 @@
 """The staff area: reports, exports and the partnership's settings."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -53,11 +53,11 @@ def survey_languages(slug: str):
         incomplete = [row["language"].english_name for row in rows
                       if row["language"].code in wanted and not row["complete"]]
         if incomplete:
-            flash(gettext("These languages are not fully translated yet, so they cannot be switched on: %(names)s.",
+            flash(pgettext("staff", "These languages are not fully translated yet, so they cannot be switched on: %(names)s.",
                           names=", ".join(incomplete)), "error")
         else:
             codes = [row["language"].code for row in rows if row["language"].code in wanted]
             storage.set_survey_languages(survey, codes)
-            flash(gettext("Languages saved."), "success")
+            flash(pgettext("staff", "Languages saved."), "success")
             return redirect(url_for("staff.survey_languages", slug=slug))
     return render_template("staff/languages.html", survey=survey, version=version, rows=rows, form=form)

@@ -1,0 +1,37 @@
+"""The synthetic generator produces canonical, plausible, reproducible frames."""
+
+import pandas as pd
+
+from analysis.definition import frame_columns
+from analysis.synthetic import synthetic_frame
+
+
+def test_synthetic_frame_is_canonical(definition) -> None:
+    frame = synthetic_frame(500, definition, seed=1)
+    assert list(frame.columns) == frame_columns(definition)
+    assert frame["response_id"].is_unique and frame["response_id"].str.len().eq(36).all()
+    assert str(frame["submitted_at"].dt.tz) == "UTC"
+    assert isinstance(frame["state"].dtype, pd.CategoricalDtype)
+    assert frame["state"].notna().all()  # required question
+
+
+def test_synthetic_frame_one_to_three_issues(definition) -> None:
+    frame = synthetic_frame(2000, definition, seed=2)
+    chosen = frame[[c for c in frame.columns if c.startswith("top_issues/")]].sum(axis=1)
+    assert chosen.between(1, 3).all() and set(chosen.unique()) == {1, 2, 3}
+
+
+def test_synthetic_frame_is_reproducible(definition) -> None:
+    pd.testing.assert_frame_equal(synthetic_frame(300, definition, seed=5), synthetic_frame(300, definition, seed=5))
+    assert not synthetic_frame(300, definition, seed=5).equals(synthetic_frame(300, definition, seed=6))
+
+
+def test_synthetic_frame_languages_vary_by_state(definition) -> None:
+    frame = synthetic_frame(20000, definition, seed=3)
+    languages = [c for c in frame.columns if c.startswith("home_languages/")]
+    shares = frame.groupby("state", observed=True)[languages].mean()
+    assert (shares.max() - shares.min()).max() > 0.1
+
+
+def test_synthetic_frame_zero_rows(definition) -> None:
+    assert list(synthetic_frame(0, definition).columns) == frame_columns(definition)

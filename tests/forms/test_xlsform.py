@@ -1,0 +1,387 @@
+"""XLSForm workbooks load as the survey their author wrote: a written workbook reads back as the
+same survey, and features the service cannot honour are refused with the sheet, row and column."""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import random
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from forms.definition import GROUP_TYPES, QUESTION_TYPES, DefinitionError, Survey, normalise
+from forms.xlsform import SUPPORTED_TYPES, XLSFormError, read_xlsform, stored_to_raw, write_xlsform
+
+XLSFORMS = Path(__file__).parent / "xlsforms"
+_spec = importlib.util.spec_from_file_location("xlsform_fixtures", XLSFORMS / "build_fixtures.py")
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+
+with open("surveys/family-voices.yaml", encoding="utf-8") as handle:
+    FAMILY_VOICES = yaml.safe_load(handle)
+
+FORM_NAMES = sorted(fixtures.FORMS)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return fixtures.build(tmp_path_factory.mktemp("xlsforms"))
+
+
+def raw_form(name: str, built: dict[str, Path]) -> dict[str, Any]:
+    if name == "family-voices":
+        return copy.deepcopy(FAMILY_VOICES)
+    return read_xlsform(built[name])
+
+
+def workbook_bytes(sheets: dict[str, list[list[Any]]], tmp_path: Path) -> bytes:
+    return fixtures.write_workbook(sheets, tmp_path / "form.xlsx").read_bytes()
+
+
+def header_row(data: bytes, sheet: str) -> list[Any]:
+    return [cell.value for cell in load_workbook(io.BytesIO(data))[sheet][1]]
+
+
+def test_xlsform_supported_types_are_the_loaders():
+    assert set(SUPPORTED_TYPES) == QUESTION_TYPES | GROUP_TYPES
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_read_xlsform_committed_copy_matches_generator(name, built):
+    # If this fails, rebuild the copies: .venv/bin/python tests/forms/xlsforms/build_fixtures.py
+    assert read_xlsform(XLSFORMS / f"{name}.xlsx") == read_xlsform(built[name])
+
+
+@pytest.mark.parametrize("name", [*FORM_NAMES, "family-voices"])
+def test_xlsform_round_trip_keeps_the_survey(name, built):
+    raw = raw_form(name, built)
+    assert normalise(read_xlsform(write_xlsform(raw))) == normalise(raw)
+
+
+@pytest.mark.parametrize("name", [*FORM_NAMES, "family-voices"])
+def test_stored_to_raw_normalises_back_to_the_stored_form(name, built):
+    definition = normalise(raw_form(name, built))
+    assert normalise(stored_to_raw(definition)) == definition
+    assert normalise(read_xlsform(write_xlsform(stored_to_raw(definition)))) == definition
+
+
+def test_read_xlsform_household_intake_keeps_languages_groups_and_rules(built):
+    survey = Survey.from_dict(normalise(read_xlsform(built["household-intake"])))
+    assert [page.name for page in survey.pages] == ["household", "contact"]
+    assert survey.languages == ("en", "es")
+    children = survey.questions["children_count"]
+    assert children.label["es"] == "¿Cuántos niños menores de 18 años viven en su casa?"
+    assert children.constraint.source == ". >= 0 and . <= 20"
+    assert children.constraint_message == {"en": "Enter a number from 0 to 20.", "es": "Escriba un número del 0 al 20."}
+    assert children.required and children.required_message["es"] == "Díganos cuántos niños viven con usted."
+    assert survey.questions["enrolled"].relevant.source == "${children_count} > 0"
+    assert survey.questions["arrival_date"].type == "date"
+
+
+def test_read_xlsform_school_feedback_keeps_right_to_left_text_and_limits(built):
+    survey = Survey.from_dict(normalise(read_xlsform(built["school-feedback"])))
+    assert survey.languages == ("en", "ar", "so")
+    assert survey.title["ar"] == "رأيك في المدرسة"
+    assert survey.questions["welcome"].type == "note"
+    topics = survey.questions["topics"]
+    assert topics.multiple and topics.constraint.source == "count-selected(.) <= 2"
+    assert topics.constraint_message["so"] == "Ha dooran wax ka badan 2 mawduuc."
+    assert [choice.name for choice in survey.questions["satisfaction"].choices] == ["3", "2", "1"]
+
+
+def test_read_xlsform_plain_columns_are_in_the_default_language(built):
+    raw = read_xlsform(built["community-meeting"])
+    assert raw["settings"] == {"form_title::en": "Community meeting feedback", "form_id": "community-meeting",
+                               "version": "2025-03-01"}
+    survey = Survey.from_dict(normalise(raw))
+    assert survey.languages == ("en",)
+    assert survey.questions["guests"].hint == {"en": "Do not count yourself."}
+    assert survey.questions["meeting"].required and not survey.questions["guests"].required
+
+
+@pytest.mark.parametrize("default_language, code", [("es", "es"), ("Español (es)", "es"), ("Spanish", "es"),
+                                                    ("zh-Hans", "zh-Hans")])
+def test_read_xlsform_plain_label_follows_default_language(default_language, code, tmp_path):
+    sheets = {
+        "survey": [["type", "name", "label"], ["text", "q1", "Pregunta"]],
+        "settings": [["form_id", "default_language"], ["plain", default_language]],
+    }
+    raw = read_xlsform(workbook_bytes(sheets, tmp_path))
+    assert raw["survey"] == [{"type": "text", "name": "q1", f"label::{code}": "Pregunta"}]
+    assert raw["settings"]["default_language"] == code
+    assert raw["choices"] == []
+
+
+def test_read_xlsform_accepts_bytes_file_and_path(built):
+    path = built["school-feedback"]
+    with path.open("rb") as handle:
+        from_file = read_xlsform(handle)
+    assert read_xlsform(path.read_bytes()) == from_file == read_xlsform(path)
+
+
+def test_read_xlsform_sheet_names_ignore_case(tmp_path):
+    sheets = {"Survey": [["type", "name", "label"], ["text", "q1", "Q"]], "Settings": [["form_id"], ["cased"]]}
+    assert read_xlsform(workbook_bytes(sheets, tmp_path))["settings"] == {"form_id": "cased"}
+
+
+BASE = {
+    "survey": [["type", "name", "label"], ["select_one yes_no", "consent", "Do you agree to answer?"]],
+    "choices": [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], ["yes_no", "no", "No"]],
+    "settings": [["form_id"], ["feature-check"]],
+}
+
+
+def form_with(sheet: str, cells: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """BASE with one more row on `sheet`, or on the settings sheet more values in row 2."""
+    sheets = copy.deepcopy(BASE)
+    rows = sheets[sheet]
+    row = rows[1] if sheet == "settings" else []
+    for header, value in cells.items():
+        if header not in rows[0]:
+            rows[0].append(header)
+        index = rows[0].index(header)
+        row.extend([None] * (index + 1 - len(row)))
+        row[index] = value
+    if sheet != "settings":
+        rows.append(row)
+    return sheets
+
+
+def question(kind: str, **cells: Any) -> dict[str, Any]:
+    return {"type": kind, "name": "q2", "label": "Second question", **cells}
+
+
+TYPES_LIST = ("Supported types: text, integer, decimal, date, select_one, select_multiple, note, begin_group, "
+              "end_group.")
+
+
+@pytest.mark.parametrize("sheet, cells, message", [
+    ("survey", question("geopoint"), 'survey sheet, row 3, column "type": "geopoint" is not supported: this service '
+     f"does not collect locations. {TYPES_LIST} Remove the row, or ask for the place with select_one"),
+    ("survey", question("begin repeat"), 'survey sheet, row 3, column "type": "begin repeat" is not supported: '
+     "repeated groups are not supported."),
+    ("survey", question("calculate", calculation="1 + 1"), 'column "type": "calculate" is not supported: '
+     "calculated values are not stored."),
+    ("survey", question("image"), '"image" is not supported: this service does not collect photos'),
+    ("survey", question("rank yes_no"), '"rank" is not supported: ranking is not supported.'),
+    ("survey", question("range"), '"range" is not supported: sliders are not supported.'),
+    ("survey", question("acknowledge"), '"acknowledge" is not supported: tick-to-confirm'),
+    ("survey", question("start"), '"start" is not supported: it is device information'),
+    ("survey", question("dateTime"), '"dateTime" is not supported: times are not supported. '),
+    ("survey", question("barcode_reader"), f'"barcode_reader" is not supported. {TYPES_LIST} Remove the row or '
+     "change its type."),
+    ("survey", question("select_one_from_file schools.csv"), 'survey sheet, row 3, column "type": '
+     '"select_one_from_file" is not supported: choices from a separate file are not supported. '),
+    ("survey", question("select_one yes_no or_other", name="agree"), 'survey sheet, row 3, column "type": '
+     '"or_other" is not supported. Remove "or_other" from the type, add a choice named "other" to yes_no, and add '
+     "a text question below with the relevant condition \"selected(${agree}, 'other')\"."),
+    ("survey", question("select_one yes_no", choice_filter="name != 'no'"), 'survey sheet, row 3, column '
+     '"choice_filter": choice filters (choices that depend on an earlier answer) are not supported yet.'),
+    ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
+     '"media::image::English (en)": pictures, sound and video are not shown to respondents. Clear the cell'),
+    ("survey", question("note", image="map.png"), 'column "image": pictures, sound and video'),
+    ("survey", question("text", appearance="multiline"), 'survey sheet, row 3, column "appearance": appearances '
+     'are not supported, except "field-list" on a begin_group row'),
+    ("survey", question("integer", default=0), 'survey sheet, row 3, column "default": questions cannot start'),
+    ("survey", question("text", required="${consent} = 'no'"), 'survey sheet, row 3, column "required": '
+     "\"${consent} = 'no'\" is not yes or no. A condition in \"required\" is not supported"),
+    ("survey", question("text", read_only="yes"), 'survey sheet, row 3, column "read_only": this column is not '
+     "supported. Supported columns: type, name, label, hint, required, relevant, constraint, constraint_message, "
+     "required_message. Clear the cell, or remove the column."),
+    ("survey", question("text", **{"": "stray"}), "survey sheet, row 3, column D: this cell has a value but its "
+     "column has no name in row 1."),
+    ("survey", question("text", **{"label::Français": "Bonjour"}), 'survey sheet, row 1, column "label::Français": '
+     '"Français" is not a language code. Put the code in brackets after the language, as in "label::English (en)".'),
+    ("survey", question("text", **{"label::English (en)": "Hello"}), 'survey sheet, row 1, column '
+     '"label::English (en)": this is the same column as "label" (label in en;'),
+    ("survey", question("text", **{"relevant::en": "1 = 1"}), 'survey sheet, row 1, column "relevant::en": '
+     '"relevant" is the same in every language.'),
+    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "county": "north"}, 'choices sheet, row 4, '
+     'column "county": this column is not supported. Supported columns: list_name, name, label.'),
+    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "media::image": "maybe.png"},
+     'choices sheet, row 4, column "media::image": pictures, sound and video'),
+    ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, row 2, column "submission_url": '
+     "this setting is not supported. Supported settings: form_title, form_id, version, default_language, "
+     "description, review."),
+    ("settings", {"style": "theme-grid"}, 'settings sheet, row 2, column "style": this setting is not supported.'),
+    ("settings", {"default_language": "Klingon"}, 'settings sheet, row 2, column "default_language": "Klingon" is '
+     "not a language code."),
+])
+def test_read_xlsform_refuses_unsupported_feature_naming_the_cell(sheet, cells, message, tmp_path):
+    data = workbook_bytes(form_with(sheet, cells), tmp_path)
+    with pytest.raises(XLSFormError) as raised:
+        read_xlsform(data)
+    assert message in str(raised.value)
+
+
+def test_read_xlsform_refuses_settings_below_row_two(tmp_path):
+    sheets = copy.deepcopy(BASE)
+    sheets["settings"].append(["another-id"])
+    with pytest.raises(XLSFormError, match="^settings sheet, row 3: only row 2 is read"):
+        read_xlsform(workbook_bytes(sheets, tmp_path))
+
+
+@pytest.mark.parametrize("sheet, cells", [
+    ("survey", {"type": "begin_group", "name": "g", "label": "Page", "appearance": "field-list"}),
+    ("settings", {"style": "pages"}),
+    ("survey", {"type": "text", "name": "q2", "label": "Second", "appearance": None, "default": None}),
+])
+def test_read_xlsform_accepts_what_the_service_does_anyway(sheet, cells, tmp_path):
+    sheets = form_with(sheet, cells)
+    if cells.get("type") == "begin_group":
+        sheets["survey"] += [["text", "q2", "Second"], ["end_group"]]
+    raw = read_xlsform(workbook_bytes(sheets, tmp_path))
+    assert all("appearance" not in row and "default" not in row for row in raw["survey"])
+    assert "style" not in raw["settings"]
+
+
+@pytest.mark.parametrize("sheets, message", [
+    ({**BASE, "survey": [["type", "name", "label", "relevant"], [], ["text", "q1", "First", "${later} = 'x'"],
+                         ["text", "later", "Later"]]},
+     "survey sheet, row 3 ('q1'): the relevant expression refers to ${later}, which is not a question above it."),
+    ({**BASE, "survey": [["type", "name", "label"], ["begin_group", "g", "Page"], ["text", "q1", "First"]]},
+     "survey sheet: group 'g' has no end_group."),
+    ({**BASE, "survey": [["type", "name", "label"], ["select_one colours", "q1", "First"]]},
+     "survey sheet, row 2 ('q1'): the choice list 'colours' is not in the choices."),
+    ({**BASE, "survey": [["type", "name", "label::Español (es)"], ["text", "q1", "Primera"]]},
+     "survey sheet, row 2 ('q1'): the question has no label in the default language 'en'."),
+    ({**BASE, "choices": [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], [None], ["yes_no", "yes", "Y"]]},
+     "choices sheet, row 4: choice 'yes' appears twice in list 'yes_no'."),
+    ({**BASE, "settings": [["form_id"], ["Feature Check"]]}, "settings sheet: form_id must be lower-case letters"),
+    ({**BASE, "survey": [["type", "name", "label"]]}, "survey sheet: The survey has no questions."),
+])
+def test_read_xlsform_loader_errors_name_the_spreadsheet_row(sheets, message, tmp_path):
+    with pytest.raises(DefinitionError) as raised:
+        read_xlsform(workbook_bytes(sheets, tmp_path))
+    assert isinstance(raised.value, XLSFormError)
+    assert str(raised.value).startswith(message)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _with_broken_survey_sheet() -> bytes:
+    with zipfile.ZipFile(io.BytesIO(write_xlsform(FAMILY_VOICES))) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["xl/worksheets/sheet1.xml"] = b"<worksheet><sheetData><row><c"
+    return _zip(files)
+
+
+@pytest.mark.parametrize("data, message", [
+    (random.Random(7).randbytes(4096), "This file could not be read as an Excel workbook (.xlsx)."),
+    (b"", "This file could not be read as an Excel workbook (.xlsx)."),
+    (_zip({"notes.txt": b"not a workbook"}), "This file could not be read as an Excel workbook (.xlsx)."),
+    (write_xlsform(FAMILY_VOICES)[:3000], "This file could not be read as an Excel workbook (.xlsx)."),
+    (_with_broken_survey_sheet(), "This file could not be read as an Excel workbook (.xlsx)."),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "This is an old-style Excel file (.xls)."),
+])
+def test_read_xlsform_damaged_file_gives_plain_message(data, message):
+    with pytest.raises(XLSFormError) as raised:
+        read_xlsform(data)
+    assert str(raised.value).startswith(message)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+@pytest.mark.parametrize("sheets, message", [
+    ({"settings": BASE["settings"]}, 'The workbook has no "survey" sheet.'),
+    ({"survey": BASE["survey"], "choices": BASE["choices"]}, 'The workbook has no "settings" sheet.'),
+])
+def test_read_xlsform_missing_sheet_is_named(sheets, message, tmp_path):
+    with pytest.raises(XLSFormError, match=f"^{message}"):
+        read_xlsform(workbook_bytes(sheets, tmp_path))
+
+
+def two_language_raw(**survey_cells: Any) -> dict[str, Any]:
+    return {
+        "settings": {"version": "3", "form_id": "two-languages", "form_title::es": "Dos idiomas",
+                     "form_title::en": "Two languages", "default_language": "en"},
+        "survey": [{"required_message::es": "Responda, por favor.", "constraint": ". > 0",
+                    "label::es": "¿Cuántos?", "hint::en": "A number.", "required": True, "relevant": "",
+                    "constraint_message::en": "More than 0.", "label::en": "How many?", "name": "count",
+                    "type": "integer", "hint::es": "Un número.", "constraint_message::es": "Más de 0.",
+                    "required_message::en": "Please answer.", **survey_cells}],
+        "choices": [],
+    }
+
+
+def test_write_xlsform_columns_in_odk_order():
+    data = write_xlsform(two_language_raw())
+    assert header_row(data, "survey") == [
+        "type", "name", "label::English (en)", "label::Spanish (es)", "hint::English (en)", "hint::Spanish (es)",
+        "required", "constraint", "constraint_message::English (en)", "constraint_message::Spanish (es)",
+        "required_message::English (en)", "required_message::Spanish (es)"]
+    assert header_row(data, "choices") == ["list_name", "name", "label::English (en)", "label::Spanish (es)"]
+    assert header_row(data, "settings") == ["form_title::English (en)", "form_title::Spanish (es)", "form_id",
+                                            "version", "default_language"]
+    assert [cell.value for cell in load_workbook(io.BytesIO(data))["settings"][2]][-1] == "English (en)"
+
+
+@pytest.mark.parametrize("code, header", [
+    ("es", "label::Spanish (es)"),
+    ("zh-Hans", "label::Chinese (Simplified) (zh-Hans)"),
+    ("zh-Hant", "label::Chinese (Traditional) (zh-Hant)"),
+    ("ckb", "label::Kurdish (Sorani) (ckb)"),
+    ("ksw", "label::Karen (ksw)"),
+    ("ht", "label::Haitian Creole (ht)"),
+    ("fr", "label::fr (fr)"),
+])
+def test_write_xlsform_language_headers_read_back(code, header):
+    raw = {"settings": {"form_id": "headers"},
+           "survey": [{"type": "text", "name": "q1", "label::en": "Hello", f"label::{code}": f"Hello in {code}"}],
+           "choices": []}
+    data = write_xlsform(raw)
+    assert header in header_row(data, "survey")
+    assert read_xlsform(data)["survey"][0][f"label::{code}"] == f"Hello in {code}"
+
+
+def test_write_xlsform_text_starting_with_equals_stays_text():
+    raw = two_language_raw(**{"label::en": "=2+2 is how many?"})
+    data = write_xlsform(raw)
+    assert load_workbook(io.BytesIO(data))["survey"]["C2"].data_type == "s"
+    assert read_xlsform(data)["survey"][0]["label::en"] == "=2+2 is how many?"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"label::en": "How\x0bmany?"}, 'survey row 1, column "label::en": the text has a character a spreadsheet '
+     "cannot hold (U+000B). Remove it."),
+    ({"hint::es": "Línea\r\notra"}, '(U+000D)'),
+    ({"label::es": "\ufffe"}, "(U+FFFE)"),
+    ({"label::en": "x" * 32768}, "longer than a spreadsheet cell can hold (32767 characters)"),
+    ({"appearance": "minimal"}, 'survey row 1: the column "appearance" is not part of an XLSForm this service reads.'),
+])
+def test_write_xlsform_refuses_what_a_workbook_cannot_hold(cells, message):
+    with pytest.raises(XLSFormError) as raised:
+        write_xlsform(two_language_raw(**cells))
+    assert message in str(raised.value)
+
+
+_LABEL = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"), max_size=60),
+    st.sampled_from(["كم عدد الأطفال في بيتك؟", "שלום, מה שלומך?", "جواب‌های شما", "ہمیں بتائیں", "👩🏽‍🏫 teacher",
+                     "🇸🇴 Soomaali 🇺🇸", "Mixed عربي and English", "\u200fRTL mark", "_x0041_ stays"]),
+).filter(lambda text: text.strip())
+
+
+@settings(database=None, max_examples=75, deadline=None)
+@given(label=_LABEL, hint=_LABEL, choice=_LABEL)
+def test_write_xlsform_label_text_survives_reading_back(label: str, hint: str, choice: str):
+    raw = {"settings": {"form_id": "labels", "default_language": "ar"},
+           "survey": [{"type": "select_one answers", "name": "q1", "label::ar": label, "hint::ar": hint,
+                       "label::en": label}],
+           "choices": [{"list_name": "answers", "name": "a", "label::ar": choice}]}
+    back = read_xlsform(write_xlsform(raw))
+    assert back["survey"][0]["label::ar"] == label.strip()
+    assert back["choices"][0]["label::ar"] == choice.strip()
+    assert normalise(back) == normalise(raw)
