@@ -177,7 +177,7 @@ def test_public_flow_keeps_answers_on_server_not_in_cookie(app, respondent, clie
     cookie = client.get_cookie("session").value
     assert len(cookie) < 400
     session = app.session_interface.get_signing_serializer(app).loads(cookie)
-    assert set(session) <= {"csrf_token", "drafts", "done", "refs", "lang", "_permanent"}
+    assert set(session) <= {"csrf_token", "drafts", "done", "refs", "lang", "_permanent", "_fresh"}
     assert "TN" not in repr(session) and "k5" not in repr(session)
 
 
