@@ -16,14 +16,6 @@ from analysis.synthetic import synthetic_frame
 DATA = Path(__file__).parent / "data"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Warnings are errors in these tests even when pytest is run without -W error.
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.filterwarnings("error"))
-
-
 def load_definition() -> dict[str, Any]:
     return json.loads((DATA / "family_voices.json").read_text(encoding="utf-8"))
 

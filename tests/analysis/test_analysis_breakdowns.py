@@ -97,3 +97,13 @@ def test_frequency_table_by_state_for_interpreter(synthetic, definition) -> None
 def test_frequency_table_rejects_text_question(synthetic, definition) -> None:
     with pytest.raises(ValueError):
         frequency_table(synthetic, definition, "one_change")
+
+
+def test_breakdown_leaves_out_groups_absent_from_state(make_frame, people, definition) -> None:
+    frame = make_frame(
+        people("MN", 20, ["safety"], partner="caal") + people("MN", 15, ["safety"], partner="mn-two")
+        + people("CA", 30, ["safety"], partner="caltogether")
+    )
+    table = breakdown(frame, definition, "MN", "partner")
+    assert set(table["group"]) == {"ALL", "caal", "mn-two"}
+    assert table.loc[table["group"] == "caal", "count"].dropna().tolist() == [20]

@@ -111,5 +111,10 @@ def test_breakdown_properties(frame_builder, crowd, min_n, state) -> None:
     parent = top_choices(frame, DEFINITION, min_n=min_n)
     parent = parent[parent["group"] == state].reset_index(drop=True)
     inner = table[table["group"] == "ALL"].reset_index(drop=True)
-    # Everything the state table hides stays hidden in the breakdown's total.
+    # Everything the state table hides stays hidden in the breakdown, in every row.
     assert not (parent["suppressed"] & ~inner["suppressed"]).any()
+    for _, rows in table.groupby("group"):
+        rows = rows.reset_index(drop=True)
+        assert not (parent["suppressed"] & ~rows["suppressed"]).any()
+    if parent["respondents"].isna().all():
+        assert table["respondents"].isna().all()

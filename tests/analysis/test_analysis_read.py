@@ -147,3 +147,30 @@ def test_read_responses_definition_stored_as_text(definition) -> None:
     frame = read_responses(engine, "family-voices")
     engine.dispose()
     assert list(frame.columns) == frame_columns(definition) and frame.empty
+
+
+def long_answers(frame: pd.DataFrame, definition) -> pd.DataFrame:
+    """The answers table rows that would have produced ``frame``."""
+    from analysis.definition import SELECT_MULTIPLE, questions
+
+    parts = []
+    for q in questions(definition):
+        if q.type == SELECT_MULTIPLE:
+            for column, code in zip(q.columns, q.choices, strict=True):
+                chosen = (frame[column] == 1).fillna(False).to_numpy()
+                ids = frame["response_id"][chosen]
+                parts.append(pd.DataFrame({"response_id": ids, "question": q.name, "value": code}))
+        else:
+            answered = frame[q.name].dropna()
+            values = answered.dt.strftime("%Y-%m-%d") if q.type == "date" else answered.astype(str)
+            ids = frame.loc[answered.index, "response_id"]
+            parts.append(pd.DataFrame({"response_id": ids, "question": q.name, "value": values}))
+    return pd.concat(parts, ignore_index=True).astype(object)
+
+
+def test_frame_from_long_round_trips_synthetic(synthetic, definition) -> None:
+    from analysis.frame import frame_from_long
+
+    responses = synthetic[["response_id", "submitted_at", "survey_version", "language", "partner", "channel"]]
+    rebuilt = frame_from_long(responses.astype(object), long_answers(synthetic, definition), definition)
+    pd.testing.assert_frame_equal(rebuilt, synthetic)

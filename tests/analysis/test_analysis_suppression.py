@@ -96,7 +96,7 @@ def test_hidden_cells_hides_total_when_no_complement_left() -> None:
     assert h.total and h.total_cells.all()
 
 
-def test_hidden_cells_forced_total_is_kept() -> None:
+def test_hidden_cells_forced_choice_hidden_in_every_row() -> None:
     t = ChoiceCounts(
         groups=("A", "B"),
         choices=("x", "y"),
@@ -107,9 +107,11 @@ def test_hidden_cells_forced_total_is_kept() -> None:
         cells_add_up=False,
         groups_add_up=True,
     )
-    h = hidden_cells(t, 10, hide_total_cells=np.array([False, True]))
+    h = hidden_cells(t, 10, hide_choices=np.array([False, True]))
     assert h.total_cells.tolist() == [False, True]
-    assert not h.cells.any()  # the column has no published total, nothing to recover
+    assert h.cells.tolist() == [[False, True], [False, True]]
+    everything = hidden_cells(t, 10, hide_all=True)
+    assert everything.total and everything.groups.all() and everything.cells.all()
 
 
 def test_suppress_table_does_not_mutate_input() -> None:

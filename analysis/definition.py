@@ -1,0 +1,188 @@
+"""Reading a survey definition: which questions give which columns of the analysis frame.
+
+The definition is the normalised dict stored with each survey version (``settings``, ``survey``
+rows in order, ``choices`` by list name). Everything in the package is driven from it, so the
+same code serves any survey, not only Family Voices.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+META_COLUMNS: tuple[str, ...] = (
+    "response_id",
+    "submitted_at",
+    "survey_version",
+    "language",
+    "partner",
+    "channel",
+)
+CHANNELS: tuple[str, ...] = ("web", "kiosk", "paper")
+
+# Rows that structure the form or only show text: they never hold an answer.
+_NO_ANSWER_TYPES = frozenset(
+    {"begin_group", "end_group", "begin_repeat", "end_repeat", "note"}
+)
+SELECT_ONE = "select_one"
+SELECT_MULTIPLE = "select_multiple"
+_MAX_SELECTED = re.compile(r"count-selected\(\s*\.\s*\)\s*<=?\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One answerable question of a definition."""
+
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    max_selected: int | None = None
+
+    @property
+    def is_select(self) -> bool:
+        return self.type in (SELECT_ONE, SELECT_MULTIPLE)
+
+    @property
+    def columns(self) -> list[str]:
+        if self.type == SELECT_MULTIPLE:
+            return [multi_column(self.name, code) for code in self.choices]
+        return [self.name]
+
+
+def multi_column(question: str, choice: str) -> str:
+    """Name of the 0/1 column for one choice of a select_multiple question."""
+    return f"{question}/{choice}"
+
+
+def _split_type(row: Mapping[str, Any]) -> tuple[str, str | None]:
+    # XLSForm writes "select_one role" in one cell; the normalised form splits it out.
+    parts = str(row.get("type", "")).split()
+    if not parts:
+        return "", None
+    list_name = row.get("list_name") or (parts[1] if len(parts) > 1 else None)
+    return parts[0], list_name
+
+
+def _max_selected(constraint: Any) -> int | None:
+    match = _MAX_SELECTED.search(str(constraint or ""))
+    if match is None:
+        return None
+    return int(match.group(1))
+
+
+def questions(definition: Mapping[str, Any]) -> list[Question]:
+    """The answerable questions of ``definition``, in form order."""
+    choice_lists = definition.get("choices", {}) or {}
+    found: list[Question] = []
+    for row in definition.get("survey", []):
+        qtype, list_name = _split_type(row)
+        name = row.get("name")
+        if not name or not qtype or qtype in _NO_ANSWER_TYPES:
+            continue
+        codes: tuple[str, ...] = ()
+        if qtype in (SELECT_ONE, SELECT_MULTIPLE):
+            # Codes are text in storage even when they look like numbers (rating "1".."5").
+            codes = tuple(str(c["name"]) for c in choice_lists.get(list_name, []))
+        found.append(
+            Question(
+                name=str(name),
+                type=qtype,
+                choices=codes,
+                required=bool(row.get("required", False)),
+                max_selected=_max_selected(row.get("constraint")),
+            )
+        )
+    return found
+
+
+def question(definition: Mapping[str, Any], name: str) -> Question:
+    """The question called ``name``; KeyError naming the question if it is absent."""
+    for q in questions(definition):
+        if q.name == name:
+            return q
+    raise KeyError(f"question {name!r} is not in the survey definition")
+
+
+def frame_columns(definition: Mapping[str, Any]) -> list[str]:
+    """Column order of the analysis frame and of the CSV export."""
+    columns = list(META_COLUMNS)
+    for q in questions(definition):
+        columns.extend(q.columns)
+    return columns
+
+
+def merged_definition(definitions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Combine survey versions, newest first, so that removed questions and choices keep a column.
+
+    The first definition gives settings, order and choice order; questions and choices that only
+    older versions had are appended after, in the order those versions list them.
+    """
+    definitions = list(definitions)
+    if not definitions:
+        raise ValueError("at least one definition is needed")
+    newest = definitions[0]
+    rows = [dict(r) for r in newest.get("survey", [])]
+    names = {r.get("name") for r in rows if r.get("name")}
+    choices: dict[str, list[dict[str, Any]]] = {
+        k: [dict(c) for c in v] for k, v in (newest.get("choices", {}) or {}).items()
+    }
+    for older in definitions[1:]:
+        for row in older.get("survey", []):
+            qtype, _ = _split_type(row)
+            name = row.get("name")
+            if name and qtype not in _NO_ANSWER_TYPES and name not in names:
+                rows.append(dict(row))
+                names.add(name)
+        for list_name, items in (older.get("choices", {}) or {}).items():
+            known = choices.setdefault(list_name, [])
+            codes = {str(c["name"]) for c in known}
+            known.extend(dict(c) for c in items if str(c["name"]) not in codes)
+    return {"settings": dict(newest.get("settings", {})), "survey": rows, "choices": choices}
+
+
+def _categorical(values: pd.Series, categories: Iterable[str]) -> pd.Series:
+    # Codes not in the definition (a choice dropped from every version) are kept as extra
+    # categories after the defined ones rather than silently turned into missing values.
+    known = list(dict.fromkeys(categories))
+    present = pd.Series(values, dtype="string").dropna().unique()
+    extra = sorted(set(present) - set(known))
+    return pd.Series(
+        pd.Categorical(values.astype("string"), categories=known + extra),
+        index=values.index,
+    )
+
+
+def coerce_single(values: pd.Series, q: Question) -> pd.Series:
+    """Turn text answers of a single-valued question into the canonical dtype for its type."""
+    if q.type == SELECT_ONE:
+        return _categorical(values, q.choices)
+    if q.type == "integer":
+        return pd.to_numeric(values, errors="coerce").astype("Int64")
+    if q.type == "decimal":
+        return pd.to_numeric(values, errors="coerce").astype("Float64")
+    if q.type == "date":
+        # One resolution whatever the input, so frames from any source compare equal.
+        return pd.to_datetime(values, errors="coerce", format="ISO8601").dt.as_unit("us")
+    return values.astype("string")
+
+
+def coerce_meta(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Canonical dtypes for the response columns, from text or database values."""
+    language = frame["language"].astype("string")
+    partner = frame["partner"].astype("string")
+    channel = frame["channel"].astype("string")
+    return {
+        "response_id": frame["response_id"].astype("string"),
+        "submitted_at": pd.to_datetime(
+            frame["submitted_at"], utc=True, format="ISO8601"
+        ).dt.as_unit("us"),
+        "survey_version": pd.to_numeric(frame["survey_version"]).astype("int32"),
+        "language": _categorical(language, sorted(language.dropna().unique())),
+        "partner": _categorical(partner, sorted(partner.dropna().unique())),
+        "channel": _categorical(channel, CHANNELS),
+    }

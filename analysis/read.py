@@ -1,0 +1,115 @@
+"""Reading stored responses of one survey into the canonical analysis frame.
+
+Plain SQL on the table and column names, so this package does not depend on the web
+application's models and can run anywhere a database URL is available. Answers are read with
+one streamed query and pivoted in pandas.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from analysis.definition import frame_columns, merged_definition
+from analysis.frame import frame_from_long
+
+__all__ = ["frame_columns", "read_responses", "survey_definitions"]
+
+# Large enough to amortise round trips, small enough that one batch of tuples stays a few MB.
+_BATCH = 100_000
+
+_VERSIONS = text(
+    """
+    SELECT sv.version, sv.definition
+    FROM survey_versions AS sv JOIN surveys AS s ON s.id = sv.survey_id
+    WHERE s.slug = :slug
+    ORDER BY sv.version DESC
+    """
+)
+_RESPONSES = text(
+    """
+    SELECT r.id AS response_id, r.submitted_at, sv.version AS survey_version,
+           r.language, p.code AS partner, r.channel
+    FROM responses AS r
+    JOIN survey_versions AS sv ON sv.id = r.survey_version_id
+    JOIN surveys AS s ON s.id = sv.survey_id
+    LEFT JOIN partners AS p ON p.id = r.partner_id
+    WHERE s.slug = :slug
+    ORDER BY r.submitted_at, r.id
+    """
+)
+# Ordered by answer id so that "last answer wins" for a repeated question is deterministic.
+_ANSWERS = text(
+    """
+    SELECT a.response_id, a.question, a.value
+    FROM answers AS a
+    JOIN responses AS r ON r.id = a.response_id
+    JOIN survey_versions AS sv ON sv.id = r.survey_version_id
+    JOIN surveys AS s ON s.id = sv.survey_id
+    WHERE s.slug = :slug
+    ORDER BY a.id
+    """
+).execution_options(yield_per=_BATCH)
+
+
+@contextmanager
+def _connection(connectable: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(connectable, Connection):
+        yield connectable
+    else:
+        with connectable.connect() as conn:
+            yield conn
+
+
+def _as_dict(stored: Any) -> dict[str, Any]:
+    # JSON columns come back as dicts from PostgreSQL but as text from SQLite.
+    if isinstance(stored, (str, bytes, bytearray)):
+        return json.loads(stored)
+    return dict(stored)
+
+
+def survey_definitions(connectable: Engine | Connection, survey_slug: str) -> list[dict[str, Any]]:
+    """Every stored definition of the survey, newest version first."""
+    with _connection(connectable) as conn:
+        rows = conn.execute(_VERSIONS, {"slug": survey_slug}).all()
+    if not rows:
+        raise LookupError(f"no stored versions for survey {survey_slug!r}")
+    return [_as_dict(row.definition) for row in rows]
+
+
+def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
+    columns = ["response_id", "question", "value"]
+    result = conn.execute(_ANSWERS, {"slug": survey_slug})
+    parts = [
+        pd.DataFrame.from_records(batch, columns=columns)
+        for batch in result.partitions(_BATCH)
+    ]
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_responses(
+    connectable: Engine | Connection,
+    survey_slug: str,
+    definition: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Responses of every version of the survey as the canonical frame (one row per response).
+
+    With ``definition=None`` the columns follow the newest stored version, followed by the
+    questions and choices that only older versions had, so answers to removed questions are
+    kept. A definition passed in is used as given: answers to questions it lacks are left out.
+    """
+    with _connection(connectable) as conn:
+        if definition is None:
+            definition = merged_definition(survey_definitions(conn, survey_slug))
+        result = conn.execute(_RESPONSES, {"slug": survey_slug})
+        responses = pd.DataFrame.from_records(result.all(), columns=list(result.keys()))
+        answers = _read_answers(conn, survey_slug)
+    return frame_from_long(responses, answers, definition)
