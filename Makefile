@@ -8,7 +8,7 @@ LANGS := es zh_Hans zh_Hant ar vi ht pt kea ru uk so hmn ksw bn prs ur pl ckb
 NON_CLDR := hmn ksw prs
 
 .PHONY: run test install install-dev db translations translations-extract translations-update \
-        translations-compile translations-check e2e bench lock audit clean
+        translations-compile translations-check e2e browser-deps bench lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,14 +49,23 @@ translations-update: translations-extract
 translations-check: install translations-compile
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
-e2e: install-dev translations-compile
+# Debian's Chromium (Playwright drives it; nothing downloads a browser) and axe-core from npm.
+browser-deps: tests/browser/node_modules/axe-core/axe.min.js
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
+e2e: install-dev translations-compile browser-deps
 	$(BIN)/python -m pytest -q -m browser
 
 bench: install-dev translations-compile
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/run.py
 
 audit: install-dev
-	$(BIN)/bandit -q -r survey_app forms analysis -c bandit.yaml
+	$(BIN)/bandit -q -r survey_app forms analysis
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 
 lock:

@@ -86,8 +86,10 @@ def survey_definitions(connectable: Engine | Connection, survey_slug: str) -> li
 def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
     columns = ["response_id", "question", "value"]
     result = conn.execute(_ANSWERS, {"slug": survey_slug})
+    # Plain tuples: pandas probes every record for a `dtype` attribute, and a SQLAlchemy Row
+    # answers a missing attribute with a costly exception (minutes for a million responses).
     parts = [
-        pd.DataFrame.from_records(batch, columns=columns)
+        pd.DataFrame.from_records([tuple(row) for row in batch], columns=columns)
         for batch in result.partitions(_BATCH)
     ]
     if not parts:
@@ -110,6 +112,8 @@ def read_responses(
         if definition is None:
             definition = merged_definition(survey_definitions(conn, survey_slug))
         result = conn.execute(_RESPONSES, {"slug": survey_slug})
-        responses = pd.DataFrame.from_records(result.all(), columns=list(result.keys()))
+        responses = pd.DataFrame.from_records(
+            [tuple(row) for row in result.all()], columns=list(result.keys())
+        )
         answers = _read_answers(conn, survey_slug)
     return frame_from_long(responses, answers, definition)

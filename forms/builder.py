@@ -74,7 +74,8 @@ def stored_value(question: Question, data: Any) -> Any:
     if question.type == "date" and data is not None:
         return data.isoformat()
     if isinstance(data, str):
-        data = data.strip()
+        # A NUL cannot be stored in PostgreSQL text and no person types one.
+        data = data.replace("\x00", "").strip()
         return data or None
     return data
 

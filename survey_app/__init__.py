@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 from typing import Any, Mapping
 
+from argon2 import PasswordHasher
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale, translation_status
+from . import locale, rate_limits, translation_status
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -25,6 +27,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        # https links on flyers, and the client's address for rate limits (hashed, never stored).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.extensions["password_hasher"] = PasswordHasher(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_KIB"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -46,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # The survey's own forms check their tokens, so a stale token re-shows the page with the answers kept.
     csrf.exempt(public_blueprint)
+    rate_limits.init_app(app, public_blueprint, auth.blueprint)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(staff_blueprint, url_prefix="/staff")

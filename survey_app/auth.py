@@ -6,7 +6,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_pgettext as _p
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -47,10 +49,10 @@ def check_password(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         # Spend the same effort as a real check, so timing does not reveal which emails exist.
-        storage.password_hasher.hash(password)
+        storage.password_hasher().hash(password)
         return None
     try:
-        storage.password_hasher.verify(user.password_hash, password)
+        storage.password_hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     storage.rehash_password_if_needed(user, password)
@@ -76,6 +78,7 @@ def login():
         user = check_password(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            session["seen"] = int(time.time())
             audit.record("login", user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         audit.record("login_failed", email=form.email.data.strip().lower()[:254])
@@ -88,6 +91,23 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+def end_idle_sessions() -> None:
+    """A staff or partner session ends after a period without requests, so a
+    borrowed or shared computer does not stay logged in."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    last_seen = session.get("seen", now)
+    if now - last_seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.pop("seen", None)
+        return
+    session["seen"] = now
+
+
+blueprint.before_app_request(end_idle_sessions)
 
 
 def roles_required(*roles: str) -> Callable:

@@ -12,18 +12,33 @@ from sqlalchemy import select
 
 from forms import translation_files
 from forms.definition import DefinitionError, normalise
+from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 
-from . import config, demo, exports, storage, surveys, translation_status
+from . import audit, config, demo, exports, report_data, storage, surveys, translation_status
 from .extensions import db
 from .models import Partner, User
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_SURVEY_FILE = config.PROJECT_ROOT / "surveys" / "family-voices.yaml"
+# The same survey as an XLSForm, generated from the YAML file; init-db loads it when it is there.
+DEFAULT_SURVEY_XLSFORM = DEFAULT_SURVEY_FILE.with_suffix(".xlsx")
 
 
 def read_definition(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def read_survey_file(path: Path) -> dict:
+    """A survey definition from an XLSForm workbook (.xlsx) or a YAML file."""
+    return read_xlsform(path) if path.suffix.lower() == ".xlsx" else read_definition(path)
+
+
+def _survey_or_fail(form_id: str):
+    survey = surveys.find_survey(form_id)
+    if survey is None or not survey.versions:
+        raise click.ClickException(f"No survey '{form_id}'.")
+    return survey
 
 
 def write_definition(path: Path, raw: dict) -> None:
@@ -38,13 +53,30 @@ DEFINITION_HEADER = (
 )
 
 
+def _new_password(prompt_password: bool) -> str:
+    if not prompt_password:
+        return secrets.token_urlsafe(15)
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.ClickException("Use a password of at least 12 characters.")
+    return password
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    return user
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database, then load the partners and the default survey."""
         upgrade(directory=str(config.PROJECT_ROOT / "migrations"))
         added = storage.upsert_partners(storage.read_partners_csv(DATA / "partners.csv"))
-        version, created = storage.load_survey(read_definition(DEFAULT_SURVEY_FILE))
+        default_file = DEFAULT_SURVEY_XLSFORM if DEFAULT_SURVEY_XLSFORM.exists() else DEFAULT_SURVEY_FILE
+        version, created = storage.load_survey(read_survey_file(default_file), status="open")
         click.echo(f"Database ready: {added} partner(s) added; survey "
                    f"'{version.survey.slug}' version {version.version}{' (new)' if created else ''}.")
         if db.session.scalar(select(User.id).limit(1)) is None:
@@ -54,13 +86,57 @@ def init_app(app: Flask) -> None:
     @app.cli.command("load-survey")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def load_survey(path: Path) -> None:
-        """Load a survey definition: a new survey, or a new version of an existing one."""
+        """Load a survey definition (.xlsx XLSForm or .yaml): a new survey, as a draft, or a new version."""
         try:
-            version, created = storage.load_survey(read_definition(path))
+            version, created = storage.load_survey(read_survey_file(path), status="draft")
         except (DefinitionError, yaml.YAMLError) as error:
             raise click.ClickException(f"{path}: {error}") from None
         state = "loaded as version" if created else "unchanged, still version"
-        click.echo(f"Survey '{version.survey.slug}' {state} {version.version}.")
+        slug = version.survey.slug
+        if created:
+            audit.record("survey_uploaded", user=None, slug=slug, version=version.version, by="command line")
+        click.echo(f"Survey '{slug}' {state} {version.version}.")
+        if version.survey.status == "draft":
+            click.echo(f"It is a draft: publish it with  flask --app wsgi publish-survey {slug}")
+
+    @app.cli.command("publish-survey")
+    @click.argument("form_id")
+    def publish_survey(form_id: str) -> None:
+        """Open a draft or closed survey, so its link can be answered."""
+        survey = _survey_or_fail(form_id)
+        before = storage.set_survey_status(survey, "open")
+        if before == "open":
+            click.echo(f"Survey '{form_id}' is already open.")
+            return
+        audit.record("survey_published", user=None, slug=form_id, version=survey.versions[-1].version,
+                     previous=before, by="command line")
+        click.echo(f"Survey '{form_id}' is open (it was {before}); it is answered at /s/{form_id}.")
+
+    @app.cli.command("close-survey")
+    @click.argument("form_id")
+    def close_survey(form_id: str) -> None:
+        """Close an open survey: its link shows a message instead (reopen with publish-survey)."""
+        survey = _survey_or_fail(form_id)
+        if survey.status == "draft":
+            raise click.ClickException(f"Survey '{form_id}' is a draft: it was never published.")
+        if storage.set_survey_status(survey, "closed") == "closed":
+            click.echo(f"Survey '{form_id}' is already closed.")
+            return
+        audit.record("survey_closed", user=None, slug=form_id, by="command line")
+        click.echo(f"Survey '{form_id}' is closed.")
+
+    @app.cli.command("download-survey")
+    @click.argument("form_id")
+    @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @click.option("--version", "number", type=int, help="A version number (default: the newest).")
+    def download_survey(form_id: str, out: Path, number: int | None) -> None:
+        """Write a survey as an XLSForm workbook (.xlsx), which load-survey reads back unchanged."""
+        survey = _survey_or_fail(form_id)
+        chosen = next((v for v in survey.versions if v.version == number), None) if number else survey.versions[-1]
+        if chosen is None:
+            raise click.ClickException(f"Survey '{form_id}' has no version {number}.")
+        out.write_bytes(write_xlsform(stored_to_raw(chosen.definition)))
+        click.echo(f"Wrote version {chosen.version} of '{form_id}' to {out}.")
 
     @app.cli.command("create-user")
     @click.argument("email")
@@ -77,12 +153,7 @@ def init_app(app: Flask) -> None:
                 raise click.ClickException(f"No partner with code '{partner_code}'.")
         if db.session.scalar(select(User).where(User.email == email.strip().lower())):
             raise click.ClickException(f"A user with email {email} already exists.")
-        if prompt_password:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-            if len(password) < 12:
-                raise click.ClickException("Use a password of at least 12 characters.")
-        else:
-            password = secrets.token_urlsafe(15)
+        password = _new_password(prompt_password)
         try:
             storage.create_user(email, password, role, partner)
         except ValueError as error:
@@ -90,6 +161,43 @@ def init_app(app: Flask) -> None:
         click.echo(f"Created {role} user {email}.")
         if not prompt_password:
             click.echo(f"Password (shown once): {password}")
+
+    @app.cli.command("reset-password")
+    @click.argument("email")
+    @click.option("--prompt", "prompt_password", is_flag=True, help="Type the new password instead of generating one.")
+    def reset_password(email: str, prompt_password: bool) -> None:
+        """Give a user a new password; their open sessions end."""
+        user = _user(email)
+        password = _new_password(prompt_password)
+        storage.set_password(user, password)
+        audit.record("password_reset", user=None, email=user.email, by="command line")
+        click.echo(f"New password set for {user.email}; their sessions have ended.")
+        if not prompt_password:
+            click.echo(f"Password (shown once): {password}")
+
+    @app.cli.command("disable-user")
+    @click.argument("email")
+    @click.option("--enable", is_flag=True, help="Enable the user again instead.")
+    def disable_user(email: str, enable: bool) -> None:
+        """Disable (or, with --enable, re-enable) a user; a disabled user's sessions end at once."""
+        user = _user(email)
+        storage.set_user_active(user, enable)
+        audit.record("user_enabled" if enable else "user_disabled", user=None, email=user.email, by="command line")
+        click.echo(f"{user.email} is now {'enabled' if enable else 'disabled'}.")
+
+    @app.cli.command("purge-contacts")
+    @click.option("--survey", "slug", help="Delete every contact detail given for this survey.")
+    @click.option("--expired", is_flag=True, help="Delete only details past their retention date (any survey).")
+    def purge_contacts(slug: str | None, expired: bool) -> None:
+        """Delete opted-in contact details."""
+        if not slug and not expired:
+            raise click.ClickException("Say which: --survey SLUG, or --expired.")
+        survey = surveys.find_survey(slug) if slug else None
+        if slug and survey is None:
+            raise click.ClickException(f"No survey '{slug}'.")
+        removed = storage.purge_contacts(survey, expired_only=expired)
+        audit.record("contacts_purged", user=None, survey=slug or "", expired_only=expired, count=removed)
+        click.echo(f"Deleted {removed} contact record(s).")
 
     @app.cli.command("demo-responses")
     @click.option("--n", "count", type=click.IntRange(1, 5_000_000), default=500, show_default=True)
@@ -156,3 +264,19 @@ def init_app(app: Flask) -> None:
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             rows = exports.write_csv(slug, handle)
         click.echo(f"Wrote {rows} responses to {out}.")
+
+    @app.cli.command("summary")
+    @click.option("--survey", "slug", required=True)
+    @click.option("--state", "states", multiple=True, help="Only this state (repeatable; ALL for everyone).")
+    @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+    def summary(slug: str, states: tuple[str, ...], fmt: str) -> None:
+        """Print the top issues per state as the staff reports show them, small groups suppressed."""
+        survey = report_data.find_survey(slug)
+        if survey is None:
+            raise click.ClickException(f"No survey '{slug}'.")
+        try:
+            text = report_data.summary_text(report_data.snapshot(survey), list(states), fmt,
+                                            current_app.config["MIN_GROUP_SIZE"])
+        except KeyError as error:
+            raise click.ClickException(str(error.args[0])) from None
+        click.echo(text, nl=False)

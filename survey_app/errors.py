@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(429)
     @app.errorhandler(500)
     def error_page(error: HTTPException):
         code = getattr(error, "code", 500) or 500
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
             403: gettext("You cannot open this page"),
             404: gettext("Page not found"),
             405: gettext("Something was wrong with that request"),
+            429: gettext("Too many tries in a short time"),
             500: gettext("Sorry, something went wrong"),
         }
         messages = {
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
             403: gettext("You may need to log in with a different account."),
             404: gettext("Check the link you used. If you typed it, check the spelling."),
             405: gettext("Go back and try again. Your answers so far are saved."),
+            429: gettext("Please wait a minute, then go back and try again. Your answers so far are saved."),
             500: gettext("Please try again in a few minutes. Your answers so far are saved."),
         }
         try:

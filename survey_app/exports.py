@@ -49,7 +49,8 @@ def columns(definitions: list[SurveyDefinition]) -> tuple[list[str], dict[str, s
     return names, multiple
 
 
-def rows(slug: str) -> Iterator[dict[str, Any]]:
+def rows(slug: str, partner_id: int | None = None) -> Iterator[dict[str, Any]]:
+    """The header, then one row per response; only one partner's responses when `partner_id` is given."""
     versions = db.session.scalars(
         select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc())
     ).all()
@@ -66,6 +67,8 @@ def rows(slug: str) -> Iterator[dict[str, Any]]:
         .order_by(Response.submitted_at, Response.id, Answer.id)
         .execution_options(yield_per=5000)
     )
+    if partner_id is not None:
+        query = query.where(Response.partner_id == partner_id)
     current: dict[str, Any] | None = None
     for response_id, submitted_at, version, language, partner, channel, question, value in db.session.execute(query):
         if current is None or current["response_id"] != response_id:
@@ -87,8 +90,8 @@ def rows(slug: str) -> Iterator[dict[str, Any]]:
         yield current
 
 
-def write_csv(slug: str, handle: IO[str]) -> int:
-    stream = rows(slug)
+def write_csv(slug: str, handle: IO[str], partner_id: int | None = None) -> int:
+    stream = rows(slug, partner_id)
     names = next(stream)["columns"]
     writer = csv.DictWriter(handle, fieldnames=names, extrasaction="ignore", restval="")
     writer.writeheader()

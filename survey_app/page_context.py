@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request, url_for
 
-from . import locale
+from . import contacts, locale
 
 
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
@@ -25,7 +25,8 @@ def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale
 def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
-        return {"language": locale.current(), "language_links": _language_links}
+        return {"language": locale.current(), "language_links": _language_links,
+                "contacts_enabled": contacts.enabled()}
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -3,20 +3,27 @@ one transaction, so a reader can see all the ways data is created or changed."""
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 
+from .contacts import ContactDetails, seal
 from .extensions import db
-from .models import Answer, Draft, Partner, Response, Survey, SurveyVersion, User, utcnow
+from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
 
-password_hasher = PasswordHasher()
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the app's cost settings (lower only under SURVEY_ENV=testing)."""
+    return current_app.extensions["password_hasher"]
 
 
 def upsert_partners(rows: Iterable[Mapping[str, str]]) -> int:
@@ -38,15 +45,16 @@ def read_partners_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_survey(raw_definition: Mapping[str, Any]) -> tuple[SurveyVersion, bool]:
+def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tuple[SurveyVersion, bool]:
     """Store a definition as a survey's newest version. Returns the version and
-    whether it is new: loading the same content again changes nothing."""
+    whether it is new: loading the same content again changes nothing. `status`
+    applies to a survey seen for the first time; an existing one keeps its own."""
     definition = normalise(raw_definition)
     fingerprint = definition_hash(definition)
     slug = definition["settings"]["form_id"]
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:
-        survey = Survey(slug=slug, status="open")
+        survey = Survey(slug=slug, status=status)
         db.session.add(survey)
         db.session.flush()
     newest = db.session.scalar(
@@ -121,8 +129,6 @@ def answer_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def delete_old_drafts(days: int) -> int:
-    from datetime import timedelta
-
     cutoff = utcnow() - timedelta(days=days)
     result = db.session.execute(delete(Draft).where(Draft.updated_at < cutoff))
     db.session.commit()
@@ -134,16 +140,30 @@ def create_user(email: str, password: str, role: str, partner: Partner | None = 
         raise ValueError(f"role must be one of {', '.join(User.ROLES)}")
     if (role == "partner") != (partner is not None):
         raise ValueError("a partner user needs --partner; admin and staff users take none")
-    user = User(email=email.strip().lower(), password_hash=password_hasher.hash(password), role=role,
+    user = User(email=email.strip().lower(), password_hash=password_hasher().hash(password), role=role,
                 partner_id=partner.id if partner else None)
     db.session.add(user)
     db.session.commit()
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    """A new password ends every session the user had (their session version changes)."""
+    user.password_hash = password_hasher().hash(password)
+    user.session_version += 1
+    db.session.commit()
+
+
+def set_user_active(user: User, active: bool) -> None:
+    """Disable or enable a user's log-in; either way their open sessions end."""
+    user.active = active
+    user.session_version += 1
+    db.session.commit()
+
+
 def rehash_password_if_needed(user: User, password: str) -> None:
-    if password_hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = password_hasher.hash(password)
+    if password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher().hash(password)
         db.session.commit()
 
 
@@ -152,3 +172,101 @@ def set_survey_languages(survey: Survey, codes: list[str]) -> None:
     default = survey.versions[-1].definition["settings"]["default_language"] if survey.versions else "en"
     survey.languages = sorted(set(codes) | {default})
     db.session.commit()
+
+
+PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active")
+
+
+def create_partner(code: str, name: str, state_code: str, website: str = "", focus: str = "",
+                   active: bool = True) -> Partner:
+    """Add a partner organisation. The caller has checked that the code is free."""
+    partner = Partner(code=code, name=name, state_code=state_code, website=website, focus=focus, active=active)
+    db.session.add(partner)
+    db.session.commit()
+    return partner
+
+
+def update_partner(partner: Partner, changes: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Apply staff's edits to a partner. Returns what changed, `{field: [before, after]}`,
+    so the audit log can say exactly what was edited."""
+    changed: dict[str, list[Any]] = {}
+    for field in PARTNER_FIELDS:
+        if field in changes and getattr(partner, field) != changes[field]:
+            changed[field] = [getattr(partner, field), changes[field]]
+            setattr(partner, field, changes[field])
+    db.session.commit()
+    return changed
+
+
+def discard_draft(draft_id: str) -> None:
+    """Delete an unfinished draft, so the next person at a shared kiosk cannot open it."""
+    db.session.execute(delete(Draft).where(Draft.id == draft_id))
+    db.session.commit()
+
+
+def store_entered_response(version: SurveyVersion, survey: SurveyDefinition, partner: Partner, language: str,
+                           answers: Mapping[str, Any], entered_by: User) -> str:
+    """Store a paper form keyed in by a partner user as a complete response. Like a
+    submitted draft, only answers to questions that were relevant are kept."""
+    response = Response(id=new_uuid(), survey_version_id=version.id, partner_id=partner.id, language=language,
+                        channel="paper", submitted_at=utcnow(), entered_by_id=entered_by.id)
+    response.answers = [Answer(question=name, value=value)
+                        for name, value in answer_rows(relevant_answers(survey, answers))]
+    db.session.add(response)
+    db.session.commit()
+    return response.id
+
+
+SURVEY_STATUSES = ("draft", "open", "closed")
+
+
+def set_survey_status(survey: Survey, status: str) -> str:
+    """Publish ("open"), close or reopen a survey; returns the status it had. Only an
+    open survey can be answered: the link of a draft or closed one shows a message."""
+    if status not in SURVEY_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(SURVEY_STATUSES)}")
+    before = survey.status
+    survey.status = status
+    db.session.commit()
+    return before
+
+
+def set_comment_note(answer_id: int, tags: Iterable[str], starred: bool, user: User) -> CommentNote:
+    """Save staff's issue tags and star on one free-text answer (replacing earlier ones).
+    The caller has checked that the answer is a comment and that the tags are issue codes."""
+    note = db.session.get(CommentNote, answer_id)
+    if note is None:
+        note = CommentNote(answer_id=answer_id)
+        db.session.add(note)
+    note.tags = sorted(set(tags))
+    note.starred = starred
+    note.updated_by_id = user.id
+    note.updated_at = utcnow()
+    db.session.commit()
+    return note
+
+
+def set_public_results(survey: Survey, published: bool) -> None:
+    """Publish or withdraw the families' results pages of a survey (aggregates only)."""
+    survey.public_results = published
+    db.session.commit()
+
+
+def store_contact(survey: Survey, partner: Partner | None, details: ContactDetails, language: str) -> None:
+    """Keep opted-in contact details, sealed, with no link to the person's answers."""
+    retention = current_app.config["CONTACT_RETENTION_DAYS"]
+    db.session.add(Contact(survey_id=survey.id, partner_id=partner.id if partner else None, language=language,
+                           sealed=seal(details), delete_after=utcnow() + timedelta(days=retention)))
+    db.session.commit()
+
+
+def purge_contacts(survey: Survey | None = None, expired_only: bool = False) -> int:
+    """Delete contact details: all of a survey's, or every one past its retention date."""
+    query = delete(Contact)
+    if survey is not None:
+        query = query.where(Contact.survey_id == survey.id)
+    if expired_only:
+        query = query.where(Contact.delete_after < utcnow())
+    result = db.session.execute(query)
+    db.session.commit()
+    return result.rowcount or 0

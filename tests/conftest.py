@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from survey_app import create_app, storage
@@ -38,6 +39,15 @@ def database_url(tmp_path: Path):
         admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets an app context of its own, as under a real server, so nothing
+    kept in `g` (the CSRF token, the logged-in user) leaks from one request to the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SURVEY_ENV", "testing")
@@ -46,6 +56,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch):
         "SECRET_KEY": "test-secret",
         "SESSION_COOKIE_SECURE": False,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         storage.upsert_partners(storage.read_partners_csv(Path("survey_app/data/partners.csv")))

@@ -14,3 +14,7 @@ def home():
     partner = current_user.partner
     return render_template("partner/home.html", partner=partner,
                            surveys=surveys.response_counts(partner_id=partner.id))
+
+
+from . import distribute  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import kiosk, paper, responses  # noqa: E402,F401  (register their routes on the blueprint)

@@ -11,8 +11,10 @@ from forms.navigation import next_page, previous_page, shown_pages, shown_questi
 from .. import locale, storage, surveys
 from ..extensions import db
 from ..models import Draft, Response
+from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
 
 blueprint = Blueprint("public", __name__)
+HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html
 
 
 def _survey_or_404(slug: str):
@@ -23,12 +25,35 @@ def _survey_or_404(slug: str):
     definition = surveys.parsed(version)
     offered = surveys.offered_languages(survey, version)
     locale.set_current(locale.choose(offered))
+    if survey.status != "open":
+        _not_open(survey, definition, offered)
     return survey, version, definition, offered
+
+
+def _not_open(survey, definition, offered) -> None:
+    """Every page of a draft or closed survey shows a polite message instead, so
+    nothing can be answered, whichever link or bookmark brought the visitor here."""
+    abort(current_app.make_response(render_template("public/closed.html", survey=survey, definition=definition,
+                                                    offered=offered)))
 
 
 def _draft(slug: str) -> Draft | None:
     draft_id = session.get("drafts", {}).get(slug)
     return db.session.get(Draft, draft_id) if draft_id else None
+
+
+def _already_submitted(slug: str) -> bool:
+    """A repeated final POST: either this browser saw the thank-you page, or the
+    answer to its first try was lost (a crash after the commit) and the draft it
+    names is now a stored response."""
+    if session.get("done", {}).get(slug):
+        return True
+    draft_id = session.get("drafts", {}).get(slug)
+    if draft_id and db.session.get(Response, draft_id) is not None:
+        _remember("drafts", slug, None)
+        _remember("done", slug, draft_id)
+        return True
+    return False
 
 
 def _remember(key: str, slug: str, value: str | None) -> None:
@@ -48,7 +73,9 @@ def home():
 @blueprint.get("/s/<slug>")
 def start(slug: str):
     survey, version, definition, offered = _survey_or_404(slug)
-    if "ref" in request.args:
+    if kiosk_mode(slug):
+        _kiosk_forget(slug)
+    elif "ref" in request.args:
         partner = surveys.partner_by_code(request.args["ref"])
         _remember("refs", slug, partner.code if partner else None)
     return render_template("public/start.html", survey=survey, definition=definition, offered=offered,
@@ -62,11 +89,13 @@ def begin(slug: str):
         return redirect(url_for("public.start", slug=slug))
     draft = _draft(slug)
     if draft is None or draft.survey_version_id != version.id:
-        partner = surveys.partner_by_code(session.get("refs", {}).get(slug))
-        draft = storage.start_draft(version, partner, locale.current().code)
+        kiosk = kiosk_mode(slug)
+        partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
+        draft = storage.start_draft(version, partner, locale.current().code, "kiosk" if kiosk else "web")
         _remember("drafts", slug, draft.id)
         _remember("done", slug, None)
-        session.permanent = True
+        # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.
+        session.permanent = kiosk is None
     first = shown_pages(definition, draft.answers or {})[0]
     return redirect(url_for("public.page", slug=slug, number=first + 1))
 
@@ -76,7 +105,7 @@ def page(slug: str, number: int):
     survey, version, definition, offered = _survey_or_404(slug)
     draft = _draft(slug)
     if draft is None or draft.survey_version_id != version.id:
-        if request.method == "POST" and session.get("done", {}).get(slug):
+        if request.method == "POST" and _already_submitted(slug):
             return redirect(url_for("public.thanks", slug=slug))
         return redirect(url_for("public.start", slug=slug))
     index = number - 1
@@ -89,6 +118,9 @@ def page(slug: str, number: int):
     if request.method == "GET":
         form = build_page_form(definition, index, language, earlier, saved=answers)
     else:
+        if request.form.get(HONEYPOT):
+            # Only a program fills the field people cannot see: keep nothing, say nothing.
+            return redirect(url_for("public.start", slug=slug))
         form = build_page_form(definition, index, language, earlier, formdata=request.form)
         try:
             if request.form.get("action") == "back" and form.csrf_token.validate(form):
@@ -129,7 +161,7 @@ def thanks(slug: str):
     if not response_id or db.session.get(Response, response_id) is None:
         return redirect(url_for("public.start", slug=slug))
     return render_template("public/thanks.html", survey=survey, definition=definition, offered=offered, slug=slug,
-                           form=FlaskForm())
+                           form=FlaskForm(), kiosk=kiosk_mode(slug) is not None)
 
 
 @blueprint.post("/s/<slug>/again")
@@ -138,6 +170,41 @@ def again(slug: str):
     if FlaskForm().validate_on_submit():
         _remember("done", slug, None)
     return redirect(url_for("public.start", slug=slug))
+
+
+def _kiosk_forget(slug: str) -> None:
+    """At a kiosk, the next person must find nothing of the previous one: the
+    unfinished draft is deleted and the thank-you page can no longer be opened."""
+    draft_id = session.get("drafts", {}).get(slug)
+    if draft_id:
+        storage.discard_draft(draft_id)
+    _remember("drafts", slug, None)
+    _remember("done", slug, None)
+
+
+@blueprint.get("/s/<slug>/kiosk-reset")
+def kiosk_reset(slug: str):
+    """Where a kiosk's pages go by themselves after a submission or after a while
+    without activity: back to the start, in no one's language."""
+    _survey_or_404(slug)
+    if kiosk_mode(slug):
+        _kiosk_forget(slug)
+        session.pop("lang", None)
+    return redirect(url_for("public.start", slug=slug))
+
+
+@blueprint.after_request
+def kiosk_refresh(response):
+    """A kiosk's question pages go back to the start after a few minutes without activity,
+    and its thank-you page after a few seconds (a `Refresh` header works like a meta
+    refresh, without JavaScript and within the content security policy)."""
+    slug = (request.view_args or {}).get("slug")
+    if slug and response.status_code in (200, 503) and kiosk_mode(slug):
+        if request.endpoint == "public.page":
+            response.headers["Refresh"] = refresh_header(IDLE_SECONDS, slug)
+        elif request.endpoint == "public.thanks":
+            response.headers["Refresh"] = refresh_header(THANKS_SECONDS, slug)
+    return response
 
 
 @blueprint.get("/privacy")

@@ -61,3 +61,13 @@ def survey_languages(slug: str):
             flash(pgettext("staff", "Languages saved."), "success")
             return redirect(url_for("staff.survey_languages", slug=slug))
     return render_template("staff/languages.html", survey=survey, version=version, rows=rows, form=form)
+
+
+from . import partners  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import audit  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import publishing  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import reports  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import exports  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import comments  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import factsheets  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import contacts  # noqa: E402,F401  (registers its routes on the blueprint)

@@ -86,3 +86,47 @@ def test_auth_disabled_user_cannot_log_in(client, users):
 def test_auth_next_only_follows_local_paths(client, users, target, expected):
     reply = log_in(client, "admin@example.org", next_url=target)
     assert reply.location.endswith(expected) and "evil" not in reply.location
+
+
+def test_auth_idle_session_ends(app, client, users, monkeypatch):
+    log_in(client, "staff@example.org")
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["STAFF_IDLE_MINUTES"] * 60 + 1
+    assert client.get("/staff/").status_code == 302
+
+
+def test_auth_password_reset_ends_other_sessions(app, client, runner, users):
+    log_in(client, "staff@example.org")
+    assert client.get("/staff/").status_code == 200
+    result = runner.invoke(args=["reset-password", "staff@example.org"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/staff/").status_code == 302
+    new_password = result.output.split("Password (shown once): ")[1].strip()
+    assert log_in(app.test_client(), "staff@example.org", new_password).status_code == 302
+
+
+def test_auth_disable_user_from_command_line_ends_session(app, client, runner, users):
+    log_in(client, "mira@example.org")
+    assert client.get("/partner/").status_code == 200
+    assert runner.invoke(args=["disable-user", "mira@example.org"]).exit_code == 0
+    assert client.get("/partner/").status_code == 302
+    assert runner.invoke(args=["disable-user", "mira@example.org", "--enable"]).exit_code == 0
+    assert log_in(app.test_client(), "mira@example.org").status_code == 302
+
+
+def test_auth_audit_log_records_logins_without_addresses(app, client, users):
+    log_in(client, "staff@example.org", "wrong password")
+    log_in(client, "staff@example.org")
+    page = client.get("/staff/audit")
+    assert "login_failed" in page.text and "login" in page.text
+    from survey_app.models import AuditEvent
+
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert {e.action for e in events} >= {"login", "login_failed"}
+    assert all("127.0.0.1" not in repr(e.detail) for e in events)
+
+
+def test_auth_partner_cannot_read_audit_log(client, users):
+    log_in(client, "mira@example.org")
+    assert client.get("/staff/audit").status_code == 403

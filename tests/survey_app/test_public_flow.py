@@ -215,3 +215,12 @@ def test_pages_send_privacy_headers(client):
 def test_responses_store_no_address_or_device(app):
     columns = {c.name for c in Response.__table__.columns}
     assert columns == {"id", "survey_version_id", "partner_id", "language", "channel", "submitted_at", "entered_by_id"}
+
+
+def test_public_flow_honeypot_drops_bots_quietly(app, respondent):
+    respondent.start()
+    for answers in FULL_ANSWERS[:-1]:
+        respondent.answer(**answers)
+    page = respondent.answer(**FULL_ANSWERS[-1], website="http://spam.example")
+    assert page.status_code == 200 and respondent.path == "/s/family-voices"
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0

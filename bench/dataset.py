@@ -1,0 +1,123 @@
+"""A SQLite database of 1,000,000 stored responses, built once and kept under bench/results/cache/.
+
+100,000 responses come from the app's own generator (`flask --app wsgi demo-responses`, seeded),
+which takes its time in Python; the other 900,000 are nine copies of those made in SQL, each copy's
+ids changed in the UUID's version digit so no id repeats. The copies keep the answers' mix, so
+every measurement that reads them sees the shape of a real campaign, ten times over.
+The cache is keyed by the files that decide the database's content.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from .databases import env_for, flask
+from .serve import ROOT
+
+BASE_RESPONSES = 100_000
+COPIES = "012356789"  # UUID v4 ids always have "4" here, so copies never meet the originals
+SEED = 1
+KEYED_FILES = ("survey_app/models.py", "survey_app/demo.py", "surveys/family-voices.yaml", "bench/dataset.py")
+
+
+def cache_key() -> str:
+    digest = hashlib.sha256()
+    paths = [ROOT / name for name in KEYED_FILES] + sorted((ROOT / "migrations" / "versions").glob("*.py"))
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _settle(path: Path) -> None:
+    """Fold the write-ahead log into the file, so the file alone holds everything."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+
+
+def _replicate(path: Path) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        indexes = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('responses', 'answers')").fetchall()
+        connection.execute("BEGIN")
+        # Building the indexes once at the end is several times faster than keeping them up to date.
+        for name, _sql in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        last_response = connection.execute("SELECT max(rowid) FROM responses").fetchone()[0]
+        last_answer = connection.execute("SELECT max(id) FROM answers").fetchone()[0]
+        for digit in COPIES:
+            connection.execute(
+                "INSERT INTO responses (id, survey_version_id, partner_id, language, channel, submitted_at, "
+                "entered_by_id) SELECT substr(id, 1, 14) || ? || substr(id, 16), survey_version_id, partner_id, "
+                "language, channel, submitted_at, entered_by_id FROM responses WHERE rowid <= ?",
+                (digit, last_response))
+            connection.execute(
+                "INSERT INTO answers (response_id, question, value) SELECT substr(response_id, 1, 14) || ? || "
+                "substr(response_id, 16), question, value FROM answers WHERE id <= ? ORDER BY id",
+                (digit, last_answer))
+        for _name, sql in indexes:
+            connection.execute(sql)
+        connection.execute("COMMIT")
+        connection.execute("ANALYZE")
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def databases(cache: Path, log: list[str]) -> tuple[Path, Path]:
+    """(100,000-response database, 1,000,000-response database), built if not cached."""
+    cache = cache.resolve()  # Flask-SQLAlchemy would take a relative SQLite path from instance/
+    cache.mkdir(parents=True, exist_ok=True)
+    key = cache_key()
+    base, million = cache / f"responses-100k-{key}.db", cache / f"responses-1m-{key}.db"
+    if base.exists() and million.exists():
+        log.append(f"1,000,000-response database from the cache ({million.name})")
+        return base, million
+    for stale in cache.glob("responses-*.db*"):
+        stale.unlink()
+    started = time.perf_counter()
+    building = cache / "building.db"
+    env = env_for(f"sqlite:///{building}")
+    flask(env, "init-db")
+    flask(env, "demo-responses", "--n", str(BASE_RESPONSES), "--seed", str(SEED), timeout=1800)
+    _settle(building)
+    shutil.copyfile(building, base)
+    _replicate(building)
+    _settle(building)
+    os.replace(building, million)
+    log.append(f"1,000,000-response database built in {time.perf_counter() - started:.0f} s "
+               f"(`flask --app wsgi demo-responses --n {BASE_RESPONSES} --seed {SEED}`, then nine copies in SQL)")
+    return base, million
+
+
+def evict(path: Path) -> bool:
+    """Drop the file from the operating system's page cache, so the next read comes from disk."""
+    evicted = False
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if part.exists():
+            descriptor = os.open(part, os.O_RDONLY)
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+                evicted = True
+            finally:
+                os.close(descriptor)
+    return evicted
+
+
+def counts(path: Path) -> tuple[int, int]:
+    """(responses, answer rows)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        responses = connection.execute("SELECT count(*) FROM responses").fetchone()[0]
+        answers = connection.execute("SELECT count(*) FROM answers").fetchone()[0]
+    connection.close()
+    return responses, answers

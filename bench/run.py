@@ -1,0 +1,165 @@
+"""`make bench`: every benchmark of the service, written to docs/benchmarks.md.
+
+Run from the repository root: ``.venv/bin/python bench/run.py [--only web,profile,...]``.
+Servers listen on 127.0.0.1 only, every load runs for a bounded time, and every process and
+database made here is removed at the end, also after an error or Ctrl+C. Raw results go to
+bench/results/ (not committed); a run with --only writes bench/results/partial.md instead of
+the docs page. The 1,000,000-response database is built once and kept in bench/results/cache/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)  # import this folder as the `bench` package, not as loose modules
+
+from bench import databases, dataset, exporting, state_report, web, weight, writeup  # noqa: E402
+from bench.load import wrk_path  # noqa: E402
+from bench.profile_page import profile_page  # noqa: E402
+from bench.serve import HOST, WORKER_ARGS, command, gunicorn  # noqa: E402
+
+SECTIONS = ("web", "profile", "weight", "analysis", "report", "export")
+RESULTS = ROOT / "bench" / "results"
+DOCS = ROOT / "docs" / "benchmarks.md"
+WORKER_CANDIDATES = {
+    "readme": ("--workers", "4"),
+    "gthread": ("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
+}
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
+                         ("gunicorn", "Flask", "Jinja2", "WTForms", "SQLAlchemy", "psycopg", "pandas", "duckdb"))
+    wrk_version = subprocess.run([wrk_path(), "-v"], capture_output=True, text=True).stdout.split(" [")[0]
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": re.search(r"model name\s*:\s*(.+)", cpuinfo).group(1).strip(), "cores": os.cpu_count(),
+            "memory_gb": memory_kb / 1e6, "load_before": ", ".join(f"{v:.1f}" for v in os.getloadavg()),
+            "software": f"Python {platform.python_version()}, {versions}, {wrk_version}, "
+                        f"SQLite {__import__('sqlite3').sqlite_version}"}
+
+
+def run_web(work: Path, log: Path, results: dict[str, Any], notes: list[str], with_weight: bool,
+            compare: bool) -> None:
+    runs = []
+    with gunicorn("bench.hello:app", databases.APP_ENV, "/", log) as ceiling:
+        web.wrk(f"{ceiling.url}/", duration_s=web.WARM_UP_S)
+        kinds = ["sqlite"] + (["postgresql"] if databases.postgres_available() else [])
+        if len(kinds) == 1:
+            notes.append(f"PostgreSQL was not reachable at {databases.POSTGRES_URL}: measured on SQLite only.")
+        for kind in kinds:
+            measure_weight = with_weight and kind == "sqlite"
+            runs.append(web.run_database(kind, ceiling, work, log, with_app=(
+                lambda app, _url: weight.measure(HOST, app.port)) if measure_weight else None))
+        shown = " ".join(command("wsgi:app", 0)).replace(str(ROOT) + "/", "").replace(":0 ", ":$PORT ")
+        results["commands"] += [f"`{shown}` "
+                                "(the survey; port chosen at random) and the same with `bench.hello:app` (the ceiling)",
+                                f"`{runs[0]['page']['target_command']}` (survey page)",
+                                f"`{runs[0]['page']['ceiling_command']}` (ceiling)",
+                                f"{runs[0]['submission']['target_command']} (submission)"]
+    if with_weight:
+        results["weight"] = runs[0].pop("extra")
+    rounds = [row for run in runs for part in ("page", "submission") for row in run[part]["rounds"]]
+    results["web"] = {"databases": runs, "ceiling": {
+        "rate": statistics.median(r["ceiling_rate"] for r in rounds), "rounds": len(rounds),
+        "low": min(r["ceiling_rate"] for r in rounds), "high": max(r["ceiling_rate"] for r in rounds),
+        "p50_ms": statistics.median(r["ceiling_p50_ms"] for r in rounds),
+        "p99_ms": statistics.median(r["ceiling_p99_ms"] for r in rounds),
+        "cpu_ms": statistics.median(r["ceiling_cpu_ms"] for r in rounds),
+        "errors": sum(run[part]["ceiling_errors"] for run in runs for part in ("page", "submission"))}}
+    if compare:
+        chosen = {"label": "chosen", "args": " ".join(WORKER_ARGS), "chosen": True, **runs[0]["page"]["median"]}
+        results["web"]["workers"] = [chosen, *web.compare_workers(work, log, WORKER_CANDIDATES)]
+
+
+def run_analysis(results: dict[str, Any]) -> None:
+    finished = subprocess.run([sys.executable, "bench/analysis_bench.py"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=900, check=True)
+    output = finished.stdout.strip()
+    row = next((line for line in output.splitlines() if line.startswith("| top issues")), "")
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    headline = (f"pandas/numpy {cells[1]}, DuckDB {cells[2]} (ratio {cells[3]})" if len(cells) >= 4
+                else "see the table below")
+    results["analysis"] = {"output": output, "headline": headline}
+    results["commands"].append("`.venv/bin/python bench/analysis_bench.py`")
+
+
+def run_stored(sections: set[str], work: Path, log: Path, results: dict[str, Any], notes: list[str]) -> None:
+    base, million = dataset.databases(RESULTS / "cache", notes)
+    responses, answers = dataset.counts(million)
+    notes.append(f"The large database holds {responses:,} responses and {answers:,} answer rows.")
+    if "export" in sections:
+        results["export"] = {"100k": exporting.measure_export(base, work),
+                             "1m": exporting.measure_export(million, work)}
+        results["commands"].append("`.venv/bin/flask --app wsgi export --survey family-voices --out FILE.csv`")
+    if "report" in sections:
+        if state_report.report_route_exists():
+            results["report"] = state_report.measure_state_report_page(million, work, log)
+        else:
+            results["report"] = state_report.measure_read_and_summary(f"sqlite:///{million}")
+            notes.append("No /staff/reports/<slug>/<state> route: the report figure is read_responses + summary.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, from: {', '.join(SECTIONS)}")
+    parser.add_argument("--no-compare-workers", action="store_true", help="skip the gunicorn settings comparison")
+    args = parser.parse_args()
+    sections = {name.strip() for name in args.only.split(",") if name.strip()}
+    if unknown := sections - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    # A stop from outside unwinds like Ctrl+C, so every server and database is cleaned up.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    os.environ.update(databases.APP_ENV)
+    RESULTS.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine(), "commands": []}
+    notes: list[str] = []
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=RESULTS))
+    log = RESULTS / "gunicorn.log"
+    log.write_text("")
+    try:
+        if "web" in sections:
+            print("served pages ...", flush=True)
+            run_web(work, log, results, notes, "weight" in sections, not args.no_compare_workers)
+        elif "weight" in sections:
+            with databases.sqlite(work) as url, gunicorn("wsgi:app", databases.env_for(url), "/healthz", log) as app:
+                results["weight"] = weight.measure(HOST, app.port)
+        if "profile" in sections:
+            print("profile ...", flush=True)
+            results["profile"] = profile_page()
+        if "analysis" in sections:
+            print("analysis ...", flush=True)
+            run_analysis(results)
+        if sections & {"report", "export"}:
+            print("1,000,000 stored responses ...", flush=True)
+            run_stored(sections, work, log, results, notes)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["machine"]["load_after"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    results["machine"]["duration_min"] = (time.perf_counter() - started) / 60
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    target = DOCS if sections == set(SECTIONS) else RESULTS / "partial.md"
+    target.write_text(writeup.document(results, notes), encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)} in {results['machine']['duration_min']:.1f} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

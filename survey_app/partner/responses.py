@@ -1,0 +1,121 @@
+"""A partner's own responses: counts under the small-group rule, and downloads.
+
+Every query here is filtered by the logged-in user's partner; nothing in the URL names
+a partner, so no address can reach another organisation's responses. Downloads have
+the columns of the staff export (no contact details, which are kept apart from the
+answers), cells that a spreadsheet would run as formulas are neutralised, and each
+download is written to the audit log.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import xlsxwriter
+from flask import Response, abort, current_app, render_template
+from flask_babel import pgettext
+from flask_login import current_user
+
+from forms.definition import Survey as SurveyDefinition
+
+from .. import audit, exports, locale, partner_reports, surveys
+from ..auth import roles_required
+from ..models import Survey
+from . import blueprint
+
+FRAME_COLUMNS = ["submitted_at", "language", "state", "channel"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
+    survey = surveys.find_survey(slug)
+    version = surveys.newest_version(slug) if survey else None
+    if version is None:
+        abort(404)
+    return survey, surveys.parsed(version)
+
+
+def partner_frame(slug: str, partner_id: int) -> pd.DataFrame:
+    """One row per response of this partner, with the columns the counts need."""
+    stream = exports.rows(slug, partner_id=partner_id)
+    next(stream)
+    return pd.DataFrame.from_records(({name: row.get(name) for name in FRAME_COLUMNS} for row in stream),
+                                     columns=FRAME_COLUMNS)
+
+
+def value_labels(definition: SurveyDefinition, language: str) -> dict[str, dict[str, str]]:
+    """How each breakdown's codes read in the portal's language."""
+    state = definition.questions.get("state")
+    return {
+        "language": {code: f"{lang.native_name} ({lang.english_name})" for code, lang in locale.BY_CODE.items()},
+        "state": {c.name: definition.text(c.label, language) for c in state.choices} if state else {},
+        "channel": {
+            "web": pgettext("staff", "Online link"),
+            "kiosk": pgettext("staff", "Kiosk"),
+            "paper": pgettext("staff", "Paper form"),
+        },
+        "day": {},
+    }
+
+
+@blueprint.get("/responses")
+@blueprint.get("/responses/<slug>")
+@roles_required("partner")
+def responses(slug: str | None = None):
+    slug = slug or current_app.config["DEFAULT_SURVEY"]
+    survey, definition = _survey_or_404(slug)
+    partner = current_user.partner
+    min_n = current_app.config["MIN_GROUP_SIZE"]
+    tables = partner_reports.partner_counts(partner_frame(slug, partner.id), min_n)
+    return render_template("partner/responses.html", survey=survey, definition=definition, partner=partner,
+                           tables=tables, labels=value_labels(definition, locale.current().code), min_n=min_n,
+                           total_key=partner_reports.TOTAL,
+                           other_surveys=[other for other, _status, _count in surveys.response_counts(partner.id)
+                                          if other != slug])
+
+
+@blueprint.get("/responses/<slug>/download.csv")
+@roles_required("partner")
+def download_csv(slug: str):
+    _survey_or_404(slug)
+    partner = current_user.partner
+    # The byte order mark tells Excel the file is UTF-8, so Arabic or Chinese answers open correctly.
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    count = exports.write_csv(slug, buffer, partner_id=partner.id)
+    audit.record("partner_download", survey=slug, partner=partner.code, format="csv", responses=count)
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.csv"'})
+
+
+def write_xlsx(slug: str, partner_id: int, handle: io.BytesIO) -> int:
+    """The export's rows as a worksheet. Text is written as text, never as a formula or
+    a link, and is neutralised as in the CSV for programs that re-read it as CSV."""
+    workbook = xlsxwriter.Workbook(handle, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("responses")
+    stream = exports.rows(slug, partner_id=partner_id)
+    names = next(stream)["columns"]
+    sheet.write_row(0, 0, names)
+    count = 0
+    for count, row in enumerate(stream, start=1):
+        for column, name in enumerate(names):
+            value = row.get(name)
+            if isinstance(value, str):
+                sheet.write_string(count, column, exports.neutralise(value))
+            elif value is not None:
+                sheet.write_number(count, column, value)
+    workbook.close()
+    return count
+
+
+@blueprint.get("/responses/<slug>/download.xlsx")
+@roles_required("partner")
+def download_xlsx(slug: str):
+    _survey_or_404(slug)
+    partner = current_user.partner
+    buffer = io.BytesIO()
+    count = write_xlsx(slug, partner.id, buffer)
+    audit.record("partner_download", survey=slug, partner=partner.code, format="xlsx", responses=count)
+    return Response(buffer.getvalue(), mimetype=XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.xlsx"'})

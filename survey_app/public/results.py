@@ -1,0 +1,69 @@
+"""The families' results page: the top issues of each state so far, in every survey language.
+
+Published only while staff have switched it on for the survey (otherwise 404). Aggregates
+only, under the same small-group rule as the staff reports. What a page shows is cached per
+survey, state and language under the survey's response count and newest submission: a new
+response changes that key, so the page is recomputed at the next visit after the count is
+checked again (at most `PUBLIC_RESULTS_MAX_AGE` seconds, 30 by default, later).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, render_template
+from flask_babel import format_date, format_percent
+
+from .. import locale, report_data, report_rows
+from .views import _survey_or_404, blueprint
+
+DEFAULT_MAX_AGE = 30.0
+
+
+def _published_survey(slug: str):
+    survey, version, definition, offered = _survey_or_404(slug)
+    if not survey.public_results:
+        abort(404)
+    max_age = float(current_app.config.get("PUBLIC_RESULTS_MAX_AGE", DEFAULT_MAX_AGE))
+    return survey, definition, offered, report_data.snapshot(survey, max_age=max_age)
+
+
+def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
+    """What the page shows for one state, formatted for `language`: published figures only."""
+    names = report_data.labels(snap, language)
+    tables = report_data.tables(snap, None, None, min_n)
+    respondents = report_rows.respondents(tables.top, state)
+    if respondents is None:
+        return {"respondents": None}
+    issues = report_rows.issue_rows(tables.top, state, names)
+    first, last = tables.dates[state]
+    return {
+        "respondents": respondents,
+        "first": format_date(first, "long"),
+        "last": format_date(last, "long"),
+        "issues": [(row.label, format_percent(row.share)) for row in issues if not row.suppressed],
+        "some_hidden": any(row.suppressed for row in issues),
+    }
+
+
+@blueprint.get("/s/<slug>/results")
+def results_index(slug: str):
+    survey, definition, offered, snap = _published_survey(slug)
+    language = locale.current().code
+    names = report_data.labels(snap, language)
+    states = [(code, names.state(code)) for code in report_data.state_codes(snap)]
+    return render_template("public/results.html", survey=survey, definition=definition, offered=offered,
+                           slug=slug, states=states, state=None)
+
+
+@blueprint.get("/s/<slug>/results/<state>")
+def results(slug: str, state: str):
+    survey, definition, offered, snap = _published_survey(slug)
+    if state not in report_data.state_codes(snap):
+        abort(404)
+    language = locale.current().code
+    min_n = int(current_app.config.get("MIN_GROUP_SIZE", 10))
+    shown = report_data.derived(snap, "public", (state, language, min_n),
+                                lambda: state_results(snap, state, language, min_n))
+    return render_template("public/results.html", survey=survey, definition=definition, offered=offered,
+                           slug=slug, state=state, state_name=report_data.labels(snap, language).state(state),
+                           results=shown, min_n=min_n)

@@ -1,0 +1,45 @@
+"""Rate limits with Flask-Limiter: generous on the public survey (many families can
+share one address at a community meeting, and a kiosk is exempt), tight on log-in,
+per address and per account.
+
+Limits are counted under a keyed hash of the address, never the address itself,
+and each counter expires with its window (in memory by default, Redis in production
+via `RATELIMIT_STORAGE_URI`)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Blueprint, Flask, current_app, request, session
+from flask_limiter import Limiter
+
+
+
+def address_key() -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "unknown").encode()
+    return "a:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+
+
+def account_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "u:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def is_kiosk() -> bool:
+    return bool(session.get("kiosk"))
+
+
+def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
+    """One limiter per app: its limits and counters belong to that app alone."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter = Limiter(key_func=address_key, app=app)
+    limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"], exempt_when=is_kiosk,
+                  key_func=address_key)(public)
+    limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
+                  key_func=address_key)(auth)
+    limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"],
+                  key_func=account_key)(auth)
+    return limiter

@@ -1,0 +1,292 @@
+"""The data behind the reports: responses read through `analysis.read`, kept in memory per
+survey, and the labels that turn codes into text in the reader's language.
+
+A million responses take tens of seconds to read, so each process keeps one frame per survey,
+keyed by (survey id, number of responses, newest submission, newest version). A COUNT/MAX
+query on every request says whether that changed; only then is the frame read again. Tables
+and chart images computed from a frame are cached under the same key, so a new response
+retires them with the frame. Every statistic is computed in `analysis`; this module only
+reads, caches and labels.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import pandas as pd
+from flask import current_app
+from flask_babel import pgettext
+from sqlalchemy import func, select
+
+from analysis.breakdowns import breakdown, filter_dates
+from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
+from analysis.read import read_responses, survey_definitions
+from analysis.summary import compare_groups, summary_dict, top_choices
+from analysis.suppression import ALL
+from forms.definition import Survey as SurveyDefinition
+
+from . import locale, surveys
+from .extensions import db
+from .models import Partner, Response, Survey, SurveyVersion
+
+T = TypeVar("T")
+QUESTION = "top_issues"
+BY = "state"
+TEXT = "text"
+# What a state's responses can be broken down by, in the order staff see them.
+BREAKDOWNS = ("role", "home_languages", "language", "grade_bands", "partner", "channel")
+# Chart text is drawn by matplotlib, which neither shapes Arabic script nor carries fonts for
+# Chinese, Bengali or Karen: charts in those languages use the survey's default language,
+# while the tables beside them show every language correctly.
+CHART_LANGUAGES = frozenset({"en", "es", "vi", "ht", "pt", "kea", "ru", "uk", "so", "hmn", "pl"})
+_DERIVED_ENTRIES = 256
+_EXTENSION = "report_data"
+
+Freshness = tuple[int, int, str | None, int | None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One survey's responses as read at one moment."""
+
+    key: Freshness  # (survey id, responses, newest submission, newest version)
+    slug: str
+    frame: pd.DataFrame
+    definition: dict[str, Any]  # every version merged, select and text questions only
+    survey: SurveyDefinition  # the newest version, for labels
+
+    @property
+    def responses(self) -> int:
+        return self.key[1]
+
+
+class _Cache:
+    """Per application (tests build many apps whose survey ids repeat)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.snapshots: dict[int, Snapshot] = {}
+        self.readers: dict[int, threading.Lock] = {}
+        self.derived: OrderedDict[Hashable, Any] = OrderedDict()
+        self.checked: dict[int, tuple[float, Freshness]] = {}
+
+    def reader(self, survey_id: int) -> threading.Lock:
+        with self.lock:
+            return self.readers.setdefault(survey_id, threading.Lock())
+
+
+def _cache() -> _Cache:
+    return current_app.extensions.setdefault(_EXTENSION, _Cache())
+
+
+def freshness(survey: Survey, max_age: float = 0.0) -> Freshness:
+    """(survey id, responses, newest submission, newest version): changes whenever a
+    response is stored or a new version of the survey is loaded.
+
+    With ``max_age`` the answer may be up to that many seconds old, which spares the query on
+    busy public pages.
+    """
+    cache = _cache()
+    if max_age > 0:
+        checked = cache.checked.get(survey.id)
+        if checked is not None and time.monotonic() - checked[0] < max_age:
+            return checked[1]
+    # count(*) rather than count(id): the (version, submitted_at) index then answers alone.
+    # A new version of the definition (new wording, new questions) changes the key too.
+    newest_version = (select(func.max(SurveyVersion.version)).where(SurveyVersion.survey_id == survey.id)
+                      .scalar_subquery())
+    count, newest, version = db.session.execute(
+        select(func.count(), func.max(Response.submitted_at), newest_version)
+        .select_from(Response)
+        .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == survey.id)
+    ).one()
+    key = (survey.id, int(count), str(newest) if newest is not None else None, version)
+    cache.checked[survey.id] = (time.monotonic(), key)
+    return key
+
+
+def _report_definition(slug: str) -> dict[str, Any]:
+    """Every stored version merged, keeping the select questions (the numbers) and the free
+    text (the comments pages find a state's comments in the frame: in SQL that would join
+    two answers of every response)."""
+    merged = merged_definition(survey_definitions(db.engine, slug))
+    kept = {q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
+    return {**merged, "survey": [row for row in merged["survey"] if row.get("name") in kept]}
+
+
+def snapshot(survey: Survey, max_age: float = 0.0) -> Snapshot:
+    """The survey's responses, read again only when the stored ones changed."""
+    cache = _cache()
+    key = freshness(survey, max_age)
+    current = cache.snapshots.get(survey.id)
+    if current is not None and current.key == key:
+        return current
+    # One reader per survey: others asking at the same time wait for its frame.
+    with cache.reader(survey.id):
+        current = cache.snapshots.get(survey.id)
+        if current is not None and current.key == key:
+            return current
+        definition = _report_definition(survey.slug)
+        frame = read_responses(db.engine, survey.slug, definition)
+        fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition,
+                         survey=surveys.parsed(surveys.newest_version(survey.slug)))
+        with cache.lock:
+            cache.snapshots[survey.id] = fresh
+            for stale in [k for k in cache.derived if k[0][0] == survey.id and k[0] != key]:
+                del cache.derived[stale]
+        return fresh
+
+
+def derived(snap: Snapshot, name: str, params: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """A value computed from a snapshot, cached until the survey's responses change."""
+    cache = _cache()
+    key = (snap.key, name, params)
+    with cache.lock:
+        if key in cache.derived:
+            cache.derived.move_to_end(key)
+            return cache.derived[key]
+    value = compute()
+    with cache.lock:
+        cache.derived[key] = value
+        while len(cache.derived) > _DERIVED_ENTRIES:
+            cache.derived.popitem(last=False)
+    return value
+
+
+def _filtered(snap: Snapshot, start: date | None, end: date | None) -> pd.DataFrame:
+    if start is None and end is None:
+        return snap.frame
+    return filter_dates(snap.frame, start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Top issues of every state and of ALL, and each state compared with the others."""
+
+    top: pd.DataFrame
+    compare: pd.DataFrame
+    dates: dict[str, tuple[date, date]]  # first and last day of responses, published groups only
+    responses: int  # in the date range, whether or not they answered the issues question
+
+
+def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame) -> dict[str, tuple[date, date]]:
+    shown = set(top.loc[top["respondents"].notna(), "group"])
+    ranges: dict[str, tuple[date, date]] = {}
+    if frame.empty:
+        return ranges
+    stamps = frame["submitted_at"]
+    if ALL in shown:
+        ranges[ALL] = (stamps.min().date(), stamps.max().date())
+    grouped = stamps.groupby(frame[BY], observed=True).agg(["min", "max"])
+    for group, row in grouped.iterrows():
+        if str(group) in shown:
+            ranges[str(group)] = (row["min"].date(), row["max"].date())
+    return ranges
+
+
+def tables(snap: Snapshot, start: date | None, end: date | None, min_n: int) -> Tables:
+    def compute() -> Tables:
+        frame = _filtered(snap, start, end)
+        top = top_choices(frame, snap.definition, QUESTION, BY, min_n)
+        return Tables(top=top, compare=compare_groups(frame, snap.definition, QUESTION, BY, min_n),
+                      dates=_date_ranges(frame, top), responses=len(frame))
+
+    return derived(snap, "tables", (start, end, min_n), compute)
+
+
+def breakdown_table(snap: Snapshot, group: str, across: str, start: date | None, end: date | None,
+                    min_n: int) -> pd.DataFrame:
+    return derived(snap, "breakdown", (group, across, start, end, min_n),
+                   lambda: breakdown(_filtered(snap, start, end), snap.definition, group, across,
+                                     QUESTION, BY, min_n))
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Codes as text in one language."""
+
+    language: str
+    questions: Mapping[str, str]
+    choices: Mapping[str, Mapping[str, str]]  # question -> code -> text
+    groups: Mapping[str, Mapping[str, str]]  # breakdown -> code -> text
+
+    def choice(self, question: str, code: str) -> str:
+        return self.choices.get(question, {}).get(code) or code
+
+    def issue(self, code: str) -> str:
+        return self.choice(QUESTION, code)
+
+    def state(self, code: str) -> str:
+        if code == ALL:
+            return pgettext("staff", "All states")
+        return self.choice(BY, code)
+
+    def group(self, across: str, code: str) -> str:
+        if code == ALL:
+            return pgettext("staff", "Everyone in this state")
+        return self.groups.get(across, {}).get(code) or code
+
+
+def labels(snap: Snapshot, language: str) -> Labels:
+    """Questions and choices as the survey words them in ``language`` (the survey's default
+    language where a text is not translated), plus names for the response's own columns."""
+    text = snap.survey.text
+    rows = {row["name"]: row for row in snap.definition["survey"] if row.get("name")}
+    lists = snap.definition.get("choices", {})
+    question_labels: dict[str, str] = {}
+    choice_labels: dict[str, dict[str, str]] = {}
+    for q in questions(snap.definition):
+        row = rows[q.name]
+        question_labels[q.name] = text(row.get("label", {}), language) or q.name
+        list_name = row.get("list_name") or str(row.get("type", "")).split()[-1]
+        choice_labels[q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
+                                 for c in lists.get(list_name, [])}
+    partners = dict(db.session.execute(select(Partner.code, Partner.name)).all())
+    groups = {
+        "role": choice_labels.get("role", {}),
+        "home_languages": choice_labels.get("home_languages", {}),
+        "grade_bands": choice_labels.get("grade_bands", {}),
+        "language": {code: f"{lang.native_name} ({lang.english_name})" if lang.native_name != lang.english_name
+                     else lang.english_name for code, lang in locale.BY_CODE.items()},
+        "partner": partners,
+        "channel": {"web": pgettext("staff", "Online link"), "kiosk": pgettext("staff", "Kiosk"),
+                    "paper": pgettext("staff", "Paper form")},
+    }
+    return Labels(language=language, questions=question_labels, choices=choice_labels, groups=groups)
+
+
+def chart_language(snap: Snapshot, language: str) -> str:
+    return language if language in CHART_LANGUAGES else snap.survey.default_language
+
+
+def find_survey(slug: str) -> Survey | None:
+    """The survey, if it has at least one stored version."""
+    survey = surveys.find_survey(slug)
+    return survey if survey is not None and surveys.newest_version(slug) is not None else None
+
+
+def state_codes(snap: Snapshot) -> list[str]:
+    """The states the survey asks about, in the survey's order."""
+    return list(snap.frame[BY].cat.categories) if BY in snap.frame else []
+
+
+def summary_text(snap: Snapshot, states: list[str] | None, fmt: str, min_n: int) -> str:
+    """The top-issue summary as `python -m analysis summary` prints it: JSON in the shape of
+    `analysis.summary.summary_dict`, or the full table as CSV. KeyError for an unknown state."""
+    if fmt == "json":
+        result = summary_dict(snap.frame, snap.definition, QUESTION, BY, min_n, states or None)
+        return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    table = top_choices(snap.frame, snap.definition, QUESTION, BY, min_n)
+    if states:
+        unknown = set(states) - set(table["group"])
+        if unknown:
+            raise KeyError(f"no such {BY}: {', '.join(sorted(unknown))}")
+        table = table[table["group"].isin(states)]
+    return table.to_csv(index=False)

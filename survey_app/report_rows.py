@@ -1,0 +1,94 @@
+"""Published figures as rows for pages and downloads: the tables of `analysis` with their
+codes turned into labels and their hidden cells into None, in the order readers expect."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .report_data import Labels
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    """One issue of one group, as published: every number is None when suppressed."""
+
+    code: str
+    label: str
+    rank: int | None
+    count: int | None
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    suppressed: bool
+
+
+def _value(value: Any, kind: type) -> Any:
+    return None if pd.isna(value) else kind(value)
+
+
+def issue_rows(table: pd.DataFrame, group: str, names: Labels) -> list[IssueRow]:
+    """The group's issues, most chosen first; suppressed ones last, in the survey's order."""
+    rows = table[table["group"] == group]
+    rows = rows.assign(_order=rows["rank"].fillna(len(rows) + 1).astype(int)).sort_values("_order", kind="stable")
+    return [
+        IssueRow(code=str(row["choice"]), label=names.issue(str(row["choice"])),
+                 rank=_value(row["rank"], int), count=_value(row["count"], int),
+                 share=_value(row["share"], float), ci_low=_value(row["ci_low"], float),
+                 ci_high=_value(row["ci_high"], float), suppressed=bool(row["suppressed"]))
+        for row in rows.to_dict("records")
+    ]
+
+
+def respondents(table: pd.DataFrame, group: str) -> int | None:
+    """Respondents of the group who answered the issues question; None when suppressed."""
+    rows = table.loc[table["group"] == group, "respondents"]
+    return None if rows.empty else _value(rows.iloc[0], int)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    code: str
+    label: str
+    share: float | None
+    rest_share: float | None
+    difference: float | None
+    p_adjusted: float | None
+    significant: bool
+    tested: bool  # suppressed figures are not compared
+
+
+def comparison_rows(compare: pd.DataFrame, group: str, names: Labels) -> list[ComparisonRow]:
+    rows = compare[compare["group"] == group]
+    return [
+        ComparisonRow(code=str(row["choice"]), label=names.issue(str(row["choice"])),
+                      share=_value(row["share"], float), rest_share=_value(row["rest_share"], float),
+                      difference=_value(row["difference"], float), p_adjusted=_value(row["p_adjusted"], float),
+                      significant=bool(row["significant"]), tested=not pd.isna(row["p_value"]))
+        for row in rows.to_dict("records")
+    ]
+
+
+@dataclass(frozen=True)
+class BreakdownColumn:
+    code: str
+    label: str
+    respondents: int | None
+
+
+@dataclass(frozen=True)
+class BreakdownView:
+    """A breakdown as a grid: one row per issue, one column per group (the state first)."""
+
+    columns: list[BreakdownColumn]
+    rows: list[tuple[str, str, list[IssueRow]]]  # issue code, label, one cell per column
+
+
+def breakdown_view(table: pd.DataFrame, across: str, names: Labels) -> BreakdownView:
+    groups = list(pd.unique(table["group"]))
+    columns = [BreakdownColumn(str(g), names.group(across, str(g)), respondents(table, g)) for g in groups]
+    cells = {g: {row.code: row for row in issue_rows(table, g, names)} for g in groups}
+    order = [row.code for row in issue_rows(table, groups[0], names)] if groups else []
+    return BreakdownView(columns=columns,
+                         rows=[(code, names.issue(code), [cells[g][code] for g in groups]) for code in order])

@@ -1,0 +1,220 @@
+"""Staff run surveys without a developer: upload an XLSForm, preview it in each language,
+publish, close and reopen it, and download any version as an XLSForm again.
+
+Admin and staff users may upload, preview and download. Only admin users may publish,
+close or reopen a survey, and only they may change an open survey, because a new version
+of an open survey is what families answer from then on.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_pgettext as _p
+from flask_babel import pgettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import func, select
+from wtforms import ValidationError
+
+from forms.builder import PageForm, build_page_form
+from forms.definition import Survey as SurveyDefinition
+from forms.definition import definition_hash, normalise, translation_coverage
+from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsform
+
+from .. import audit, locale, storage, surveys
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Response, Survey, SurveyVersion
+from . import blueprint
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(FlaskForm):
+    workbook = FileField(
+        _p("staff", "XLSForm file"),
+        description=_p("staff", "An Excel workbook (.xlsx) of at most 2 MB, with survey, choices and settings "
+                                "sheets."),
+        validators=[FileRequired(_p("staff", "Choose an XLSForm file to upload.")),
+                    FileAllowed(["xlsx"], _p("staff", "The file must be an Excel workbook (.xlsx). Save it as "
+                                                      ".xlsx in Excel, LibreOffice or Google Sheets and try again."))])
+
+    content: bytes = b""
+
+    def validate_workbook(self, field: FileField) -> None:
+        # Read one byte past the limit rather than the whole upload, however large it is.
+        content = field.data.stream.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ValidationError(pgettext("staff", "The file is larger than 2 MB. An XLSForm is usually much "
+                                                    "smaller: check that it holds only the three sheets."))
+        self.content = content
+
+
+class UploadRefused(Exception):
+    """An upload this user may not make; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    survey: Survey
+    newest: SurveyVersion
+    title: str
+    responses: int
+
+
+def _survey_or_404(slug: str) -> Survey:
+    survey = surveys.find_survey(slug)
+    if survey is None or not survey.versions:
+        abort(404)
+    return survey
+
+
+def _title(version: SurveyVersion) -> str:
+    definition = surveys.parsed(version)
+    return definition.text(definition.title, definition.default_language) or version.survey.slug
+
+
+def _survey_rows() -> list[SurveyRow]:
+    counts = {slug: count for slug, _status, count in surveys.response_counts()}
+    return [SurveyRow(survey, survey.versions[-1], _title(survey.versions[-1]), counts.get(survey.slug, 0))
+            for survey in db.session.scalars(select(Survey).order_by(Survey.slug)) if survey.versions]
+
+
+def _responses_by_version(survey: Survey) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(Response.survey_version_id, func.count(Response.id))
+        .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == survey.id)
+        .group_by(Response.survey_version_id)).all())
+
+
+def _language_rows(version: SurveyVersion) -> list[dict[str, Any]]:
+    """Each language of the survey: how much of its text is translated, how much of the
+    interface around it (buttons and messages), and whether it can be previewed here."""
+    catalogs = current_app.extensions["catalog_status"]
+    rows = []
+    for code in surveys.parsed(version).languages:
+        done, total = translation_coverage(version.definition, code)
+        catalog = catalogs.get(code)
+        rows.append({"code": code, "language": locale.BY_CODE.get(code), "survey_done": done, "survey_total": total,
+                     "ui_done": catalog.translated if catalog else None, "ui_total": catalog.total if catalog else None,
+                     "review": version.definition["settings"].get("review", {}).get(code)
+                     or (catalog.review if catalog else "")})
+    return rows
+
+
+def _load_upload(content: bytes) -> tuple[SurveyVersion, str]:
+    """Store an uploaded workbook: a new survey (as a draft) or a new version. Returns the
+    version and what happened: "new survey", "new version" or "unchanged"."""
+    raw = read_xlsform(content)
+    definition = normalise(raw)
+    survey = surveys.find_survey(definition["settings"]["form_id"])
+    newest = survey.versions[-1] if survey is not None and survey.versions else None
+    changes = newest is None or newest.definition_hash != definition_hash(definition)
+    if survey is not None and survey.status == "open" and changes and current_user.role != "admin":
+        raise UploadRefused(pgettext(
+            "staff", "%(slug)s is open, so a new version would reach families at once. Ask an admin to upload "
+                     "it, or to close the survey first.", slug=survey.slug))
+    version, created = storage.load_survey(raw, status="draft")
+    if not created:
+        return version, "unchanged"
+    outcome = "new survey" if newest is None else "new version"
+    audit.record("survey_uploaded", slug=version.survey.slug, version=version.version, outcome=outcome)
+    return version, outcome
+
+
+def _upload_message(version: SurveyVersion, outcome: str) -> str:
+    slug, number = version.survey.slug, version.version
+    if outcome == "new survey":
+        return pgettext("staff", "%(slug)s was loaded as a draft (version %(version)d). Preview it in each "
+                                 "language; an admin publishes it when it is ready.", slug=slug, version=number)
+    if outcome == "unchanged":
+        return pgettext("staff", "This file is the same as version %(version)d of %(slug)s, so nothing changed.",
+                        slug=slug, version=number)
+    if version.survey.status == "open":
+        return pgettext("staff", "Version %(version)d of %(slug)s was loaded. The survey is open, so families "
+                                 "answer this version from now on.", slug=slug, version=number)
+    return pgettext("staff", "Version %(version)d of %(slug)s was loaded.", slug=slug, version=number)
+
+
+@blueprint.route("/surveys", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def surveys_index():
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            version, outcome = _load_upload(form.content)
+        except (XLSFormError, UploadRefused) as error:
+            # Shown at the file field and in the error summary, like any other problem with the file.
+            form.workbook.errors.append(str(error))
+        else:
+            flash(_upload_message(version, outcome), "success")
+            return redirect(url_for("staff.survey_detail", slug=version.survey.slug))
+    return render_template("staff/surveys.html", form=form, rows=_survey_rows())
+
+
+@blueprint.get("/surveys/<slug>")
+@roles_required("admin", "staff")
+def survey_detail(slug: str):
+    survey = _survey_or_404(slug)
+    newest = survey.versions[-1]
+    return render_template("staff/surveys_detail.html", survey=survey, newest=newest, title=_title(newest),
+                           languages=_language_rows(newest), responses=_responses_by_version(survey))
+
+
+@blueprint.post("/surveys/<slug>/<any(publish, close):action>")
+@roles_required("admin")
+def survey_status(slug: str, action: str):
+    survey = _survey_or_404(slug)
+    wanted = "open" if action == "publish" else "closed"
+    if wanted == "closed" and survey.status == "draft":
+        flash(pgettext("staff", "A draft has not been published, so there is nothing to close."), "error")
+        return redirect(url_for("staff.survey_detail", slug=slug))
+    before = storage.set_survey_status(survey, wanted)
+    if before != wanted and wanted == "open":
+        audit.record("survey_published", slug=slug, version=survey.versions[-1].version, previous=before)
+        flash(pgettext("staff", "%(slug)s is open: families can answer it now.", slug=slug), "success")
+    elif before != wanted:
+        audit.record("survey_closed", slug=slug, version=survey.versions[-1].version)
+        flash(pgettext("staff", "%(slug)s is closed: its link now shows a message that the survey is closed.",
+                       slug=slug), "success")
+    return redirect(url_for("staff.survey_detail", slug=slug))
+
+
+@blueprint.get("/surveys/<slug>/xlsform")
+@roles_required("admin", "staff")
+def survey_xlsform(slug: str):
+    survey = _survey_or_404(slug)
+    number = request.args.get("version", type=int)
+    version = next((v for v in survey.versions if v.version == number), None) if number else survey.versions[-1]
+    if version is None:
+        abort(404)
+    content = write_xlsform(stored_to_raw(version.definition))
+    audit.record("survey_downloaded", slug=slug, version=version.version)
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=f"{slug}-v{version.version}.xlsx")
+
+
+@blueprint.get("/surveys/<slug>/preview")
+@roles_required("admin", "staff")
+def survey_preview(slug: str):
+    survey = _survey_or_404(slug)
+    version = survey.versions[-1]
+    definition = surveys.parsed(version)
+    previewable = tuple(code for code in definition.languages if code in locale.BY_CODE)
+    asked = locale.normalise_code(request.args.get("lang"))
+    code = asked if asked in previewable else (previewable[0] if previewable else locale.DEFAULT)
+    locale.set_current(code)
+    forms = _preview_forms(definition, code)
+    return render_template("staff/preview.html", survey=survey, version=version, definition=definition,
+                           forms=forms, offered=previewable or (locale.DEFAULT,), languages=_language_rows(version))
+
+
+def _preview_forms(definition: SurveyDefinition, code: str) -> list[PageForm]:
+    """Every page's form, empty, in one language, as a respondent would first see it."""
+    return [build_page_form(definition, index, code, {}) for index in range(len(definition.pages))]

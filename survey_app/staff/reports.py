@@ -1,0 +1,251 @@
+"""Staff reports: every state side by side, one state in depth, and its chart.
+
+Every figure comes from `analysis` through `report_data`, with the small-group rule applied
+there; the pages only label and format what is published. Partner users get the side-by-side
+overview too (aggregates only), on the partner portal.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, pgettext
+from flask_wtf import FlaskForm
+from matplotlib.figure import Figure
+
+from analysis.charts import figure_to_bytes, top_issues_chart
+from analysis.suppression import ALL
+
+from .. import audit, locale, report_data, report_rows, state_facts, storage
+from ..auth import roles_required
+from ..partner import blueprint as partner_blueprint
+from . import blueprint
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OVERVIEW_TOP = 3
+CHART_LABEL_WIDTH = 34
+
+
+def min_n() -> int:
+    return int(current_app.config.get("MIN_GROUP_SIZE", 10))
+
+
+def number(value: int | None) -> str:
+    return "" if value is None else format_decimal(value)
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else format_percent(value, "#,##0.0%")
+
+
+def points(value: float | None) -> str:
+    """A difference of two shares, in percentage points, with its sign."""
+    if value is None:
+        return ""
+    return pgettext("staff", "%(sign)s%(points)s points", sign="+" if value > 0 else "",
+                    points=format_decimal(round(value * 100, 1), "#,##0.0"))
+
+
+def p_value(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "< 0.001" if value < 0.001 else format_decimal(value, "0.000")
+
+
+FORMATS = {"number": number, "percent": percent, "points": points, "p_value": p_value}
+
+
+@dataclass
+class DateRange:
+    """The report's date filter as typed, with what was wrong with it."""
+
+    start: date | None = None
+    end: date | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filter for links: only valid dates are carried on."""
+        return {name: day.isoformat() for name, day in (("start", self.start), ("end", self.end)) if day}
+
+
+def parse_dates(args: Mapping[str, str]) -> DateRange:
+    """Read `start` and `end` (YYYY-MM-DD, both days included). Invalid input is kept as
+    typed, with a message, and the report is shown without that filter."""
+    found = DateRange(typed={name: args.get(name, "").strip()[:40] for name in ("start", "end")})
+    messages = {
+        "start": pgettext("staff", "Enter the start date as a real date, for example 2026-10-01."),
+        "end": pgettext("staff", "Enter the end date as a real date, for example 2026-10-31."),
+    }
+    for name in ("start", "end"):
+        value = found.typed[name]
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value) if ISO_DATE.match(value) else None
+        except ValueError:
+            day = None
+        if day is None:
+            found.errors.append((name, messages[name]))
+        else:
+            setattr(found, name, day)
+    if found.start and found.end and found.start > found.end:
+        found.errors.append(("end", pgettext("staff", "The end date must be the same as or after the start date.")))
+        found.start = found.end = None
+    return found
+
+
+def survey_or_404(slug: str):
+    survey = report_data.find_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list[dict[str, Any]]:
+    """Every state (ALL first): respondents, dates and the three most chosen issues."""
+    rows = []
+    for group in dict.fromkeys(tables.top["group"]):
+        issues = report_rows.issue_rows(tables.top, group, names)
+        rows.append({
+            "code": group, "label": names.state(group),
+            "respondents": report_rows.respondents(tables.top, group),
+            "dates": tables.dates.get(group),
+            "top": [row for row in issues if not row.suppressed][:OVERVIEW_TOP],
+        })
+    return rows
+
+
+def _overview_context(slug: str) -> dict[str, Any]:
+    survey = survey_or_404(slug)
+    dates = parse_dates(request.args)
+    snap = report_data.snapshot(survey)
+    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    names = report_data.labels(snap, locale.current().code)
+    return {"survey": survey, "snap": snap, "tables": tables, "dates": dates, "min_n": min_n(),
+            "rows": overview_rows(tables, names), "title": snap.survey.text(snap.survey.title, names.language),
+            "fact_states": set(state_facts.all_states()),
+            **FORMATS}
+
+
+@blueprint.get("/reports/<slug>")
+@roles_required("admin", "staff")
+def report_overview(slug: str):
+    return render_template("staff/overview.html", audience="staff", form=FlaskForm(), **_overview_context(slug))
+
+
+@partner_blueprint.get("/overview/<slug>")
+@roles_required("partner")
+def partner_overview(slug: str):
+    return render_template("staff/overview.html", audience="partner", form=None, **_overview_context(slug))
+
+
+@blueprint.post("/reports/<slug>/public-results")
+@roles_required("admin", "staff")
+def public_results_switch(slug: str):
+    survey = survey_or_404(slug)
+    if FlaskForm().validate_on_submit():
+        publish = request.form.get("public_results") == "on"
+        storage.set_public_results(survey, publish)
+        audit.record("public_results", survey=slug, published=publish)
+        flash(pgettext("staff", "The families' results pages are now published.") if publish
+              else pgettext("staff", "The families' results pages are no longer published."), "success")
+    return redirect(url_for("staff.report_overview", slug=slug))
+
+
+def state_or_404(snap: report_data.Snapshot, state: str) -> str:
+    if state != ALL and state not in report_data.state_codes(snap):
+        abort(404)
+    return state
+
+
+@blueprint.get("/reports/<slug>/<state>")
+@roles_required("admin", "staff")
+def report_state(slug: str, state: str):
+    survey = survey_or_404(slug)
+    snap = report_data.snapshot(survey)
+    state = state_or_404(snap, state)
+    dates = parse_dates(request.args)
+    across = request.args.get("breakdown", report_data.BREAKDOWNS[0])
+    if across not in report_data.BREAKDOWNS:
+        across = report_data.BREAKDOWNS[0]
+    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    names = report_data.labels(snap, locale.current().code)
+    breakdown = report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
+    issues = report_rows.issue_rows(tables.top, state, names)
+    order = {row.code: position for position, row in enumerate(issues)}
+    comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
+    return render_template(
+        "staff/report.html", survey=survey, snap=snap, state=state, state_name=names.state(state), dates=dates,
+        min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
+        issues=issues, comparison=comparison, across=across,
+        breakdowns=[(name, breakdown_name(name)) for name in report_data.BREAKDOWNS],
+        breakdown=report_rows.breakdown_view(breakdown, across, names), form=FlaskForm(), **FORMATS)
+
+
+def breakdown_name(name: str) -> str:
+    return {"role": pgettext("staff", "Role"), "home_languages": pgettext("staff", "Home language"),
+            "language": pgettext("staff", "Language of the answers"), "grade_bands": pgettext("staff", "Grade band"),
+            "partner": pgettext("staff", "Partner"), "channel": pgettext("staff", "How they answered")}.get(name, name)
+
+
+def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
+                 top: int | None = None) -> Figure:
+    """The state's issues as bars with 95% intervals, labelled in `language` where the chart
+    can draw its script (see `report_data.CHART_LANGUAGES`). With `top`, only that many of
+    the most chosen published issues."""
+    drawn = report_data.chart_language(snap, language)
+    translated = drawn == language
+    names = report_data.labels(snap, drawn)
+    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    rows = tables.top[tables.top["group"] == state]
+    if top is not None:
+        shown = [row.code for row in report_rows.issue_rows(tables.top, state, names) if not row.suppressed][:top]
+        if shown:
+            rows = rows[rows["choice"].isin(shown)]
+    n = report_rows.respondents(tables.top, state)
+    state_name = names.state(state) if translated or state != ALL else "All states"
+    if n is None:
+        title = (pgettext("staff", "%(state)s: suppressed (fewer than %(min_n)d respondents)", state=state_name,
+                          min_n=min_n()) if translated
+                 else f"{state_name}: suppressed (fewer than {min_n()} respondents)")
+    else:
+        title = (pgettext("staff", "%(state)s: %(count)s respondents", state=state_name, count=number(n))
+                 if translated else f"{state_name}: {n:,} respondents")
+    # Issue names run to 80 characters: wrapped, they leave the bars most of the width.
+    wrapped = {code: textwrap.fill(label, CHART_LABEL_WIDTH)
+               for code, label in names.choices[report_data.QUESTION].items()}
+    figure = top_issues_chart(
+        rows, wrapped, textwrap.fill(title, 60),
+        suppressed_text=pgettext("staff", "suppressed") if translated else "suppressed",
+        axis_label=(pgettext("staff", "Share of respondents who chose the issue (%(level)s interval)", level="95%")
+                    if translated else "Share of respondents who chose the issue (95% interval)"))
+    extra_lines = sum(wrapped.get(str(code), "").count("\n") for code in rows["choice"])
+    width, height = figure.get_size_inches()
+    figure.set_size_inches(width, height + 0.18 * extra_lines)
+    return figure
+
+
+@blueprint.get("/reports/<slug>/<state>/chart.<any(svg, png):fmt>")
+@roles_required("admin", "staff")
+def report_chart(slug: str, state: str, fmt: str):
+    survey = survey_or_404(slug)
+    snap = report_data.snapshot(survey)
+    state = state_or_404(snap, state)
+    dates = parse_dates(request.args)
+    top = request.args.get("top", type=int)
+    if dates.errors or (top is not None and not 1 <= top <= 50):
+        abort(400)
+    language = locale.current().code
+    image = report_data.derived(snap, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt),
+                                lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), fmt))
+    headers = {}
+    if fmt == "png":
+        audit.record("staff_download", what="chart", survey=slug, state=state, format="png")
+        headers["Content-Disposition"] = f'attachment; filename="{slug}-{state}-top-issues.png"'
+    return Response(image, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers=headers)

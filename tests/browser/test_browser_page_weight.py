@@ -1,0 +1,108 @@
+"""Page weight, measured from the browser's own network log: every survey page, HTML plus CSS
+plus any script and image, is at most 30 kB uncompressed and needs at most 3 requests, from
+the same site only. And the time to a completed submission over a slow 3G link."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAX_BYTES = 30_000
+MAX_REQUESTS = 3
+# Chromium's network emulation, as the slow mobile data families answer on: 400 ms added to
+# every round trip, 400 kbit/s each way.
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+SLOW_3G_LIMIT_SECONDS = 30
+
+
+class NetworkLog:
+    """Every request the page makes, from the browser's network events."""
+
+    def __init__(self, page) -> None:
+        self.requests: list = []
+        page.on("requestfinished", self.record)
+        page.on("requestfailed", self.record)
+
+    def record(self, request) -> None:
+        self.requests.append(request)
+
+    def take(self) -> list[dict]:
+        """The requests since the last call: url, resource type, status and uncompressed body size."""
+        taken, self.requests = self.requests, []
+        entries = []
+        for request in taken:
+            response = request.response()
+            status = response.status if response else 0
+            size = len(response.body()) if response and status == 200 else 0
+            entries.append({"url": request.url, "type": request.resource_type, "status": status, "bytes": size,
+                            "method": request.method})
+        return entries
+
+
+def _weigh(page, log: NetworkLog, cdp) -> list[dict]:
+    """Loads the page again with an empty cache, as a first visit on a phone would."""
+    log.take()
+    cdp.send("Network.clearBrowserCache")
+    page.goto(page.url)
+    return log.take()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "ksw"])
+def test_every_survey_page_light_and_same_site(lang, phone, walk, live_server, figures):
+    log = NetworkLog(phone)
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    origin = urlsplit(live_server.base_url).netloc
+    weights: dict[str, dict] = {}
+    steps: dict[str, int] = {}
+
+    def weigh(name: str) -> None:
+        entries = _weigh(phone, log, cdp)
+        weights[name] = {"bytes": sum(entry["bytes"] for entry in entries), "requests": len(entries),
+                         "by_type": {entry["type"]: entry["bytes"] for entry in entries}}
+        for entry in entries:
+            assert urlsplit(entry["url"]).netloc == origin, f"{name}: a request leaves the site: {entry['url']}"
+            assert entry["status"] == 200, f"{name}: {entry}"
+            assert entry["type"] in {"document", "stylesheet", "script", "image", "font"}, f"{name}: {entry}"
+
+    walk.open(phone, lang, "&ref=mira")
+    weigh("start")
+    walk.start(phone)
+    steps["start -> page 1"] = len(log.take())
+    number = 0
+    while not walk.on_thanks(phone):
+        number += 1
+        weigh(f"page {number}")
+        walk.answer(phone)
+        walk.next(phone)
+        steps[f"page {number} -> next"] = len(log.take())
+    weigh("thanks")
+
+    figures.setdefault("page_weight", {})[lang] = {"cold_load": weights, "requests_per_step": steps}
+    heavy = {name: weight["bytes"] for name, weight in weights.items() if weight["bytes"] > MAX_BYTES}
+    assert not heavy, f"pages over {MAX_BYTES} bytes: {heavy}"
+    many = {name: weight["requests"] for name, weight in weights.items() if weight["requests"] > MAX_REQUESTS}
+    assert not many, f"pages needing more than {MAX_REQUESTS} requests: {many}"
+    # Sending a page and getting the next: the form post, its redirect, the stylesheet check.
+    many = {name: count for name, count in steps.items() if count > MAX_REQUESTS}
+    assert not many, f"steps needing more than {MAX_REQUESTS} requests: {many}"
+
+
+def test_survey_completes_quickly_on_slow_3g(new_context, walk, new_response, screenshots, figures):
+    page = new_context().new_page()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    began = time.monotonic()
+    walk.open(page, "es")
+    walk.start(page)
+    walk.complete(page)
+    seconds = time.monotonic() - began
+    screenshots.take(page, "thanks-on-slow-3g")
+    assert new_response()["language"] == "es"
+    figures["slow_3g"] = {"profile": SLOW_3G, "seconds_from_start_page_to_thank_you": round(seconds, 1),
+                          "pages_loaded": 7}
+    assert seconds < SLOW_3G_LIMIT_SECONDS

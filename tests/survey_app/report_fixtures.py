@@ -1,0 +1,102 @@
+"""A small campaign whose report figures are worked out by hand, shared by the report,
+export, comment, fact sheet, results page and summary command tests.
+
+    state  respondents  top issues chosen                                  day
+    MN     12           9 x [language_access, safety]                      2026-10-05
+                        1 x [language_access, mental_health]
+                        2 x [safety, mental_health]
+    NY     20           20 x [language_access, bilingual_programs]         2026-10-01
+    TN      4           4 x [language_access, safety]                      2026-10-01
+    WA      3           3 x [language_access, safety]                      2026-10-01
+
+With a minimum of 10: TN and WA are suppressed as states (two hidden states, so neither can
+be worked out from ALL). In MN, safety 11/12 and language_access 10/12 are published, mental
+health (3) and every issue nobody chose (0) are suppressed. ALL has 39 respondents.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from survey_app import storage, surveys
+from survey_app.extensions import db
+from survey_app.models import Answer, Partner, Response, new_uuid
+from tests.conftest import csrf_token
+
+PASSWORD = "a long enough password"
+SLUG = "family-voices"
+XSS = "<script>alert('x')</script> Más intérpretes"
+FORMULA = "=cmd|' /C calc'!A0"
+MN_DAY = datetime(2026, 10, 5, 12, 0)
+OTHER_DAY = datetime(2026, 10, 1, 12, 0)
+
+
+def add_responses(state: str, n: int, issues: list[str], *, day: datetime, language: str = "en",
+                  partner: str | None = None, channel: str = "web", one_change: str | None = None) -> list[str]:
+    """`n` complete responses written directly, so every count is known exactly."""
+    version = surveys.newest_version(SLUG)
+    partner_id = db.session.scalar(select(Partner.id).where(Partner.code == partner)) if partner else None
+    ids = []
+    for i in range(n):
+        response = Response(id=new_uuid(), survey_version_id=version.id, partner_id=partner_id, language=language,
+                            channel=channel, submitted_at=day + timedelta(minutes=i))
+        values = [("role", "parent"), ("state", state), ("home_languages", "es"),
+                  *(("top_issues", issue) for issue in issues),
+                  ("school_communication", "3"), ("interpreter_offered", "never")]
+        if one_change:
+            values.append(("one_change", one_change))
+        response.answers = [Answer(question=q, value=v) for q, v in values]
+        db.session.add(response)
+        ids.append(response.id)
+    db.session.commit()
+    return ids
+
+
+def add_campaign() -> None:
+    add_responses("MN", 9, ["language_access", "safety"], day=MN_DAY, partner="caal")
+    add_responses("MN", 1, ["language_access", "mental_health"], day=MN_DAY, language="es", one_change=XSS)
+    add_responses("MN", 2, ["safety", "mental_health"], day=MN_DAY, language="so", one_change=FORMULA)
+    add_responses("NY", 20, ["language_access", "bilingual_programs"], day=OTHER_DAY, language="zh-Hans",
+                  one_change="我们需要更多的翻译。")
+    add_responses("TN", 4, ["language_access", "safety"], day=OTHER_DAY, one_change="TN-ONLY comment")
+    add_responses("WA", 3, ["language_access", "safety"], day=OTHER_DAY)
+
+
+@pytest.fixture
+def users(app):
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("staff@example.org", PASSWORD, "staff")
+    storage.create_user("admin@example.org", PASSWORD, "admin")
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+
+
+@pytest.fixture
+def campaign(app, users):
+    add_campaign()
+
+
+def log_in(client, email: str) -> None:
+    page = client.get("/login")
+    reply = client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
+    assert reply.status_code == 302
+
+
+@pytest.fixture
+def staff(app, client, campaign):
+    log_in(client, "staff@example.org")
+    return client
+
+
+@pytest.fixture
+def partner_client(app, campaign):
+    other = app.test_client()
+    log_in(other, "mira@example.org")
+    return other
+
+
+def cells(html: str, marker: str) -> str:
+    """The page from `marker` to the end of the table that follows it."""
+    start = html.index(marker)
+    return html[start:html.index("</table>", start)]

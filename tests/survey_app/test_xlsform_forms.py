@@ -1,0 +1,197 @@
+"""Real ODK- and Kobo-style XLSForms go the whole way through the app: uploaded by staff,
+previewed, published, answered by a respondent, downloaded and loaded back unchanged.
+The default survey's XLSForm is the same survey as its YAML file."""
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from forms.definition import Question
+from forms.definition import Survey as SurveyDefinition
+from forms.definition import definition_hash, normalise
+from forms.xlsform import read_xlsform
+from survey_app import create_app, locale, storage
+from survey_app.cli import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
+from survey_app.extensions import db
+from survey_app.models import Answer, AuditEvent, Response, Survey, SurveyVersion
+from tests.conftest import Respondent, csrf_token
+
+PASSWORD = "a long enough password"
+FIXTURES = sorted((Path(__file__).parents[1] / "forms" / "xlsforms").glob("*.xlsx"))
+DOCS = Path("docs/xlsform.md")
+
+
+@pytest.fixture
+def admin_client(app, client):
+    storage.create_user("admin@example.org", PASSWORD, "admin")
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "admin@example.org",
+                                "password": PASSWORD})
+    return client
+
+
+def upload(client, content: bytes):
+    page = client.get("/staff/surveys")
+    return client.post("/staff/surveys", data={"csrf_token": csrf_token(page.text),
+                                               "workbook": (io.BytesIO(content), "form.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def sample_answer(question: Question) -> Any:
+    """An answer every fixture's constraints accept, using the form's own choice codes."""
+    if question.type == "select_one":
+        return question.choices[0].name
+    if question.type == "select_multiple":
+        return [question.choices[0].name]
+    return {"integer": "2", "decimal": "1.5", "date": "2025-03-01"}.get(question.type, "Thank you.")
+
+
+def complete(respondent: Respondent, definition: SurveyDefinition) -> dict[str, Any]:
+    """Walk the survey as a respondent, answering the required questions of each page shown."""
+    given: dict[str, Any] = {}
+    respondent.start()
+    for _ in range(len(definition.pages)):
+        number = re.fullmatch(rf"/s/{definition.form_id}/(\d+)", respondent.path)
+        assert number, respondent.page.text
+        page = definition.pages[int(number[1]) - 1]
+        answers = {q.name: sample_answer(q) for q in page.questions if q.required}
+        given.update(answers)
+        reply = respondent.answer(**answers)
+        assert reply.status_code == 200 and 'class="error-summary"' not in reply.text, reply.text
+        if respondent.path.endswith("/thanks"):
+            return given
+    raise AssertionError("the survey did not end")
+
+
+def test_xlsform_forms_default_survey_workbook_is_the_yaml_survey():
+    from_yaml = normalise(read_definition(DEFAULT_SURVEY_FILE))
+    from_xlsx = normalise(read_xlsform(DEFAULT_SURVEY_XLSFORM))
+    # If this fails, surveys/family-voices.yaml changed: rebuild the workbook as docs/xlsform.md says.
+    assert from_xlsx == from_yaml
+    assert definition_hash(from_xlsx) == definition_hash(from_yaml)
+
+
+def test_xlsform_forms_init_db_loads_the_workbook_as_the_same_version(database_url, monkeypatch):
+    monkeypatch.setenv("SURVEY_ENV", "testing")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    try:
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0 and "'family-voices' version 1 (new)" in result.output
+        with app.app_context():
+            survey = db.session.scalar(select(Survey).where(Survey.slug == "family-voices"))
+            assert survey.status == "open"
+            from_yaml = normalise(read_definition(DEFAULT_SURVEY_FILE))
+            assert survey.versions[0].definition_hash == definition_hash(from_yaml)
+        assert "unchanged, still version 1" in runner.invoke(args=["load-survey", str(DEFAULT_SURVEY_FILE)]).output
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
+def test_xlsform_forms_fixture_is_uploaded_published_and_answered(app, admin_client, path):
+    definition = SurveyDefinition.from_dict(normalise(read_xlsform(path)))
+    slug = definition.form_id
+    reply = upload(admin_client, path.read_bytes())
+    assert reply.status_code == 302 and reply.location.endswith(f"/staff/surveys/{slug}")
+    for code in definition.languages:
+        preview = admin_client.get(f"/staff/surveys/{slug}/preview?lang={code}")
+        assert preview.status_code == 200
+        assert f'<html lang="{code}" dir="{locale.BY_CODE[code].direction}">' in preview.text
+        assert preview.text.count("disabled>") == len(definition.pages)
+    page = admin_client.get(f"/staff/surveys/{slug}")
+    assert admin_client.post(f"/staff/surveys/{slug}/publish",
+                             data={"csrf_token": csrf_token(page.text)}).status_code == 302
+
+    given = complete(Respondent(app.test_client(), slug), definition)
+    response = db.session.scalars(select(Response).join(SurveyVersion).join(Survey).where(Survey.slug == slug)).one()
+    stored: dict[str, list[str]] = {}
+    for question, value in db.session.execute(select(Answer.question, Answer.value)
+                                               .where(Answer.response_id == response.id)):
+        stored.setdefault(question, []).append(value)
+    assert stored, "no answers were stored"
+    for name, values in stored.items():
+        question = definition.questions[name]
+        assert question.required and given[name] in (values, values[0])
+        if question.is_select:
+            assert set(values) <= {choice.name for choice in question.choices}
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("survey_%"))))
+    assert actions == ["survey_uploaded", "survey_published"]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
+def test_xlsform_forms_download_uploads_back_unchanged(admin_client, path):
+    slug = read_xlsform(path)["settings"]["form_id"]
+    upload(admin_client, path.read_bytes())
+    download = admin_client.get(f"/staff/surveys/{slug}/xlsform")
+    assert download.status_code == 200
+    reply = upload(admin_client, download.data)
+    assert "so nothing changed" in admin_client.get(reply.location).text
+    assert len(db.session.scalar(select(Survey).where(Survey.slug == slug)).versions) == 1
+
+
+def documented_example() -> str:
+    """The refusal message docs/xlsform.md shows as its example, on one line."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = re.search(r"For example:\n\n((?:    .+\n)+)", text)
+    assert block, "docs/xlsform.md has no example message"
+    return " ".join(line.strip() for line in block[1].splitlines())
+
+
+def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
+    # The documented example has the geopoint on row 7 of the survey sheet.
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    rows = [["type", "name", "label"], ["begin_group", "where", "Where you live"],
+            ["text", "street", "Which street?"], ["text", "town", "Which town?"], ["text", "county", "Which county?"],
+            ["text", "zip", "Which ZIP code?"], ["geopoint", "location", "Where are you?"], ["end_group"]]
+    for row in rows:
+        survey.append(row)
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_id"])
+    settings.append(["places"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    reply = upload(admin_client, buffer.getvalue())
+    assert reply.status_code == 200
+    assert documented_example() in html.unescape(reply.text)
+    assert db.session.scalar(select(Survey).where(Survey.slug == "places")) is None
+
+
+@pytest.mark.parametrize("row, expected", [
+    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported.'),
+    (["select_one yes_no or_other", "agree", "Do you agree?"], '"or_other" is not supported.'),
+    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not stored.'),
+    (["image", "photo", "A photo"], '"image" is not supported: this service does not collect photos'),
+])
+def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, row, expected):
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    for cells in (["type", "name", "label"], row):
+        survey.append(cells)
+    choices = workbook.create_sheet("choices")
+    for cells in (["list_name", "name", "label"], ["yes_no", "yes", "Yes"]):
+        choices.append(cells)
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_id"])
+    settings.append(["unsupported"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    reply = upload(admin_client, buffer.getvalue())
+    text = html.unescape(reply.text)
+    assert 'survey sheet, row 2, column "type": ' + expected in text
+    assert db.session.scalar(select(Survey).where(Survey.slug == "unsupported")) is None
