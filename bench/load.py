@@ -1,13 +1,11 @@
 """Driving a server with wrk and reading what it reports."""
 from __future__ import annotations
 
-import json
 import re
 import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 CONNECTIONS = 32
@@ -16,7 +14,6 @@ DURATION_S = 10
 # Longer than any answer should take, so a slow answer is measured rather than dropped.
 TIMEOUT_S = 10
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-REPORT_MARK = "BENCH-REPORT "
 
 
 @dataclass
@@ -28,7 +25,7 @@ class WrkResult:
     p99_ms: float
     non_2xx_3xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
-    script_report: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # what another load generator adds
     command: str = ""
     output: str = ""
 
@@ -48,7 +45,6 @@ def parse(output: str) -> dict[str, Any]:
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", output, re.M))
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    report = next((line[len(REPORT_MARK):] for line in output.splitlines() if line.startswith(REPORT_MARK)), None)
     return {
         "requests": int(done.group(1)),
         "seconds": _ms(done.group(2) + done.group(3)) / 1000,
@@ -58,7 +54,6 @@ def parse(output: str) -> dict[str, Any]:
         "non_2xx_3xx": int(non_ok.group(1)) if non_ok else 0,
         "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, socket.groups())))
         if socket else {},
-        "script_report": json.loads(report) if report else {},
     }
 
 
@@ -70,17 +65,13 @@ def wrk_path() -> str:
 
 
 def wrk(url: str, *, duration_s: int = DURATION_S, connections: int = CONNECTIONS, threads: int = THREADS,
-        headers: tuple[str, ...] = (), script: Path | None = None, script_args: tuple[str, ...] = ()) -> WrkResult:
+        headers: tuple[str, ...] = ()) -> WrkResult:
     """Run wrk against `url` for `duration_s` seconds (it stops itself; the timeout here is a backstop)."""
     args = [wrk_path(), "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s",
             "--timeout", f"{TIMEOUT_S}s"]
     for header in headers:
         args += ["-H", header]
-    if script is not None:
-        args += ["-s", str(script)]
     args.append(url)
-    if script_args:
-        args += ["--", *script_args]
     finished = subprocess.run(args, capture_output=True, text=True, timeout=duration_s + TIMEOUT_S + 60, check=True)
     shown = shlex.join(["wrk", *(a if not a.startswith("Cookie:") else "Cookie: session=..." for a in args[1:])])
     shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:$PORT", shown)

@@ -48,7 +48,7 @@ AREAS: tuple[tuple[str, str, str], ...] = (
     ("  the form and its questions (`public/page.html` content block, `macros.html`)",
      "templates/public/page.html", "block_content"),
     ("    WTForms widgets called (`wtforms/widgets/core.py`)", "wtforms/widgets/core.py", "__call__"),
-    ("  the language menu's 19 links (`page_context._language_links`)", "survey_app/page_context.py",
+    ("  the language menu's links (`page_context._language_links`)", "survey_app/page_context.py",
      "_language_links"),
     ("  every `url_for`", "flask/helpers.py", "url_for"),
     ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
@@ -109,7 +109,9 @@ def profile_page(requests: int = REQUESTS, database: str = "sqlite") -> dict[str
     for label, path_end, name in AREAS:
         calls, seconds = _find(stats, path_end, name)
         share = seconds / whole if whole else 0.0
-        areas.append({"area": label, "calls_per_request": calls / requests, "share": share,
+        # A template block is a generator: its "calls" count resumptions, which mean nothing here.
+        areas.append({"area": label, "calls_per_request": None if path_end.endswith(".html") else calls / requests,
+                      "share": share,
                       "ms_per_request": share * plain_ms})
     return {"requests": requests, "path": path, "language": flow.LANGUAGE, "database": database, "plain_ms": plain_ms,
             "profiled_ms": 1000 * whole / requests, "areas": areas, "top_own_time": _top_own_time(stats, 15)}

@@ -54,7 +54,7 @@ def against_ceiling(ceiling: Server, target: Server, run: Callable[[int], WrkRes
             "ceiling_cpu_ms": 1000 * top_cpu / max(top.requests, 1), "ceiling_errors": top.errors,
             "rate": own.rate, "p50_ms": own.p50_ms, "p99_ms": own.p99_ms, "requests": own.requests,
             "errors": own.errors, "cpu_ms": 1000 * own_cpu / max(own.requests, 1),
-            "ratio": own.rate / top.rate, "script": own.script_report,
+            "ratio": own.rate / top.rate, "details": own.details,
         })
     median = {key: statistics.median(row[key] for row in rows)
               for key in ("ceiling_rate", "ceiling_p99_ms", "ceiling_cpu_ms", "rate", "p50_ms", "p99_ms", "cpu_ms",
@@ -96,11 +96,11 @@ def submission(ceiling: Server, app: Server, database_url: str) -> dict[str, Any
         done = submit(HOST, app.port, path, cookies[number::ROUNDS], body, ROUND_S).summary()
         return WrkResult(requests=done["requests"], seconds=done["seconds"], rate=done["rate"],
                          p50_ms=done["p50_ms"], p99_ms=done["p99_ms"], non_2xx_3xx=done["other"],
-                         script_report=done, command=SUBMITTER_COMMAND)
+                         details=done, command=SUBMITTER_COMMAND)
 
     result = against_ceiling(ceiling, app, run)
     stored = submissions.count_responses(database_url) - before
-    reports = [row["script"] for row in result["rounds"]]
+    reports = [row["details"] for row in result["rounds"]]
     outcomes: Counter = Counter()
     for report in reports:
         outcomes.update(report["outcomes"])

@@ -148,13 +148,21 @@ def _profile_details(profile: dict[str, Any]) -> list[str]:
              f"process (`.venv/bin/python -m bench.profile_page`): {profile['plain_ms']:.2f} ms of CPU per request "
              "without the profiler. Shares come from the profile; milliseconds are those shares of the CPU time. "
              "Indented lines are part of the line above.", "",
-             "| Part of the request | ms | share |", "| --- | ---: | ---: |"]
+             "| Part of the request | calls | ms | share |", "| --- | ---: | ---: | ---: |"]
     for area in profile["areas"]:
         label = area["area"]
-        indent = "&nbsp;&nbsp;&nbsp;" if label.startswith("  ") else ""
-        lines.append(f"| {indent}{label.strip()} | {area['ms_per_request']:.2f} | {100 * area['share']:.0f}% |")
-    lines += ["", f"Largest separate parts: {_largest_parts(profile)}.", "", "Most own time (excluding callees):", "", "| Function | calls per request | share |",
-              "| --- | ---: | ---: |"]
+        indent = "&nbsp;&nbsp;&nbsp;" * ((len(label) - len(label.lstrip())) // 2)
+        calls = "–" if area["calls_per_request"] is None else f"{area['calls_per_request']:g}"
+        lines.append(f"| {indent}{label.strip()} | {calls} | {area['ms_per_request']:.2f} | "
+                     f"{100 * area['share']:.0f}% |")
+    widgets = next((a for a in profile["areas"] if "WTForms widgets" in a["area"]), None)
+    if widgets is not None:
+        times = "once" if widgets["calls_per_request"] == 1 else f"{widgets['calls_per_request']:g} times"
+        lines += ["", f"WTForms widgets are called {times} per page (the hidden CSRF "
+                  "field): `templates/macros.html` writes the choices' inputs itself, so widget rendering is not where "
+                  "the time goes."]
+    lines += ["", f"Largest separate parts: {_largest_parts(profile)}.", "", "Most own time (excluding callees):", "",
+              "| Function | calls per request | share |", "| --- | ---: | ---: |"]
     whole = profile["profiled_ms"] * profile["requests"] / 1000
     for row in profile["top_own_time"][:10]:
         lines.append(f"| `{row['function']}` | {row['calls'] / profile['requests']:g} | "

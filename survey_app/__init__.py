@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from argon2 import PasswordHasher
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .public import blueprint as public_blueprint
     from .staff import blueprint as staff_blueprint
 
+    app.url_map.converters["int"] = DatabaseInteger
     # The survey's own forms check their tokens, so a stale token re-shows the page with the answers kept.
     csrf.exempt(public_blueprint)
     rate_limits.init_app(app, public_blueprint, auth.blueprint)
@@ -66,6 +68,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Request lines carry the client's address: keep them out of the logs.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` in routes, limited to what an INTEGER column holds: a larger
+    number is a 404, not a database error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

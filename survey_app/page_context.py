@@ -2,24 +2,24 @@
 menu, and the response headers that keep pages private and safe."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, Response, request, url_for
 
 from . import contacts, locale
 
 
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
+    """The same page in each language: one URL is built, then `lang` is added to it."""
     args = dict(request.view_args or {})
     query = {k: v for k, v in request.args.items() if k != "lang"}
-    endpoint = request.endpoint if request.endpoint and request.method == "GET" else None
-    links = []
-    for code in offered or locale.available_codes():
-        language = locale.BY_CODE[code]
-        if endpoint:
-            href = url_for(endpoint, **args, **query, lang=code)
-        else:
-            href = url_for("public.home", lang=code)
-        links.append((language, href))
-    return links
+    if request.endpoint and request.method == "GET":
+        base = url_for(request.endpoint, **args, **query)
+    else:
+        base = url_for("public.home")
+    separator = "&" if "?" in base else "?"
+    return [(locale.BY_CODE[code], f"{base}{separator}{urlencode({'lang': code})}")
+            for code in offered or locale.available_codes()]
 
 
 def init_app(app: Flask) -> None:

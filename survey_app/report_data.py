@@ -75,6 +75,7 @@ class _Cache:
         self.readers: dict[int, threading.Lock] = {}
         self.derived: OrderedDict[Hashable, Any] = OrderedDict()
         self.checked: dict[int, tuple[float, Freshness]] = {}
+        self.refreshing: dict[int, threading.Thread] = {}
 
     def reader(self, survey_id: int) -> threading.Lock:
         with self.lock:
@@ -121,27 +122,79 @@ def _report_definition(slug: str) -> dict[str, Any]:
     return {**merged, "survey": [row for row in merged["survey"] if row.get("name") in kept]}
 
 
+def _read(survey: Survey, key: Freshness) -> Snapshot:
+    """Read the survey's responses and keep them as its snapshot; the caller holds its reader lock."""
+    cache = _cache()
+    definition = _report_definition(survey.slug)
+    frame = read_responses(db.engine, survey.slug, definition)
+    fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition,
+                     survey=surveys.parsed(surveys.newest_version(survey.slug)))
+    with cache.lock:
+        cache.snapshots[survey.id] = fresh
+        for stale in [k for k in cache.derived if k[0][0] == survey.id and k[0] != key]:
+            del cache.derived[stale]
+    return fresh
+
+
+def _refresh_in_background(survey_id: int) -> None:
+    """Read the survey again in a thread of its own, unless a read is already under way."""
+    cache = _cache()
+    reader = cache.reader(survey_id)
+    if not reader.acquire(blocking=False):
+        return
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                survey = db.session.get(Survey, survey_id)
+                if survey is not None:
+                    _read(survey, freshness(survey))
+        finally:
+            reader.release()
+
+    thread = threading.Thread(target=run, name=f"report-refresh-{survey_id}", daemon=True)
+    cache.refreshing[survey_id] = thread
+    thread.start()
+
+
 def snapshot(survey: Survey, max_age: float = 0.0) -> Snapshot:
-    """The survey's responses, read again only when the stored ones changed."""
+    """The survey's responses, read again only when the stored ones changed.
+
+    The first read blocks. Later, when responses have arrived since, the snapshot in memory is
+    returned at once while a background thread reads the new one (with a million responses a
+    read takes over a minute); `pending()` says how many responses it does not include yet.
+    Set REPORTS_REFRESH_IN_BACKGROUND to False to wait for the new read instead.
+    """
     cache = _cache()
     key = freshness(survey, max_age)
     current = cache.snapshots.get(survey.id)
     if current is not None and current.key == key:
+        return current
+    if current is not None and current_app.config.get("REPORTS_REFRESH_IN_BACKGROUND", True):
+        _refresh_in_background(survey.id)
         return current
     # One reader per survey: others asking at the same time wait for its frame.
     with cache.reader(survey.id):
         current = cache.snapshots.get(survey.id)
         if current is not None and current.key == key:
             return current
-        definition = _report_definition(survey.slug)
-        frame = read_responses(db.engine, survey.slug, definition)
-        fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition,
-                         survey=surveys.parsed(surveys.newest_version(survey.slug)))
-        with cache.lock:
-            cache.snapshots[survey.id] = fresh
-            for stale in [k for k in cache.derived if k[0][0] == survey.id and k[0] != key]:
-                del cache.derived[stale]
-        return fresh
+        return _read(survey, key)
+
+
+def pending(snap: Snapshot) -> int | None:
+    """None when the snapshot is current; otherwise how many responses arrived since it was
+    read (as of the last check), which a background read is adding."""
+    checked = _cache().checked.get(snap.key[0])
+    if checked is None or checked[1] == snap.key:
+        return None
+    return max(checked[1][1] - snap.responses, 0)
+
+
+def finish_refreshes(timeout: float | None = None) -> None:
+    """Wait for background reads under way (for commands and tests that need current figures)."""
+    for thread in list(_cache().refreshing.values()):
+        thread.join(timeout)
 
 
 def derived(snap: Snapshot, name: str, params: tuple[Hashable, ...], compute: Callable[[], T]) -> T:

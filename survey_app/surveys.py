@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import defer
 
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import translation_coverage
@@ -15,8 +16,10 @@ from .models import Partner, Response, Survey, SurveyVersion
 
 
 def newest_version(slug: str) -> SurveyVersion | None:
+    # The definition is large and parsed once per version (see `parsed`): load it only when needed.
     return db.session.scalar(
         select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc()).limit(1)
+        .options(defer(SurveyVersion.definition))
     )
 
 

@@ -45,5 +45,5 @@ def factsheet(slug: str, state: str):
         "staff/factsheet.html", survey=survey, state=state, state_name=names.state(state), facts=facts,
         el_students=el_students_text(facts), respondents=respondents, period=tables.dates.get(state),
         issues=issues[:TOP_ISSUES],
-        quotes=quotes, languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES,
+        quotes=quotes, languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
         title=snap.survey.text(snap.survey.title, language), **FORMATS)

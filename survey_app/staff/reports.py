@@ -127,7 +127,8 @@ def _overview_context(slug: str) -> dict[str, Any]:
     snap = report_data.snapshot(survey)
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
     names = report_data.labels(snap, locale.current().code)
-    return {"survey": survey, "snap": snap, "tables": tables, "dates": dates, "min_n": min_n(),
+    return {"survey": survey, "snap": snap, "pending": report_data.pending(snap), "tables": tables, "dates": dates,
+            "min_n": min_n(),
             "rows": overview_rows(tables, names), "title": snap.survey.text(snap.survey.title, names.language),
             "fact_states": set(state_facts.all_states()),
             **FORMATS}
@@ -181,7 +182,8 @@ def report_state(slug: str, state: str):
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
     return render_template(
-        "staff/report.html", survey=survey, snap=snap, state=state, state_name=names.state(state), dates=dates,
+        "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
+        state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
         issues=issues, comparison=comparison, across=across,
         breakdowns=[(name, breakdown_name(name)) for name in report_data.BREAKDOWNS],

@@ -8,6 +8,7 @@ import re
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from survey_app.extensions import db
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
@@ -44,10 +45,10 @@ def test_injection_every_parameter_leaves_data_unchanged(app, sessions, role):  
         for payload in PAYLOADS:
             values = {}
             for name in rule.arguments:
-                converter = rule._converters[name].__class__.__name__
-                if converter == "IntegerConverter":
-                    values[name] = 2**62
-                elif converter == "AnyConverter":
+                converter = rule._converters[name]
+                if isinstance(converter, IntegerConverter):
+                    values[name] = 2**62  # beyond any INTEGER column
+                elif isinstance(converter, AnyConverter):
                     values[name] = ANY.search(rule.rule).group(1).split(",")[0].strip().strip("'\"")
                 else:
                     values[name] = payload

@@ -97,3 +97,7 @@ def test_staff_comments_only_comments_of_that_state_can_be_tagged(staff):
 
 def test_staff_comments_unknown_state_is_404(staff):
     assert staff.get(f"/staff/comments/{SLUG}/ZZ").status_code == 404
+
+
+def test_staff_comments_answer_id_beyond_the_column_is_404(staff):
+    assert tag(staff, 2**62, ["safety"], True).status_code == 404

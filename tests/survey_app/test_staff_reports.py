@@ -164,19 +164,48 @@ def test_staff_reports_all_states_page(staff):
     assert "Compared with the other states" not in html
 
 
-def test_staff_reports_new_responses_are_read_again_and_warm_pages_are_not(app, staff, monkeypatch):
-    reads = []
+@pytest.fixture
+def reads(monkeypatch) -> list[int]:
+    """One entry per time the responses are read from the database."""
+    counted: list[int] = []
     original = analysis_read.read_responses
 
     def counting(*args, **kwargs):
-        reads.append(1)
+        counted.append(1)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(report_data, "read_responses", counting)
+    return counted
+
+
+def test_staff_reports_warm_pages_do_not_read_again(staff, reads):
     assert row(staff.get(f"/staff/reports/{SLUG}").text, "Minnesota").startswith("Minnesota 12")
     staff.get(f"/staff/reports/{SLUG}/MN")
     staff.get(f"/staff/reports/{SLUG}/MN/chart.svg")
+    staff.get(f"/staff/comments/{SLUG}/MN")
+    staff.get(f"/staff/factsheets/{SLUG}/MN")
     assert len(reads) == 1
+
+
+def test_staff_reports_new_responses_are_added_in_the_background(app, staff, reads):
+    staff.get(f"/staff/reports/{SLUG}")
+    with app.app_context():
+        add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
+    html = staff.get(f"/staff/reports/{SLUG}").text
+    # The figures in memory are shown at once while the new ones are read.
+    assert row(html, "Minnesota").startswith("Minnesota 12")
+    assert "3 new responses are being added to these figures." in html
+    with app.app_context():
+        report_data.finish_refreshes(timeout=60)
+    html = staff.get(f"/staff/reports/{SLUG}").text
+    assert row(html, "Minnesota").startswith("Minnesota 15")
+    assert "being added" not in html
+    assert len(reads) == 2
+
+
+def test_staff_reports_can_wait_for_new_responses(app, staff, reads):
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    staff.get(f"/staff/reports/{SLUG}")
     with app.app_context():
         add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
     assert row(staff.get(f"/staff/reports/{SLUG}").text, "Minnesota").startswith("Minnesota 15")
