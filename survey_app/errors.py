@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from . import locale
+from .extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +16,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(429)
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is down or unreachable: ask people to try again, in their language."""
+        db.session.rollback()
+        return error_page(ServiceUnavailable())
+
     @app.errorhandler(500)
+    @app.errorhandler(503)
     def error_page(error: HTTPException):
         code = getattr(error, "code", 500) or 500
         titles = {
@@ -23,6 +32,7 @@ def init_app(app: Flask) -> None:
             404: gettext("Page not found"),
             405: gettext("Something was wrong with that request"),
             429: gettext("Too many tries in a short time"),
+            503: gettext("Sorry, something went wrong"),
             500: gettext("Sorry, something went wrong"),
         }
         messages = {
@@ -31,6 +41,7 @@ def init_app(app: Flask) -> None:
             404: gettext("Check the link you used. If you typed it, check the spelling."),
             405: gettext("Go back and try again. Your answers so far are saved."),
             429: gettext("Please wait a minute, then go back and try again. Your answers so far are saved."),
+            503: gettext("Please try again in a few minutes. Your answers so far are saved."),
             500: gettext("Please try again in a few minutes. Your answers so far are saved."),
         }
         try:

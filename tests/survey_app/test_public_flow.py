@@ -224,3 +224,39 @@ def test_public_flow_honeypot_drops_bots_quietly(app, respondent):
     page = respondent.answer(**FULL_ANSWERS[-1], website="http://spam.example")
     assert page.status_code == 200 and respondent.path == "/s/family-voices"
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_public_flow_database_failure_on_save_keeps_typed_answers(app, respondent, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from survey_app import storage
+
+    respondent.start("?lang=es")
+    respondent.answer(role="parent", state="MN")
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("UPDATE drafts", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(storage, "save_answers", unavailable)
+    page = respondent.answer(grade_bands=["k5", "g9_12"], child_el="yes")
+    assert page.status_code == 503
+    assert '<html lang="es"' in page.text and "There is a problem" not in page.text
+    assert 'value="k5" checked' in page.text and 'value="g9_12" checked' in page.text
+    monkeypatch.undo()
+    page = respondent.answer(grade_bands=["k5", "g9_12"], child_el="yes")  # the retry goes through
+    assert page.status_code == 200 and respondent.path.endswith("/3")
+
+
+def test_public_flow_database_down_shows_translated_try_again_page(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from survey_app import surveys
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(surveys, "find_survey", unavailable)
+    page = client.get("/s/family-voices?lang=so")
+    assert page.status_code == 503
+    assert '<html lang="so"' in page.text
+    assert "Please try again in a few minutes" not in page.text  # Somali, not English
