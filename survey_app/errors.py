@@ -11,17 +11,17 @@ from .extensions import db
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    @app.errorhandler(429)
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
         """The database is down or unreachable: ask people to try again, in their language."""
         db.session.rollback()
         return error_page(ServiceUnavailable())
 
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(429)
     @app.errorhandler(500)
     @app.errorhandler(503)
     def error_page(error: HTTPException):
