@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,12 +23,14 @@ from survey_app.extensions import db
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
-@pytest.fixture
-def database_url(tmp_path: Path):
+@contextmanager
+def fresh_database_url(folder: Path, prefix: str = "test") -> Iterator[str]:
+    """An empty database: a SQLite file in `folder`, or a new PostgreSQL schema
+    (dropped afterwards) when TEST_DATABASE_URL is set."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -37,6 +41,12 @@ def database_url(tmp_path: Path):
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path):
+    with fresh_database_url(tmp_path) as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
+
+from tests.conftest import fresh_database_url
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -38,7 +40,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True}
 SLUG = "family-voices"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 # What a parent answers, by field name: the walk answers whichever of these a page asks,
 # so it follows the survey's own order and skip logic in any language.
@@ -135,20 +136,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def server_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'survey.db'}"
-        return
-    schema = f"browser_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(tmp_path_factory.mktemp("browser-db"), prefix="browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
