@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from babel.messages.pofile import read_po
 
 from forms.definition import translation_coverage
 
-from .locale import LANGUAGES, Language
+from .locale import BY_CODE, LANGUAGES, Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 REVIEW = re.compile(r"^#\s*Review-Status:\s*(?P<status>.+)$", re.MULTILINE)
@@ -110,3 +110,31 @@ def report(translations_dir: Path, definitions: Mapping[str, Mapping[str, Any]])
                 lines.append(f"    GAP: {language.english_name} is offered for {slug} but is not complete"
                              + (f"; placeholders differ in {', '.join(problems)}" if problems else ""))
     return lines, ok
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    """One language of one survey version: its survey text, the interface around it,
+    and the review status translators recorded."""
+
+    code: str
+    language: Language | None          # None for a code the service has no interface for
+    survey_done: int
+    survey_total: int
+    ui_done: int | None
+    ui_total: int | None
+    review: str
+    complete: bool
+
+
+def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
+                           catalogs: Mapping[str, CatalogStatus]) -> list[LanguageStatus]:
+    rows = []
+    for code in codes:
+        done, total = translation_coverage(definition, code)
+        catalog = catalogs.get(code)
+        review = definition["settings"].get("review", {}).get(code) or (catalog.review if catalog else "")
+        complete = done == total and catalog is not None and catalog.translated == catalog.total and not catalog.broken
+        rows.append(LanguageStatus(code, BY_CODE.get(code), done, total, catalog.translated if catalog else None,
+                                   catalog.total if catalog else None, review, complete))
+    return rows

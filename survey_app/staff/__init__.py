@@ -4,9 +4,7 @@ from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from forms.definition import translation_coverage
-
-from .. import locale, storage, surveys
+from .. import locale, storage, surveys, translation_status
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Partner
@@ -22,21 +20,11 @@ def home():
 
 
 def _language_rows(survey, version) -> list[dict]:
-    catalogs = current_app.extensions["catalog_status"]
-    definition = version.definition
     offered = surveys.offered_languages(survey, version)
-    rows = []
-    for language in locale.LANGUAGES:
-        done, total = translation_coverage(definition, language.code)
-        ui = catalogs[language.code]
-        review = definition["settings"].get("review", {}).get(language.code) or ui.review
-        rows.append({
-            "language": language, "ui_done": ui.translated, "ui_total": ui.total, "survey_done": done,
-            "survey_total": total, "complete": done == total and ui.translated == ui.total and not ui.broken,
-            "review": review, "offered": language.code in offered,
-            "switched_on": survey.languages is None or language.code in survey.languages,
-        })
-    return rows
+    statuses = translation_status.survey_language_status(
+        version.definition, [language.code for language in locale.LANGUAGES], current_app.extensions["catalog_status"])
+    return [{"status": status, "offered": status.code in offered,
+             "switched_on": survey.languages is None or status.code in survey.languages} for status in statuses]
 
 
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
@@ -50,13 +38,13 @@ def survey_languages(slug: str):
     rows = _language_rows(survey, version)
     if form.validate_on_submit():
         wanted = set(request.form.getlist("languages"))
-        incomplete = [row["language"].english_name for row in rows
-                      if row["language"].code in wanted and not row["complete"]]
+        incomplete = [row["status"].language.english_name for row in rows
+                      if row["status"].code in wanted and not row["status"].complete]
         if incomplete:
             flash(pgettext("staff", "These languages are not fully translated yet, so they cannot be switched on: %(names)s.",
                           names=", ".join(incomplete)), "error")
         else:
-            codes = [row["language"].code for row in rows if row["language"].code in wanted]
+            codes = [row["status"].code for row in rows if row["status"].code in wanted]
             storage.set_survey_languages(survey, codes)
             flash(pgettext("staff", "Languages saved."), "success")
             return redirect(url_for("staff.survey_languages", slug=slug))

@@ -22,10 +22,10 @@ from wtforms import ValidationError
 
 from forms.builder import PageForm, build_page_form
 from forms.definition import Survey as SurveyDefinition
-from forms.definition import definition_hash, normalise, translation_coverage
+from forms.definition import definition_hash, normalise
 from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsform
 
-from .. import audit, locale, storage, surveys
+from .. import audit, locale, storage, surveys, translation_status
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Response, Survey, SurveyVersion
@@ -93,19 +93,10 @@ def _responses_by_version(survey: Survey) -> dict[int, int]:
         .group_by(Response.survey_version_id)).all())
 
 
-def _language_rows(version: SurveyVersion) -> list[dict[str, Any]]:
-    """Each language of the survey: how much of its text is translated, how much of the
-    interface around it (buttons and messages), and whether it can be previewed here."""
-    catalogs = current_app.extensions["catalog_status"]
-    rows = []
-    for code in surveys.parsed(version).languages:
-        done, total = translation_coverage(version.definition, code)
-        catalog = catalogs.get(code)
-        rows.append({"code": code, "language": locale.BY_CODE.get(code), "survey_done": done, "survey_total": total,
-                     "ui_done": catalog.translated if catalog else None, "ui_total": catalog.total if catalog else None,
-                     "review": version.definition["settings"].get("review", {}).get(code)
-                     or (catalog.review if catalog else "")})
-    return rows
+def _language_rows(version: SurveyVersion) -> list[translation_status.LanguageStatus]:
+    """Each language of the survey, including codes the service has no interface for."""
+    return translation_status.survey_language_status(version.definition, surveys.parsed(version).languages,
+                                                     current_app.extensions["catalog_status"])
 
 
 def _load_upload(content: bytes) -> tuple[SurveyVersion, str]:
