@@ -48,9 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     complete = {code for code, status in catalogs.items() if status.translated == status.total and not status.broken}
     app.extensions["survey_languages"] = locale.discover(translations_dir, complete)
 
-    from . import auth, cli, errors, health, page_context
+    from . import auth, cli, errors, health, page_context, surveys
     from .partner import blueprint as partner_blueprint
     from .public import blueprint as public_blueprint
+    from .public import page_cache
     from .staff import blueprint as staff_blueprint
 
     app.url_map.converters["int"] = DatabaseInteger
@@ -62,6 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_blueprint, url_prefix="/staff")
     app.register_blueprint(partner_blueprint, url_prefix="/partner")
     page_context.init_app(app)
+    surveys.init_app(app)
+    page_cache.init_app(app)
     app.register_blueprint(health.blueprint)
     errors.init_app(app)
     cli.init_app(app)

@@ -96,7 +96,7 @@ def logout():
 def end_idle_sessions() -> None:
     """A staff or partner session ends after a period without requests, so a
     borrowed or shared computer does not stay logged in."""
-    if not current_user.is_authenticated:
+    if "_user_id" not in session or not current_user.is_authenticated:
         return
     now = int(time.time())
     last_seen = session.get("seen", now)

@@ -274,6 +274,7 @@ def init_app(app: Flask) -> None:
         survey = report_data.find_survey(slug)
         if survey is None:
             raise click.ClickException(f"No survey '{slug}'.")
+        current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the figures
         try:
             text = report_data.summary_text(report_data.snapshot(survey), list(states), fmt,
                                             current_app.config["MIN_GROUP_SIZE"])

@@ -63,6 +63,13 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "12"))),
+        # The session cookie is signed again only when it changes (a draft started, a language chosen),
+        # not on every page view; a respondent's draft lasts SESSION_HOURS from then.
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        # How long a worker answers from its copy of a survey after a change made by another worker.
+        "SURVEY_CACHE_SECONDS": float(os.environ.get("SURVEY_CACHE_SECONDS", "5")),
+        # Question pages each worker keeps rendered (about 15 kB each).
+        "RENDERED_PAGES": int(os.environ.get("RENDERED_PAGES", "1000")),
         "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -75,6 +82,10 @@ def from_environment(instance_path: Path) -> dict:
         # argon2id costs: the library's defaults (3 passes, 64 MiB); tests use cheap ones to stay fast.
         "ARGON2_TIME_COST": 1 if env == "testing" else 3,
         "ARGON2_MEMORY_KIB": 1024 if env == "testing" else 65536,
+        # Staff reports check for new responses at most this often (seconds); the first read of a
+        # survey's responses runs in the background, and a request waits this long for it.
+        "REPORTS_MAX_AGE": float(os.environ.get("REPORTS_MAX_AGE", "10")),
+        "REPORTS_FIRST_READ_WAIT": float(os.environ.get("REPORTS_FIRST_READ_WAIT", "10")),
         "CONTACT_RETENTION_DAYS": int(os.environ.get("CONTACT_RETENTION_DAYS", "365")),
     }
 

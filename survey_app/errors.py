@@ -1,13 +1,17 @@
 """Error pages in the visitor's language."""
 from __future__ import annotations
 
-from flask import Flask, render_template
-from flask_babel import gettext
+from flask import Flask, render_template, request
+from flask_babel import format_decimal, gettext, pgettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from . import locale
 from .extensions import db
+from .report_data import ReportPreparing
+
+
+PREPARING_REFRESH_S = 5
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +20,20 @@ def init_app(app: Flask) -> None:
         """The database is down or unreachable: ask people to try again, in their language."""
         db.session.rollback()
         return error_page(ServiceUnavailable())
+
+    @app.errorhandler(ReportPreparing)
+    def report_preparing(error: ReportPreparing):
+        """A survey's responses are being read for the first time (a million take about half a
+        minute): the page says so and reloads itself, so no request outlasts a worker's timeout."""
+        if request.blueprint == "public":
+            title = gettext("The results are being counted")
+            message = gettext("This page will reload by itself in a few seconds.")
+        else:
+            title = pgettext("staff", "The report is being prepared")
+            message = pgettext("staff", "%(count)s responses are being read. This page reloads by itself every few "
+                                        "seconds.", count=format_decimal(error.responses))
+        headers = {"Refresh": str(PREPARING_REFRESH_S), "Retry-After": str(PREPARING_REFRESH_S)}
+        return render_template("error.html", title=title, message=message), 503, headers
 
     @app.errorhandler(400)
     @app.errorhandler(403)

@@ -36,6 +36,8 @@ def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter = Limiter(key_func=address_key, app=app)
+    # Every limit below is on POST: reading a page is never counted, so it need not consult the limiter.
+    limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
     limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"], exempt_when=is_kiosk,
                   key_func=address_key)(public)
     limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],

@@ -3,10 +3,12 @@ survey, and the labels that turn codes into text in the reader's language.
 
 A million responses take tens of seconds to read, so each process keeps one frame per survey,
 keyed by (survey id, number of responses, newest submission, newest version). A COUNT/MAX
-query on every request says whether that changed; only then is the frame read again. Tables
-and chart images computed from a frame are cached under the same key, so a new response
-retires them with the frame. Every statistic is computed in `analysis`; this module only
-reads, caches and labels.
+query says whether that changed, at most every `REPORTS_MAX_AGE` seconds (it takes tens of
+milliseconds on a million responses); only then is the frame read again. Tables and chart
+images computed from a frame are cached under the same key, so a new response retires them
+with the frame. The first read of a survey runs in the background: a request that would wait
+longer than `REPORTS_FIRST_READ_WAIT` seconds gets a page that says so and reloads itself.
+Every statistic is computed in `analysis`; this module only reads, caches and labels.
 """
 from __future__ import annotations
 
@@ -158,21 +160,38 @@ def _refresh_in_background(survey_id: int) -> None:
     thread.start()
 
 
-def snapshot(survey: Survey, max_age: float = 0.0) -> Snapshot:
-    """The survey's responses, read again only when the stored ones changed.
+class ReportPreparing(Exception):
+    """The survey's responses are being read for the first time in this process."""
 
-    The first read blocks. Later, when responses have arrived since, the snapshot in memory is
-    returned at once while a background thread reads the new one (with a million responses a
-    read takes over a minute); `pending()` says how many responses it does not include yet.
-    Set REPORTS_REFRESH_IN_BACKGROUND to False to wait for the new read instead.
+    def __init__(self, responses: int) -> None:
+        super().__init__(f"{responses} responses are being read")
+        self.responses = responses
+
+
+def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
+    """The survey's responses, read again only when the stored ones changed (checked at most
+    every `max_age` seconds, by default `REPORTS_MAX_AGE`).
+
+    The first read runs in a thread of its own; a request waits `REPORTS_FIRST_READ_WAIT`
+    seconds for it, then raises ReportPreparing. Later, when responses have arrived since, the
+    snapshot in memory is returned at once while a background thread reads the new one;
+    `pending()` says how many responses it does not include yet. Set
+    REPORTS_REFRESH_IN_BACKGROUND to False to wait for every read instead.
     """
     cache = _cache()
-    key = freshness(survey, max_age)
+    config = current_app.config
+    key = freshness(survey, config.get("REPORTS_MAX_AGE", 0.0) if max_age is None else max_age)
     current = cache.snapshots.get(survey.id)
     if current is not None and current.key == key:
         return current
-    if current is not None and current_app.config.get("REPORTS_REFRESH_IN_BACKGROUND", True):
+    if config.get("REPORTS_REFRESH_IN_BACKGROUND", True):
         _refresh_in_background(survey.id)
+        if current is not None:
+            return current
+        cache.refreshing[survey.id].join(config.get("REPORTS_FIRST_READ_WAIT", 10.0))
+        current = cache.snapshots.get(survey.id)
+        if current is None:
+            raise ReportPreparing(key[1])
         return current
     # One reader per survey: others asking at the same time wait for its frame.
     with cache.reader(survey.id):

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms.definition import Survey as SurveyDefinition
@@ -18,6 +18,7 @@ from forms.definition import definition_hash, normalise
 from .contacts import ContactDetails, seal
 from .extensions import db
 from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
+from .surveys import forget_public_surveys
 
 
 
@@ -67,35 +68,48 @@ def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tupl
                             definition=definition, definition_hash=fingerprint)
     db.session.add(version)
     db.session.commit()
+    forget_public_surveys()
     return version, True
 
 
-def start_draft(version: SurveyVersion, partner: Partner | None, language: str, channel: str = "web") -> Draft:
-    draft = Draft(survey_version_id=version.id, partner_id=partner.id if partner else None,
+def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web") -> Draft:
+    draft = Draft(survey_version_id=version_id, partner_id=partner.id if partner else None,
                   language=language, channel=channel, answers={})
     db.session.add(draft)
     db.session.commit()
     return draft
 
 
-def save_answers(draft: Draft, answers: Mapping[str, Any], language: str) -> None:
-    """Merge one page's answers into the draft (a new dict, so the JSON column is written)."""
-    draft.answers = {**(draft.answers or {}), **answers}
-    draft.language = language
+# The respondent's writes, built once: a submission is the busiest write there is.
+_DRAFTS, _RESPONSES, _ANSWERS = Draft.__table__, Response.__table__, Answer.__table__
+_SAVE_DRAFT = update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"))
+_DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"))
+_INSERT_RESPONSE = insert(_RESPONSES)
+_INSERT_ANSWERS = insert(_ANSWERS)
+
+
+def save_answers(draft: Row, answers: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """Merge one page's answers into the draft; returns all its answers."""
+    merged = {**(draft.answers or {}), **answers}
+    db.session.execute(_SAVE_DRAFT, {"draft_id": draft.id, "answers": merged, "language": language})
     db.session.commit()
+    return merged
 
 
-def submit_draft(draft: Draft, survey: SurveyDefinition) -> str:
-    """Turn a draft into a response, exactly once: the response takes the draft's
-    id, so a second submission of the same draft finds the first and stores nothing.
-    Only answers to questions that were relevant are kept."""
+def submit_draft(draft: Row, survey: SurveyDefinition, last_page: Mapping[str, Any], language: str) -> str:
+    """Turn a draft and the answers of its last page into a response, in one transaction
+    and exactly once: the response takes the draft's id, so a second submission of the
+    same draft finds the first and stores nothing. Only answers to questions that were
+    relevant are kept."""
     response_id = draft.id
-    answers = relevant_answers(survey, draft.answers or {})
-    response = Response(id=response_id, survey_version_id=draft.survey_version_id, partner_id=draft.partner_id,
-                        language=draft.language, channel=draft.channel, submitted_at=utcnow())
-    response.answers = [Answer(question=name, value=value) for name, value in answer_rows(answers)]
-    db.session.add(response)
-    db.session.execute(delete(Draft).where(Draft.id == response_id))
+    answers = relevant_answers(survey, {**(draft.answers or {}), **last_page})
+    db.session.execute(_INSERT_RESPONSE, {
+        "id": response_id, "survey_version_id": draft.survey_version_id, "partner_id": draft.partner_id,
+        "language": language, "channel": draft.channel, "submitted_at": utcnow(), "entered_by_id": None})
+    rows = [{"response_id": response_id, "question": name, "value": value} for name, value in answer_rows(answers)]
+    if rows:
+        db.session.execute(_INSERT_ANSWERS, rows)
+    db.session.execute(_DELETE_DRAFT, {"draft_id": response_id})
     try:
         db.session.commit()
     except IntegrityError:
@@ -172,6 +186,7 @@ def set_survey_languages(survey: Survey, codes: list[str]) -> None:
     default = survey.versions[-1].definition["settings"]["default_language"] if survey.versions else "en"
     survey.languages = sorted(set(codes) | {default})
     db.session.commit()
+    forget_public_surveys()
 
 
 PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active")
@@ -228,6 +243,7 @@ def set_survey_status(survey: Survey, status: str) -> str:
     before = survey.status
     survey.status = status
     db.session.commit()
+    forget_public_surveys()
     return before
 
 
@@ -250,6 +266,7 @@ def set_public_results(survey: Survey, published: bool) -> None:
     """Publish or withdraw the families' results pages of a survey (aggregates only)."""
     survey.public_results = published
     db.session.commit()
+    forget_public_surveys()
 
 
 def store_contact(survey: Survey, partner: Partner | None, details: ContactDetails, language: str) -> None:

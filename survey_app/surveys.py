@@ -2,8 +2,12 @@
 parsed once per version and kept for the life of the process."""
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
+from cachetools import TTLCache
+from flask import Flask, current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer
 
@@ -65,6 +69,65 @@ def offered_languages(survey: Survey, version: SurveyVersion) -> tuple[str, ...]
     complete = complete_languages(version) & set(locale.available_codes())
     wanted = set(survey.languages) if survey.languages is not None else complete
     return (default,) + tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
+
+
+@dataclass(frozen=True)
+class PublicSurvey:
+    """What the respondent's pages need to know about a survey and its newest version."""
+    id: int
+    slug: str
+    status: str
+    public_results: bool
+    version_id: int
+    definition: SurveyDefinition
+    offered: tuple[str, ...]
+
+
+class PublicSurveys:
+    """Each worker keeps the surveys its respondents are answering for a few seconds
+    (`SURVEY_CACHE_SECONDS`), so a page view does not read the survey, its newest
+    version and its languages again. A change made through `storage` is seen at once
+    by the worker that made it, and by the others when their copy expires."""
+
+    def __init__(self, seconds: float) -> None:
+        self._kept: TTLCache = TTLCache(maxsize=256, ttl=seconds)
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> PublicSurvey | None:
+        with self._lock:
+            kept = self._kept.get(slug)
+        if kept is None:
+            kept = _read_public_survey(slug)
+            if kept is not None:
+                with self._lock:
+                    self._kept[slug] = kept
+        return kept
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+def _read_public_survey(slug: str) -> PublicSurvey | None:
+    survey = find_survey(slug)
+    version = newest_version(slug) if survey else None
+    if version is None:
+        return None
+    return PublicSurvey(id=survey.id, slug=survey.slug, status=survey.status, public_results=survey.public_results,
+                        version_id=version.id, definition=parsed(version), offered=offered_languages(survey, version))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["public_surveys"] = PublicSurveys(app.config["SURVEY_CACHE_SECONDS"])
+
+
+def public_survey(slug: str) -> PublicSurvey | None:
+    return current_app.extensions["public_surveys"].get(slug)
+
+
+def forget_public_surveys() -> None:
+    """Called after every change to a survey, its versions, languages or status."""
+    current_app.extensions["public_surveys"].forget()
 
 
 def partner_by_code(code: str | None) -> Partner | None:

@@ -13,7 +13,8 @@ from forms.definition import translation_coverage
 
 from .locale import BY_CODE, LANGUAGES, Language
 
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
+# A lone "%" counts too: a translation that adds one breaks the page's %-formatting.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif%]|%")
 REVIEW = re.compile(r"^#\s*Review-Status:\s*(?P<status>.+)$", re.MULTILINE)
 
 

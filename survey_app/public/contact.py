@@ -31,7 +31,7 @@ class ContactForm(FlaskForm):
 
 @blueprint.route("/s/<slug>/contact", methods=["GET", "POST"])
 def contact(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
+    survey = _survey_or_404(slug)
     if not contacts.enabled() or not session.get("done", {}).get(slug):
         abort(404)
     form = ContactForm()
@@ -39,14 +39,14 @@ def contact(slug: str):
         partner = surveys.partner_by_code(session.get("refs", {}).get(slug))
         details = contacts.ContactDetails(name=(form.name.data or "").strip(), phone=(form.phone.data or "").strip(),
                                           email=(form.email.data or "").strip())
-        storage.store_contact(survey, partner, details, language=session.get("lang") or definition.default_language)
+        storage.store_contact(survey, partner, details, language=session.get("lang") or survey.definition.default_language)
         return redirect(url_for("public.contact_saved", slug=slug))
-    return render_template("public/contact.html", survey=survey, definition=definition, offered=offered,
-                           slug=slug, form=form)
+    return render_template("public/contact.html", survey=survey, definition=survey.definition,
+                           offered=survey.offered, slug=slug, form=form)
 
 
 @blueprint.get("/s/<slug>/contact/saved")
 def contact_saved(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
-    return render_template("public/contact_saved.html", survey=survey, definition=definition, offered=offered,
-                           slug=slug)
+    survey = _survey_or_404(slug)
+    return render_template("public/contact_saved.html", survey=survey, definition=survey.definition,
+                           offered=survey.offered, slug=slug)

@@ -20,11 +20,11 @@ DEFAULT_MAX_AGE = 30.0
 
 
 def _published_survey(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
+    survey = _survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = float(current_app.config.get("PUBLIC_RESULTS_MAX_AGE", DEFAULT_MAX_AGE))
-    return survey, definition, offered, report_data.snapshot(survey, max_age=max_age)
+    return survey, survey.definition, survey.offered, report_data.snapshot(survey, max_age=max_age)
 
 
 def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:

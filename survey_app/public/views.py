@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.builder import build_page_form
 from forms.navigation import next_page, previous_page, shown_pages, shown_questions, step
 
 from .. import locale, storage, surveys
+from . import page_cache
 from ..extensions import db
 from ..models import Draft, Response
 from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
@@ -17,29 +19,37 @@ blueprint = Blueprint("public", __name__)
 HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html
 
 
-def _survey_or_404(slug: str):
-    survey = surveys.find_survey(slug)
-    version = surveys.newest_version(slug) if survey else None
-    if version is None:
+def _survey_or_404(slug: str) -> surveys.PublicSurvey:
+    survey = surveys.public_survey(slug)
+    if survey is None:
         abort(404)
-    definition = surveys.parsed(version)
-    offered = surveys.offered_languages(survey, version)
-    locale.set_current(locale.choose(offered))
+    locale.set_current(locale.choose(survey.offered))
     if survey.status != "open":
-        _not_open(survey, definition, offered)
-    return survey, version, definition, offered
+        _not_open(survey)
+    return survey
 
 
-def _not_open(survey, definition, offered) -> None:
+def _not_open(survey: surveys.PublicSurvey) -> None:
     """Every page of a draft or closed survey shows a polite message instead, so
     nothing can be answered, whichever link or bookmark brought the visitor here."""
-    abort(current_app.make_response(render_template("public/closed.html", survey=survey, definition=definition,
-                                                    offered=offered)))
+    abort(current_app.make_response(render_template("public/closed.html", survey=survey,
+                                                    definition=survey.definition, offered=survey.offered)))
 
 
-def _draft(slug: str) -> Draft | None:
+# Built once, and read on a connection of its own: without the ORM's bookkeeping, reading
+# the draft would be a third of the cost of showing a page.
+_DRAFTS = Draft.__table__
+DRAFT = select(_DRAFTS.c.id, _DRAFTS.c.survey_version_id, _DRAFTS.c.partner_id, _DRAFTS.c.channel,
+               _DRAFTS.c.answers).where(_DRAFTS.c.id == bindparam("draft_id"))
+
+
+def _draft(slug: str) -> Row | None:
+    """The visitor's unfinished answers to this survey, if any."""
     draft_id = session.get("drafts", {}).get(slug)
-    return db.session.get(Draft, draft_id) if draft_id else None
+    if not draft_id:
+        return None
+    with db.engine.connect() as connection:
+        return connection.execute(DRAFT, {"draft_id": draft_id}).one_or_none()
 
 
 def _already_submitted(slug: str) -> bool:
@@ -72,39 +82,40 @@ def home():
 
 @blueprint.get("/s/<slug>")
 def start(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
+    survey = _survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
     elif "ref" in request.args:
         partner = surveys.partner_by_code(request.args["ref"])
         _remember("refs", slug, partner.code if partner else None)
-    return render_template("public/start.html", survey=survey, definition=definition, offered=offered,
+    return render_template("public/start.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, draft=_draft(slug), form=FlaskForm())
 
 
 @blueprint.post("/s/<slug>/start")
 def begin(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
-    if survey.status != "open" or not FlaskForm().validate_on_submit():
+    survey = _survey_or_404(slug)
+    if not FlaskForm().validate_on_submit():
         return redirect(url_for("public.start", slug=slug))
     draft = _draft(slug)
-    if draft is None or draft.survey_version_id != version.id:
+    if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
-        draft = storage.start_draft(version, partner, locale.current().code, "kiosk" if kiosk else "web")
+        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web")
         _remember("drafts", slug, draft.id)
         _remember("done", slug, None)
         # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.
         session.permanent = kiosk is None
-    first = shown_pages(definition, draft.answers or {})[0]
+    first = shown_pages(survey.definition, draft.answers or {})[0]
     return redirect(url_for("public.page", slug=slug, number=first + 1))
 
 
 @blueprint.route("/s/<slug>/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
-    survey, version, definition, offered = _survey_or_404(slug)
+    survey = _survey_or_404(slug)
+    definition = survey.definition
     draft = _draft(slug)
-    if draft is None or draft.survey_version_id != version.id:
+    if draft is None or draft.survey_version_id != survey.version_id:
         if request.method == "POST" and _already_submitted(slug):
             return redirect(url_for("public.thanks", slug=slug))
         return redirect(url_for("public.start", slug=slug))
@@ -112,56 +123,79 @@ def page(slug: str, number: int):
     if not 0 <= index < len(definition.pages):
         abort(404)
     answers = draft.answers or {}
-    language = locale.current().code
-    earlier = {k: v for k, v in answers.items() if k not in {q.name for q in definition.pages[index].questions}}
-    unavailable = False
     if request.method == "GET":
-        form = build_page_form(definition, index, language, earlier, saved=answers)
-    else:
-        if request.form.get(HONEYPOT):
-            # Only a program fills the field people cannot see: keep nothing, say nothing.
-            return redirect(url_for("public.start", slug=slug))
-        form = build_page_form(definition, index, language, earlier, formdata=request.form)
-        try:
-            if request.form.get("action") == "back" and form.csrf_token.validate(form):
+        if index not in shown_pages(definition, answers):
+            following = next_page(definition, answers, index)
+            return redirect(url_for("public.page", slug=slug, number=following + 1) if following is not None
+                            else url_for("public.start", slug=slug))
+        return _show_page(survey, index, answers)
+    if request.form.get(HONEYPOT):
+        # Only a program fills the field people cannot see: keep nothing, say nothing.
+        return redirect(url_for("public.start", slug=slug))
+    language = locale.current().code
+    form = build_page_form(definition, index, language, _earlier(definition, index, answers), formdata=request.form)
+    try:
+        if request.form.get("action") == "back" and form.csrf_token.validate(form):
+            saved = storage.save_answers(draft, form.answers(), language)
+            back = previous_page(definition, saved, index)
+            return redirect(url_for("public.page", slug=slug, number=back + 1) if back is not None
+                            else url_for("public.start", slug=slug))
+        if form.validate():
+            following = next_page(definition, {**answers, **form.answers()}, index)
+            if following is not None:
                 storage.save_answers(draft, form.answers(), language)
-                back = previous_page(definition, draft.answers, index)
-                return redirect(url_for("public.page", slug=slug, number=back + 1) if back is not None
-                                else url_for("public.start", slug=slug))
-            if form.validate():
-                storage.save_answers(draft, form.answers(), language)
-                following = next_page(definition, draft.answers, index)
-                if following is not None:
-                    return redirect(url_for("public.page", slug=slug, number=following + 1))
-                storage.submit_draft(draft, definition)
-                _remember("drafts", slug, None)
-                _remember("done", slug, draft.id)
-                return redirect(url_for("public.thanks", slug=slug))
-        except SQLAlchemyError:
-            # The page comes back with what the person typed, so nothing is lost.
-            db.session.rollback()
-            unavailable = True
-    if index not in shown_pages(definition, answers) and request.method == "GET":
-        following = next_page(definition, answers, index)
-        return redirect(url_for("public.page", slug=slug, number=following + 1) if following is not None
-                        else url_for("public.start", slug=slug))
-    position, total = step(definition, {**answers, **form.answers()}, index)
-    is_last = next_page(definition, {**answers, **form.answers()}, index) is None
-    questions = shown_questions(definition.pages[index], earlier)
-    return render_template("public/page.html", survey=survey, definition=definition, offered=offered, slug=slug,
-                           form=form, questions=questions, page=definition.pages[index], number=number,
-                           position=position, total=total, is_last=is_last,
-                           unavailable=unavailable), 503 if unavailable else 200
+                return redirect(url_for("public.page", slug=slug, number=following + 1))
+            storage.submit_draft(draft, definition, form.answers(), language)
+            _remember("drafts", slug, None)
+            _remember("done", slug, draft.id)
+            return redirect(url_for("public.thanks", slug=slug))
+    except SQLAlchemyError:
+        # The page comes back with what the person typed, so nothing is lost.
+        db.session.rollback()
+        return _render_page(survey, index, answers, form, unavailable=True), 503
+    return _render_page(survey, index, answers, form)
+
+
+def _earlier(definition, index: int, answers: dict) -> dict:
+    """The answers given on other pages than `index`."""
+    on_page = {question.name for question in definition.pages[index].questions}
+    return {name: value for name, value in answers.items() if name not in on_page}
+
+
+def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict) -> str:
+    """A page as it is first shown, filled with the answers saved for it; see page_cache."""
+    definition = survey.definition
+    language = locale.current().code
+    earlier = _earlier(definition, index, answers)
+    saved = tuple(sorted((name, repr(value)) for name, value in answers.items() if name not in earlier))
+    shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
+    position, total = step(definition, answers, index)
+    is_last = next_page(definition, answers, index) is None
+    links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
+    key = (survey.version_id, survey.offered, language, index, shown, saved, position, total, is_last, links)
+    return page_cache.rendered(key, lambda: _render_page(
+        survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers)))
+
+
+def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, unavailable: bool = False) -> str:
+    definition = survey.definition
+    filled = {**answers, **form.answers()}
+    position, total = step(definition, filled, index)
+    return render_template("public/page.html", survey=survey, definition=definition, offered=survey.offered,
+                           slug=survey.slug, form=form, page=definition.pages[index], number=index + 1,
+                           questions=shown_questions(definition.pages[index], _earlier(definition, index, answers)),
+                           position=position, total=total, is_last=next_page(definition, filled, index) is None,
+                           unavailable=unavailable)
 
 
 @blueprint.get("/s/<slug>/thanks")
 def thanks(slug: str):
-    survey, version, definition, offered = _survey_or_404(slug)
+    survey = _survey_or_404(slug)
     response_id = session.get("done", {}).get(slug)
     if not response_id or db.session.get(Response, response_id) is None:
         return redirect(url_for("public.start", slug=slug))
-    return render_template("public/thanks.html", survey=survey, definition=definition, offered=offered, slug=slug,
-                           form=FlaskForm(), kiosk=kiosk_mode(slug) is not None)
+    return render_template("public/thanks.html", survey=survey, definition=survey.definition, offered=survey.offered,
+                           slug=slug, form=FlaskForm(), kiosk=kiosk_mode(slug) is not None)
 
 
 @blueprint.post("/s/<slug>/again")

@@ -150,7 +150,8 @@ def test_languages_catalog_complete_with_same_placeholders(code):
 
 
 @pytest.mark.parametrize("text, found", [("Step %(position)d of %(total)d", ["%(position)d", "%(total)d"]),
-                                         ("%(email)s", ["%(email)s"]), ("no placeholders", [])])
+                                         ("%(email)s", ["%(email)s"]), ("no placeholders", []),
+                                         ("more than 100%%", ["%%"]), ("Share (%)", ["%"])])
 def test_languages_placeholder_finder(text, found):
     assert placeholders(text) == sorted(found)
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app import report_data, surveys
+from survey_app.locale import LANGUAGES
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Survey
 from survey_app.public.results import DEFAULT_MAX_AGE
@@ -121,3 +122,33 @@ def test_public_results_linked_from_thank_you_page_only_when_on(app, staff):
     assert f'href="/s/{SLUG}/results"' not in finish()
     switch(staff, True)
     assert f'href="/s/{SLUG}/results"' in finish()
+
+
+@pytest.mark.parametrize("language", [language.code for language in LANGUAGES])
+def test_public_results_long_first_read_shows_a_translated_page_that_reloads(app, published, monkeypatch, language):
+    import threading
+
+    from analysis import read as analysis_read
+
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = True
+    app.config["REPORTS_FIRST_READ_WAIT"] = 0
+    app.extensions.pop("report_data", None)  # as after a restart: nothing read yet
+    release = threading.Event()
+    original = analysis_read.read_responses
+
+    def slow(*args, **kwargs):
+        release.wait(60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_data, "read_responses", slow)
+    try:
+        page = published.get(f"/s/{SLUG}/results/MN?lang={language}")
+        assert page.status_code == 503 and page.headers["Refresh"] == "5"
+        assert f'<html lang="{language}"' in page.text
+        if language != "en":
+            assert "The results are being counted" not in page.text
+            assert "reload by itself" not in page.text
+    finally:
+        release.set()
+        report_data.finish_refreshes(timeout=60)
+    assert published.get(f"/s/{SLUG}/results/MN?lang={language}").status_code == 200

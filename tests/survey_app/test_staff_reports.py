@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html as html_module
 import re
+import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -188,6 +190,7 @@ def test_staff_reports_warm_pages_do_not_read_again(staff, reads):
 
 
 def test_staff_reports_new_responses_are_added_in_the_background(app, staff, reads):
+    app.config["REPORTS_MAX_AGE"] = 0
     staff.get(f"/staff/reports/{SLUG}")
     with app.app_context():
         add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
@@ -205,11 +208,48 @@ def test_staff_reports_new_responses_are_added_in_the_background(app, staff, rea
 
 def test_staff_reports_can_wait_for_new_responses(app, staff, reads):
     app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    app.config["REPORTS_MAX_AGE"] = 0
     staff.get(f"/staff/reports/{SLUG}")
     with app.app_context():
         add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
     assert row(staff.get(f"/staff/reports/{SLUG}").text, "Minnesota").startswith("Minnesota 15")
     assert len(reads) == 2
+
+
+def test_staff_reports_check_for_new_responses_at_most_every_max_age(app, staff, reads, monkeypatch):
+    app.config["REPORTS_MAX_AGE"] = 60
+    staff.get(f"/staff/reports/{SLUG}")
+    with app.app_context():
+        add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
+    html = staff.get(f"/staff/reports/{SLUG}").text
+    assert row(html, "Minnesota").startswith("Minnesota 12") and "being added" not in html
+    a_minute_later = time.monotonic() + 61
+    monkeypatch.setattr(report_data.time, "monotonic", lambda: a_minute_later)
+    assert "3 new responses are being added to these figures." in staff.get(f"/staff/reports/{SLUG}").text
+    with app.app_context():
+        report_data.finish_refreshes(timeout=60)
+    assert len(reads) == 2
+
+
+def test_staff_reports_long_first_read_shows_a_page_that_reloads_itself(app, staff, monkeypatch):
+    app.config["REPORTS_FIRST_READ_WAIT"] = 0
+    release = threading.Event()
+    original = analysis_read.read_responses
+
+    def slow(*args, **kwargs):
+        release.wait(60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_data, "read_responses", slow)
+    page = staff.get(f"/staff/reports/{SLUG}/MN")
+    assert page.status_code == 503 and page.headers["Refresh"] == "5"
+    assert "The report is being prepared" in page.text
+    assert re.search(r"\d+ responses are being read", page.text)
+    release.set()
+    with app.app_context():
+        report_data.finish_refreshes(timeout=60)
+    page = staff.get(f"/staff/reports/{SLUG}/MN")
+    assert page.status_code == 200 and "Refresh" not in page.headers
 
 
 def test_staff_reports_partner_overview_shows_aggregates_only(partner_client):
