@@ -85,7 +85,7 @@ def from_environment(instance_path: Path) -> dict:
         # Staff reports check for new responses at most this often (seconds); the first read of a
         # survey's responses runs in the background, and a request waits this long for it.
         "REPORTS_MAX_AGE": float(os.environ.get("REPORTS_MAX_AGE", "10")),
-        "REPORTS_FIRST_READ_WAIT": float(os.environ.get("REPORTS_FIRST_READ_WAIT", "10")),
+        "REPORTS_FIRST_READ_WAIT": float(os.environ.get("REPORTS_FIRST_READ_WAIT", "5")),
         "CONTACT_RETENTION_DAYS": int(os.environ.get("CONTACT_RETENTION_DAYS", "365")),
     }
 

@@ -188,7 +188,7 @@ def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
         _refresh_in_background(survey.id)
         if current is not None:
             return current
-        cache.refreshing[survey.id].join(config.get("REPORTS_FIRST_READ_WAIT", 10.0))
+        cache.refreshing[survey.id].join(config.get("REPORTS_FIRST_READ_WAIT", 5.0))
         current = cache.snapshots.get(survey.id)
         if current is None:
             raise ReportPreparing(key[1])

@@ -3,6 +3,8 @@ parsed once per version and kept for the life of the process."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,8 +91,8 @@ class PublicSurveys:
     version and its languages again. A change made through `storage` is seen at once
     by the worker that made it, and by the others when their copy expires."""
 
-    def __init__(self, seconds: float) -> None:
-        self._kept: TTLCache = TTLCache(maxsize=256, ttl=seconds)
+    def __init__(self, seconds: float, timer: Callable[[], float] = time.monotonic) -> None:
+        self._kept: TTLCache = TTLCache(maxsize=256, ttl=seconds, timer=timer)
         self._lock = threading.Lock()
 
     def get(self, slug: str) -> PublicSurvey | None:

@@ -39,7 +39,8 @@ def contact(slug: str):
         partner = surveys.partner_by_code(session.get("refs", {}).get(slug))
         details = contacts.ContactDetails(name=(form.name.data or "").strip(), phone=(form.phone.data or "").strip(),
                                           email=(form.email.data or "").strip())
-        storage.store_contact(survey, partner, details, language=session.get("lang") or survey.definition.default_language)
+        language = session.get("lang") or survey.definition.default_language
+        storage.store_contact(survey, partner, details, language=language)
         return redirect(url_for("public.contact_saved", slug=slug))
     return render_template("public/contact.html", survey=survey, definition=survey.definition,
                            offered=survey.offered, slug=slug, form=form)
