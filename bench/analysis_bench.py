@@ -170,6 +170,7 @@ def main() -> None:
     print(f"| peak resident growth, {method} | {ours_rss:.0f} MB | {theirs_rss:.0f} MB | |")
     peak_total = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nprocess peak resident memory over the whole run (ru_maxrss): {peak_total:,.0f} MB")
+    print(json.dumps({"ours_ms": ours_s * 1000, "duckdb_ms": theirs_s * 1000, "peak_mb": peak_total}))
 
 
 if __name__ == "__main__":

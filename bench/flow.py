@@ -28,6 +28,7 @@ class Answer:
     status: int
     location: str
     raw: bytes
+    refresh: str = ""  # the Refresh header, on a page that asks to be loaded again
 
     @property
     def body(self) -> str:
@@ -57,7 +58,8 @@ class Respondent:
             morsel = SimpleCookie(header).get("session")
             if morsel is not None:
                 self.cookie = morsel.value
-        answer = Answer(response.status, response.headers.get("Location", ""), raw)
+        answer = Answer(response.status, response.headers.get("Location", ""), raw,
+                        response.headers.get("Refresh", ""))
         if "html" in response.headers.get("Content-Type", ""):
             found = CSRF.search(answer.body)
             if found:

@@ -1,8 +1,9 @@
-"""Where the survey page's time goes: cProfile of the measured GET, in process.
+"""Where a request's time goes: cProfile of the measured GET and of the measured POST, in process.
 
 Run on its own with ``.venv/bin/python -m bench.profile_page [sqlite|postgresql]``. The app runs with production
-settings on a fresh SQLite database; a respondent reaches the measured page through the real
-pages first (Flask's test client), then the page is fetched many times under the profiler.
+settings on a fresh database; a respondent reaches the measured page through the real pages first
+(Flask's test client), then the page is fetched many times under the profiler, and the last page
+is sent for many copies of the respondent's draft.
 """
 from __future__ import annotations
 
@@ -32,29 +33,36 @@ def _reach_page(client: Any) -> str:
     return flow.page_path(flow.TYPICAL_PAGE)
 
 
-# (label, how to find the function in the profile): the parts of one page view, outermost first.
+# (label, how to find the function in the profile): the parts of one request, outermost first.
+COMMON: tuple[tuple[str, str, str], ...] = (
+    ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
+    ("signing the session cookie (`save_session`)", "flask/sessions.py", "save_session"),
+    ("the rate limiter's check (Flask-Limiter)", "flask_limiter/_extension.py", "_check_request_limit"),
+    ("response headers (`page_context.security_headers`)", "survey_app/page_context.py", "security_headers"),
+    ("all SQL statements (`Connection._execute_context`)", "sqlalchemy/engine/base.py", "_execute_context"),
+)
 AREAS: tuple[tuple[str, str, str], ...] = (
     ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
     ("the view (`public.views.page`)", "public/views.py", "page"),
-    ("finding the survey and its version (`_survey_or_404`)", "public/views.py", "_survey_or_404"),
-    ("  the newest version, with its definition (`surveys.newest_version`)", "survey_app/surveys.py",
-     "newest_version"),
-    ("  the survey row (`surveys.find_survey`)", "survey_app/surveys.py", "find_survey"),
-    ("  the languages offered (`surveys.offered_languages`)", "survey_app/surveys.py", "offered_languages"),
-    ("loading the draft (`_draft`)", "public/views.py", "_draft"),
-    ("building the page form (`forms.builder.build_page_form`)", "forms/builder.py", "build_page_form"),
+    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
+    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
     ("navigation (shown pages, next page, step)", "forms/navigation.py", "shown_pages"),
-    ("rendering the template (`render_template`)", "flask/templating.py", "render_template"),
-    ("  the form and its questions (`public/page.html` content block, `macros.html`)",
-     "templates/public/page.html", "block_content"),
-    ("    WTForms widgets called (`wtforms/widgets/core.py`)", "wtforms/widgets/core.py", "__call__"),
-    ("  the language menu's links (`page_context._language_links`)", "survey_app/page_context.py",
-     "_language_links"),
-    ("  every `url_for`", "flask/helpers.py", "url_for"),
-    ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
-    ("signing the session cookie (`save_session`)", "flask/sessions.py", "save_session"),
-    ("all SQL statements (`Session.execute`)", "sqlalchemy/orm/session.py", "_execute_internal"),
-    ("decoding JSON columns (`json.loads`)", "json/__init__.py", "loads"),
+    ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
+    ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
+    ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
+     "render_template"),
+    *COMMON,
+)
+SUBMISSION_AREAS: tuple[tuple[str, str, str], ...] = (
+    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    ("the view (`public.views.page`)", "public/views.py", "page"),
+    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
+    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    ("building the page's form (`forms.builder.build_page_form`)", "forms/builder.py", "build_page_form"),
+    ("checking the answers and the CSRF token (`Form.validate`)", "wtforms/form.py", "validate"),
+    ("storing the response (`storage.submit_draft`)", "survey_app/storage.py", "submit_draft"),
+    ("  the commit (`Session.commit`; mostly waiting for the disk)", "sqlalchemy/orm/scoping.py", "commit"),
+    *COMMON,
 )
 
 
@@ -82,7 +90,31 @@ def _per_request_ms(get: Callable[[], Any], count: int) -> float:
     return 1000 * (time.process_time() - start) / count
 
 
+def _profile(call: Callable[[], Any], requests: int, areas: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
+    """CPU per request of `call` without the profiler, then the shares of `areas` under it."""
+    plain_ms = _per_request_ms(call, requests)
+    # The profiler's own clock is wall time (a CPU-time clock costs more than most of the
+    # functions it would time). Other programs' load stretches every function alike, so
+    # the shares hold; milliseconds are the shares of the CPU time measured above.
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        call()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    whole = _find(stats, *areas[0][1:])[1]
+    rows = []
+    for label, path_end, name in areas:
+        calls, seconds = _find(stats, path_end, name)
+        share = seconds / whole if whole else 0.0
+        rows.append({"area": label, "calls_per_request": calls / requests, "share": share,
+                     "ms_per_request": share * plain_ms})
+    return {"requests": requests, "plain_ms": plain_ms, "profiled_ms": 1000 * whole / requests, "areas": rows,
+            "top_own_time": _top_own_time(stats, 15)}
+
+
 def profile_page(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
+    """The measured GET, many times over: the page as a respondent with a draft sees it."""
     os.environ.update(databases.APP_ENV)
     with tempfile.TemporaryDirectory() as scratch, (
             databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
@@ -94,32 +126,45 @@ def profile_page(requests: int = REQUESTS, database: str = "sqlite") -> dict[str
             page = client.get(path)
             assert page.status_code == 200 and f'lang="{flow.LANGUAGE}"' in page.text, page.status_code
             _per_request_ms(lambda: client.get(path), 50)  # templates compiled, caches filled
-            plain_ms = _per_request_ms(lambda: client.get(path), requests)
-            # The profiler's own clock is wall time (a CPU-time clock costs more than most of the
-            # functions it would time). Other programs' load stretches every function alike, so
-            # the shares hold; milliseconds are the shares of the CPU time measured above.
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(requests):
-                client.get(path)
-            profiler.disable()
-    stats = pstats.Stats(profiler)
-    whole = _find(stats, *AREAS[0][1:])[1]
-    areas = []
-    for label, path_end, name in AREAS:
-        calls, seconds = _find(stats, path_end, name)
-        share = seconds / whole if whole else 0.0
-        # A template block is a generator: its "calls" count resumptions, which mean nothing here.
-        areas.append({"area": label, "calls_per_request": None if path_end.endswith(".html") else calls / requests,
-                      "share": share,
-                      "ms_per_request": share * plain_ms})
-    return {"requests": requests, "path": path, "language": flow.LANGUAGE, "database": database, "plain_ms": plain_ms,
-            "profiled_ms": 1000 * whole / requests, "areas": areas, "top_own_time": _top_own_time(stats, 15)}
+            result = _profile(lambda: client.get(path), requests, AREAS)
+    return {**result, "what": f"GET {path}", "language": flow.LANGUAGE, "database": database}
 
 
-def main() -> None:
-    result = profile_page(database=sys.argv[1] if len(sys.argv) > 1 else "sqlite")
-    print(f"{result['path']} ({result['language']}, {result['database']}): {result['plain_ms']:.2f} ms of CPU per "
+def profile_submission(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
+    """The measured POST of the last page, each request a different draft (as in the load test)."""
+    from urllib.parse import urlencode
+
+    from . import submissions
+    from .submissions import app_for
+
+    os.environ.update(databases.APP_ENV)
+    warm_up = 50
+    with tempfile.TemporaryDirectory() as scratch, (
+            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+        with app_for(url) as app:
+            client = app.test_client()
+            _reach_page(client)
+            token = flow.CSRF.search(client.get(flow.page_path(len(flow.ANSWERS))).text).group(1)
+            cookie = client.get_cookie("session").value
+        cookies = iter(submissions.copy_draft(url, cookie, warm_up + 2 * requests))
+        body = urlencode(flow.last_page_form(token), doseq=True)
+        path = flow.page_path(len(flow.ANSWERS))
+        with app_for(url) as app:
+            client = app.test_client(use_cookies=False)
+
+            def submit() -> None:
+                answer = client.post(path, data=body, content_type="application/x-www-form-urlencoded",
+                                     headers={"Cookie": f"session={next(cookies)}"})
+                assert answer.status_code == 302 and answer.location.endswith("/thanks"), answer.status_code
+
+            for _ in range(warm_up):
+                submit()
+            result = _profile(submit, requests, SUBMISSION_AREAS)
+    return {**result, "what": f"POST {path}", "language": flow.LANGUAGE, "database": database}
+
+
+def _print(result: dict[str, Any]) -> None:
+    print(f"{result['what']} ({result['language']}, {result['database']}): {result['plain_ms']:.2f} ms of CPU per "
           "request without the profiler")
     for area in result["areas"]:
         print(f"{area['ms_per_request']:7.2f} ms {100 * area['share']:5.1f}%  {area['area']}")
@@ -127,6 +172,13 @@ def main() -> None:
     whole = result["profiled_ms"] * result["requests"] / 1000
     for row in result["top_own_time"]:
         print(f"{100 * row['own_s'] / whole:5.1f}%  {row['calls']:>7} calls  {row['function']}")
+    print()
+
+
+def main() -> None:
+    database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    _print(profile_page(database=database))
+    _print(profile_submission(database=database))
 
 
 if __name__ == "__main__":

@@ -30,14 +30,14 @@ sys.path[0] = str(ROOT)  # import this folder as the `bench` package, not as loo
 
 from bench import databases, dataset, exporting, state_report, web, weight, writeup  # noqa: E402
 from bench.load import wrk_path  # noqa: E402
-from bench.profile_page import profile_page  # noqa: E402
+from bench.profile_page import profile_page, profile_submission  # noqa: E402
 from bench.serve import HOST, WORKER_ARGS, command, gunicorn  # noqa: E402
 
 SECTIONS = ("web", "profile", "weight", "analysis", "report", "export")
 RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 WORKER_CANDIDATES = {
-    "readme": ("--workers", "4"),
+    "2 x cores + 1": ("--workers", "5", "--worker-class", "sync"),
     "gthread": ("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
 }
 
@@ -75,28 +75,33 @@ def run_web(work: Path, log: Path, results: dict[str, Any], notes: list[str], wi
                                 f"{runs[0]['submission']['target_command']} (submission)"]
     if with_weight:
         results["weight"] = runs[0].pop("extra")
-    rounds = [row for run in runs for part in ("page", "submission") for row in run[part]["rounds"]]
-    results["web"] = {"databases": runs, "ceiling": {
-        "rate": statistics.median(r["ceiling_rate"] for r in rounds), "rounds": len(rounds),
-        "low": min(r["ceiling_rate"] for r in rounds), "high": max(r["ceiling_rate"] for r in rounds),
-        "p50_ms": statistics.median(r["ceiling_p50_ms"] for r in rounds),
-        "p99_ms": statistics.median(r["ceiling_p99_ms"] for r in rounds),
-        "cpu_ms": statistics.median(r["ceiling_cpu_ms"] for r in rounds),
-        "errors": sum(run[part]["ceiling_errors"] for run in runs for part in ("page", "submission"))}}
+    results["web"] = {"databases": runs, "ceiling": _ceiling(runs, "page"),
+                      "ceiling_submitter": _ceiling(runs, "submission")}
     if compare:
         chosen = {"label": "chosen", "args": " ".join(WORKER_ARGS), "chosen": True, **runs[0]["page"]["median"]}
         results["web"]["workers"] = [chosen, *web.compare_workers(work, log, WORKER_CANDIDATES)]
 
 
+def _ceiling(runs: list[dict[str, Any]], part: str) -> dict[str, Any]:
+    """The bare view as measured in the rounds of `part` (wrk for the page, the submitter for submissions)."""
+    rounds = [row for run in runs for row in run[part]["rounds"]]
+    return {"rate": statistics.median(r["ceiling_rate"] for r in rounds), "rounds": len(rounds),
+            "low": min(r["ceiling_rate"] for r in rounds), "high": max(r["ceiling_rate"] for r in rounds),
+            "p50_ms": statistics.median(r["ceiling_p50_ms"] for r in rounds),
+            "p99_ms": statistics.median(r["ceiling_p99_ms"] for r in rounds),
+            "cpu_ms": statistics.median(r["ceiling_cpu_ms"] for r in rounds),
+            "errors": sum(run[part]["ceiling_errors"] for run in runs)}
+
+
 def run_analysis(results: dict[str, Any]) -> None:
     finished = subprocess.run([sys.executable, "bench/analysis_bench.py"], cwd=ROOT, capture_output=True, text=True,
                               timeout=900, check=True)
-    output = finished.stdout.strip()
-    row = next((line for line in output.splitlines() if line.startswith("| top issues")), "")
-    cells = [cell.strip() for cell in row.strip("|").split("|")]
-    headline = (f"pandas/numpy {cells[1]}, DuckDB {cells[2]} (ratio {cells[3]})" if len(cells) >= 4
-                else "see the table below")
-    results["analysis"] = {"output": output, "headline": headline}
+    lines = finished.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    output = "\n".join(lines[:-1])
+    headline = (f"pandas/numpy {figures['ours_ms']:.1f} ms, DuckDB {figures['duckdb_ms']:.1f} ms "
+                f"(ratio {figures['ours_ms'] / figures['duckdb_ms']:.2f}); peak memory {figures['peak_mb']:,.0f} MB")
+    results["analysis"] = {"output": output, "headline": headline, **figures}
     results["commands"].append("`.venv/bin/python bench/analysis_bench.py`")
 
 
@@ -143,7 +148,7 @@ def main() -> int:
                 results["weight"] = weight.measure(HOST, app.port)
         if "profile" in sections:
             print("profile ...", flush=True)
-            results["profile"] = profile_page()
+            results["profile"] = {"page": profile_page(), "submission": profile_submission()}
         if "analysis" in sections:
             print("analysis ...", flush=True)
             run_analysis(results)
@@ -154,7 +159,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["load_after"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     results["machine"]["duration_min"] = (time.perf_counter() - started) / 60
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    (RESULTS / "latest.json").write_text(json.dumps({**results, "notes": notes}, indent=2, default=str))
     target = DOCS if sections == set(SECTIONS) else RESULTS / "partial.md"
     target.write_text(writeup.document(results, notes), encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)} in {results['machine']['duration_min']:.1f} minutes")

@@ -21,10 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 
-# Five synchronous workers: on two cores they served the survey page faster than gthread
-# (2 workers x 4 threads) with a lower p99, and they are what the README's deployment runs
-# (plus one worker). docs/benchmarks.md records the comparison.
-WORKER_ARGS: tuple[str, ...] = ("--workers", "5", "--worker-class", "sync")
+# One synchronous worker per core, as the README's deployment runs: on two cores more workers
+# made every request cost more CPU (docs/benchmarks.md records the comparison).
+WORKER_ARGS: tuple[str, ...] = ("--workers", "2", "--worker-class", "sync")
 
 
 def free_port() -> int:

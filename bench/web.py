@@ -26,6 +26,7 @@ ROUND_S = 5
 WARM_UP_S = 2
 SUBMITTER_COMMAND = (f"bench/submitter.py: {CONNECTIONS} connections for {ROUND_S} s, POST of the last page, "
                      "a different draft each time")
+SUBMITTER_CEILING_COMMAND = f"bench/submitter.py: the same requests, {CONNECTIONS} connections for {ROUND_S} s, to /"
 
 
 def _timed(server: Server, run: Callable[[], WrkResult]) -> tuple[WrkResult, float]:
@@ -35,11 +36,15 @@ def _timed(server: Server, run: Callable[[], WrkResult]) -> tuple[WrkResult, flo
 
 
 def against_ceiling(ceiling: Server, target: Server, run: Callable[[int], WrkResult],
-                    rounds: int | None = None) -> dict[str, Any]:
-    """Rounds of (ceiling, target); returns per-round figures and their medians."""
+                    rounds: int | None = None,
+                    run_ceiling: Callable[[int], WrkResult] | None = None) -> dict[str, Any]:
+    """Rounds of (ceiling, target); returns per-round figures and their medians. The ceiling
+    is driven by wrk unless `run_ceiling` drives it with the target's own load generator."""
     rows = []
     for number in range(ROUNDS if rounds is None else rounds):
         def measure_ceiling() -> tuple[WrkResult, float]:
+            if run_ceiling is not None:
+                return _timed(ceiling, lambda: run_ceiling(number))
             return _timed(ceiling, lambda: wrk(f"{ceiling.url}/", duration_s=ROUND_S))
 
         def measure_target() -> tuple[WrkResult, float]:
@@ -98,7 +103,15 @@ def submission(ceiling: Server, app: Server, database_url: str) -> dict[str, Any
                          p50_ms=done["p50_ms"], p99_ms=done["p99_ms"], non_2xx_3xx=done["other"],
                          details=done, command=SUBMITTER_COMMAND)
 
-    result = against_ceiling(ceiling, app, run)
+    def run_ceiling(number: int) -> WrkResult:
+        # The same requests, to the bare view: the generator's own CPU cost is on both sides of the ratio.
+        done = submit(HOST, ceiling.port, "/", cookies[number::ROUNDS], body, ROUND_S).summary()
+        return WrkResult(requests=done["requests"], seconds=done["seconds"], rate=done["rate"],
+                         p50_ms=done["p50_ms"], p99_ms=done["p99_ms"], non_2xx_3xx=0, details=done,
+                         command=SUBMITTER_CEILING_COMMAND)
+
+    result = against_ceiling(ceiling, app, run, run_ceiling=run_ceiling)
+    result["wrk_ceiling_rate"] = wrk(f"{ceiling.url}/", duration_s=ROUND_S).rate
     stored = submissions.count_responses(database_url) - before
     reports = [row["details"] for row in result["rounds"]]
     outcomes: Counter = Counter()
