@@ -47,7 +47,7 @@ _RESPONSES = text(
     """
 )
 # Ordered by answer id so that "last answer wins" for a repeated question is deterministic.
-_ANSWERS_SQL = """
+_ANSWERS = """
     SELECT a.response_id, a.question, a.value
     FROM answers AS a
     JOIN responses AS r ON r.id = a.response_id
@@ -56,8 +56,7 @@ _ANSWERS_SQL = """
     WHERE s.slug = :slug
     ORDER BY a.id
 """
-_ANSWERS = text(_ANSWERS_SQL).execution_options(yield_per=_BATCH)
-# The DB-API's own placeholder for the one parameter, for the drivers read without SQLAlchemy's rows.
+# The DB-API's own placeholder for the one parameter: sqlite3 ("qmark") and psycopg ("pyformat").
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -104,9 +103,7 @@ def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
     million answers, so they are fetched from the driver's own cursor in batches (building
     a SQLAlchemy row for each costs more than the rest of the read), and every text is
     interned: the same question name or choice code is then one string, not millions."""
-    placeholder = _PLACEHOLDERS.get(conn.dialect.paramstyle)
-    if placeholder is None:
-        return _read_answers_as_rows(conn, survey_slug)
+    placeholder = _PLACEHOLDERS[conn.dialect.paramstyle]
     driver = conn.connection.driver_connection
     # PostgreSQL sends the rows as they are fetched only to a named (server-side) cursor.
     cursor = driver.cursor(name="survey_answers") if conn.dialect.name == "postgresql" else driver.cursor()
@@ -114,7 +111,7 @@ def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
     names: list[str] = []
     values: list[str] = []
     try:
-        cursor.execute(_ANSWERS_SQL.replace(":slug", placeholder), (survey_slug,))
+        cursor.execute(_ANSWERS.replace(":slug", placeholder), (survey_slug,))
         while batch := cursor.fetchmany(_BATCH):
             batch_ids, batch_names, batch_values = zip(*batch)
             ids.extend(map(sys.intern, batch_ids))
@@ -124,20 +121,6 @@ def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
         cursor.close()
     return pd.DataFrame({"response_id": pd.Series(ids, dtype=object), "question": pd.Series(names, dtype=object),
                          "value": pd.Series(values, dtype=object)})
-
-
-def _read_answers_as_rows(conn: Connection, survey_slug: str) -> pd.DataFrame:
-    columns = ["response_id", "question", "value"]
-    result = conn.execute(_ANSWERS, {"slug": survey_slug})
-    # Plain tuples: pandas probes every record for a `dtype` attribute, and a SQLAlchemy Row
-    # answers a missing attribute with a costly exception (minutes for a million responses).
-    parts = [
-        pd.DataFrame.from_records([tuple(row) for row in batch], columns=columns)
-        for batch in result.partitions(_BATCH)
-    ]
-    if not parts:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return pd.concat(parts, ignore_index=True)
 
 
 def read_responses(

@@ -34,6 +34,13 @@ def _reach_page(client: Any) -> str:
 
 
 # (label, how to find the function in the profile): the parts of one request, outermost first.
+# The first is the whole request; every share is of it.
+OPENING: tuple[tuple[str, str, str], ...] = (
+    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    ("the view (`public.views.page`)", "public/views.py", "page"),
+    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
+    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+)
 COMMON: tuple[tuple[str, str, str], ...] = (
     ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
     ("signing the session cookie (`save_session`)", "flask/sessions.py", "save_session"),
@@ -42,10 +49,7 @@ COMMON: tuple[tuple[str, str, str], ...] = (
     ("all SQL statements (`Connection._execute_context`)", "sqlalchemy/engine/base.py", "_execute_context"),
 )
 AREAS: tuple[tuple[str, str, str], ...] = (
-    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
-    ("the view (`public.views.page`)", "public/views.py", "page"),
-    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
-    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    *OPENING,
     ("navigation (shown pages, next page, step)", "forms/navigation.py", "shown_pages"),
     ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
     ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
@@ -54,10 +58,7 @@ AREAS: tuple[tuple[str, str, str], ...] = (
     *COMMON,
 )
 SUBMISSION_AREAS: tuple[tuple[str, str, str], ...] = (
-    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
-    ("the view (`public.views.page`)", "public/views.py", "page"),
-    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
-    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    *OPENING,
     ("building the page's form (`forms.builder.build_page_form`)", "forms/builder.py", "build_page_form"),
     ("checking the answers and the CSRF token (`Form.validate`)", "wtforms/form.py", "validate"),
     ("storing the response (`storage.submit_draft`)", "survey_app/storage.py", "submit_draft"),

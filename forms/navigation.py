@@ -19,6 +19,12 @@ def shown_questions(page: Page, answers: Mapping[str, Any]) -> list[Question]:
     return shown
 
 
+def other_pages_answers(survey: Survey, index: int, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers given anywhere but on page `index`: what that page's conditions and checks see."""
+    on_page = {question.name for question in survey.pages[index].questions}
+    return {name: value for name, value in answers.items() if name not in on_page}
+
+
 def page_is_shown(page: Page, answers: Mapping[str, Any]) -> bool:
     if page.relevant is not None and not page.relevant.is_true(answers):
         return False

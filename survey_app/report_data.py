@@ -180,7 +180,7 @@ def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
     """
     cache = _cache()
     config = current_app.config
-    key = freshness(survey, config.get("REPORTS_MAX_AGE", 0.0) if max_age is None else max_age)
+    key = freshness(survey, config["REPORTS_MAX_AGE"] if max_age is None else max_age)
     current = cache.snapshots.get(survey.id)
     if current is not None and current.key == key:
         return current
@@ -188,7 +188,7 @@ def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
         _refresh_in_background(survey.id)
         if current is not None:
             return current
-        cache.refreshing[survey.id].join(config.get("REPORTS_FIRST_READ_WAIT", 5.0))
+        cache.refreshing[survey.id].join(config["REPORTS_FIRST_READ_WAIT"])
         current = cache.snapshots.get(survey.id)
         if current is None:
             raise ReportPreparing(key[1])

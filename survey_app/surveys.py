@@ -33,6 +33,13 @@ def find_survey(slug: str) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.slug == slug))
 
 
+def survey_and_newest_version(slug: str) -> tuple[Survey, SurveyVersion] | None:
+    """A survey with its newest version, or None when there is no such survey (or no version yet)."""
+    survey = find_survey(slug)
+    version = newest_version(slug) if survey is not None else None
+    return None if version is None else (survey, version)
+
+
 @lru_cache(maxsize=64)
 def _parsed(version_id: int, definition_hash: str) -> SurveyDefinition:
     version = db.session.get(SurveyVersion, version_id)
@@ -111,10 +118,10 @@ class PublicSurveys:
 
 
 def _read_public_survey(slug: str) -> PublicSurvey | None:
-    survey = find_survey(slug)
-    version = newest_version(slug) if survey else None
-    if version is None:
+    found = survey_and_newest_version(slug)
+    if found is None:
         return None
+    survey, version = found
     return PublicSurvey(id=survey.id, slug=survey.slug, status=survey.status, public_results=survey.public_results,
                         version_id=version.id, definition=parsed(version), offered=offered_languages(survey, version))
 

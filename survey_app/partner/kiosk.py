@@ -46,10 +46,10 @@ def refresh_header(seconds: int, slug: str) -> str:
 @blueprint.route("/surveys/<slug>/kiosk", methods=["GET", "POST"])
 @roles_required("partner")
 def kiosk(slug: str):
-    survey = surveys.find_survey(slug)
-    version = surveys.newest_version(slug) if survey else None
-    if version is None:
+    found = surveys.survey_and_newest_version(slug)
+    if found is None:
         abort(404)
+    survey, version = found
     form = FlaskForm()
     if survey.status == "open" and form.validate_on_submit():
         partner = current_user.partner

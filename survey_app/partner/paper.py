@@ -146,9 +146,11 @@ def checked_answers(definition: SurveyDefinition, forms: list[PageForm]) -> dict
 
 def _open_survey(slug: str) -> tuple[Survey, SurveyVersion, SurveyDefinition, tuple[str, ...]]:
     """An open survey, with the languages families are offered; 404 otherwise."""
-    survey = surveys.find_survey(slug)
-    version = surveys.newest_version(slug) if survey else None
-    if version is None or survey.status != "open":
+    found = surveys.survey_and_newest_version(slug)
+    if found is None:
+        abort(404)
+    survey, version = found
+    if survey.status != "open":
         abort(404)
     return survey, version, surveys.parsed(version), surveys.offered_languages(survey, version)
 

@@ -28,10 +28,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
-    survey = surveys.find_survey(slug)
-    version = surveys.newest_version(slug) if survey else None
-    if version is None:
+    found = surveys.survey_and_newest_version(slug)
+    if found is None:
         abort(404)
+    survey, version = found
     return survey, surveys.parsed(version)
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.builder import build_page_form
-from forms.navigation import next_page, previous_page, shown_pages, shown_questions, step
+from forms.navigation import (next_page, other_pages_answers, previous_page, shown_pages, shown_questions,
+                              step)
 
 from .. import locale, storage, surveys
 from . import page_cache
@@ -135,7 +136,8 @@ def page(slug: str, number: int):
         # Only a program fills the field people cannot see: keep nothing, say nothing.
         return redirect(url_for("public.start", slug=slug))
     language = locale.current().code
-    form = build_page_form(definition, index, language, _earlier(definition, index, answers), formdata=request.form)
+    earlier = other_pages_answers(definition, index, answers)
+    form = build_page_form(definition, index, language, earlier, formdata=request.form)
     try:
         if request.form.get("action") == "back" and form.csrf_token.validate(form):
             saved = storage.save_answers(draft, form.answers(), language)
@@ -158,17 +160,11 @@ def page(slug: str, number: int):
     return _render_page(survey, index, answers, form)
 
 
-def _earlier(definition, index: int, answers: dict) -> dict:
-    """The answers given on other pages than `index`."""
-    on_page = {question.name for question in definition.pages[index].questions}
-    return {name: value for name, value in answers.items() if name not in on_page}
-
-
 def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict) -> str:
     """A page as it is first shown, filled with the answers saved for it; see page_cache."""
     definition = survey.definition
     language = locale.current().code
-    earlier = _earlier(definition, index, answers)
+    earlier = other_pages_answers(definition, index, answers)
     saved = tuple(sorted((name, repr(value)) for name, value in answers.items() if name not in earlier))
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total = step(definition, answers, index)
@@ -185,7 +181,8 @@ def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, 
     position, total = step(definition, filled, index)
     return render_template("public/page.html", survey=survey, definition=definition, offered=survey.offered,
                            slug=survey.slug, form=form, page=definition.pages[index], number=index + 1,
-                           questions=shown_questions(definition.pages[index], _earlier(definition, index, answers)),
+                           questions=shown_questions(definition.pages[index],
+                                                     other_pages_answers(definition, index, answers)),
                            position=position, total=total, is_last=next_page(definition, filled, index) is None,
                            unavailable=unavailable)
 

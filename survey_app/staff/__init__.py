@@ -30,10 +30,10 @@ def _language_rows(survey, version) -> list[dict]:
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def survey_languages(slug: str):
-    survey = surveys.find_survey(slug)
-    version = surveys.newest_version(slug) if survey else None
-    if version is None:
+    found = surveys.survey_and_newest_version(slug)
+    if found is None:
         abort(404)
+    survey, version = found
     form = FlaskForm()
     rows = _language_rows(survey, version)
     if form.validate_on_submit():

@@ -15,12 +15,14 @@ health (3) and every issue nobody chose (0) are suppressed. ALL has 39 responden
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from survey_app import storage, surveys
+from analysis import read as analysis_read
+from survey_app import report_data, storage, surveys
 from survey_app.extensions import db
 from survey_app.models import Answer, Partner, Response, new_uuid
 from tests.conftest import csrf_token
@@ -94,6 +96,33 @@ def partner_client(app, campaign):
     other = app.test_client()
     log_in(other, "mira@example.org")
     return other
+
+
+@pytest.fixture
+def held_first_read(app, monkeypatch):
+    """The first read of the responses starts but does not finish until `release()` is called,
+    and a page waits no time for it: as with a million responses just after a restart."""
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = True
+    app.config["REPORTS_FIRST_READ_WAIT"] = 0
+    app.extensions.pop("report_data", None)  # nothing read yet
+    gate = threading.Event()
+    original = analysis_read.read_responses
+
+    def held(*args, **kwargs):
+        gate.wait(60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_data, "read_responses", held)
+
+    def release() -> None:
+        gate.set()
+        with app.app_context():
+            report_data.finish_refreshes(timeout=60)
+
+    try:
+        yield release
+    finally:
+        release()
 
 
 def cells(html: str, marker: str) -> str:

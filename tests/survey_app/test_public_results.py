@@ -15,7 +15,7 @@ from survey_app.models import AuditEvent, Survey
 from survey_app.public.results import DEFAULT_MAX_AGE
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
 from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, add_responses, campaign, staff, users,
+    SLUG, add_responses, campaign, held_first_read, staff, users,
 )
 
 
@@ -125,30 +125,12 @@ def test_public_results_linked_from_thank_you_page_only_when_on(app, staff):
 
 
 @pytest.mark.parametrize("language", [language.code for language in LANGUAGES])
-def test_public_results_long_first_read_shows_a_translated_page_that_reloads(app, published, monkeypatch, language):
-    import threading
-
-    from analysis import read as analysis_read
-
-    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = True
-    app.config["REPORTS_FIRST_READ_WAIT"] = 0
-    app.extensions.pop("report_data", None)  # as after a restart: nothing read yet
-    release = threading.Event()
-    original = analysis_read.read_responses
-
-    def slow(*args, **kwargs):
-        release.wait(60)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(report_data, "read_responses", slow)
-    try:
-        page = published.get(f"/s/{SLUG}/results/MN?lang={language}")
-        assert page.status_code == 503 and page.headers["Refresh"] == "5"
-        assert f'<html lang="{language}"' in page.text
-        if language != "en":
-            assert "The results are being counted" not in page.text
-            assert "reload by itself" not in page.text
-    finally:
-        release.set()
-        report_data.finish_refreshes(timeout=60)
+def test_public_results_long_first_read_shows_a_translated_page_that_reloads(published, held_first_read, language):
+    page = published.get(f"/s/{SLUG}/results/MN?lang={language}")
+    assert page.status_code == 503 and page.headers["Refresh"] == "5"
+    assert f'<html lang="{language}"' in page.text
+    if language != "en":
+        assert "The results are being counted" not in page.text
+        assert "reload by itself" not in page.text
+    held_first_read()
     assert published.get(f"/s/{SLUG}/results/MN?lang={language}").status_code == 200

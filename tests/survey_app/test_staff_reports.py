@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html as html_module
 import re
-import threading
 import time
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from survey_app import report_data
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, add_responses, campaign, cells, log_in, partner_client, staff, users,
+    SLUG, add_responses, campaign, cells, held_first_read, log_in, partner_client, staff, users,
 )
 
 
@@ -231,23 +230,12 @@ def test_staff_reports_check_for_new_responses_at_most_every_max_age(app, staff,
     assert len(reads) == 2
 
 
-def test_staff_reports_long_first_read_shows_a_page_that_reloads_itself(app, staff, monkeypatch):
-    app.config["REPORTS_FIRST_READ_WAIT"] = 0
-    release = threading.Event()
-    original = analysis_read.read_responses
-
-    def slow(*args, **kwargs):
-        release.wait(60)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(report_data, "read_responses", slow)
+def test_staff_reports_long_first_read_shows_a_page_that_reloads_itself(app, staff, held_first_read):
     page = staff.get(f"/staff/reports/{SLUG}/MN")
     assert page.status_code == 503 and page.headers["Refresh"] == "5"
     assert "The report is being prepared" in page.text
     assert re.search(r"\d+ responses are being read", page.text)
-    release.set()
-    with app.app_context():
-        report_data.finish_refreshes(timeout=60)
+    held_first_read()
     page = staff.get(f"/staff/reports/{SLUG}/MN")
     assert page.status_code == 200 and "Refresh" not in page.headers
 
