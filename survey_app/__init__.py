@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale, rate_limits, translation_status
+from . import locale, rate_limits, sessions, translation_status
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app_config.engine_options(config["SQLALCHEMY_DATABASE_URI"])
 
+    app.session_interface = sessions.SignedCookieSessions()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config["TRUSTED_PROXIES"]:
