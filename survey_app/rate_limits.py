@@ -14,7 +14,6 @@ from flask import Blueprint, Flask, current_app, request, session
 from flask_limiter import Limiter
 
 
-
 def address_key() -> str:
     secret = current_app.config["SECRET_KEY"].encode()
     address = (request.remote_addr or "unknown").encode()
@@ -27,6 +26,15 @@ def account_key() -> str:
     return "u:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+class PostLimiter(Limiter):
+    """Every limit of this app is on POST, so other requests skip the limiter altogether.
+    (A request filter says the same only after the limiter has looked up the view's limits.)"""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if request.method == "POST":
+            super()._check_request_limit(callable_name, in_middleware)
+
+
 def is_kiosk() -> bool:
     return bool(session.get("kiosk"))
 
@@ -35,9 +43,7 @@ def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
     """One limiter per app: its limits and counters belong to that app alone."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter = Limiter(key_func=address_key, app=app)
-    # Every limit below is on POST: reading a page is never counted, so it need not consult the limiter.
-    limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
+    limiter = PostLimiter(key_func=address_key, app=app)
     limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"], exempt_when=is_kiosk,
                   key_func=address_key)(public)
     limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
