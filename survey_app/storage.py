@@ -9,13 +9,14 @@ from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 
 from .contacts import ContactDetails, seal
+from .drafts import SavedDraft
 from .extensions import db
 from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
 from .surveys import forget_public_surveys
@@ -88,7 +89,7 @@ _INSERT_RESPONSE = insert(_RESPONSES)
 _INSERT_ANSWERS = insert(_ANSWERS)
 
 
-def save_answers(draft: Row, answers: Mapping[str, Any], language: str) -> dict[str, Any]:
+def save_answers(draft: SavedDraft, answers: Mapping[str, Any], language: str) -> dict[str, Any]:
     """Merge one page's answers into the draft; returns all its answers."""
     merged = {**(draft.answers or {}), **answers}
     db.session.execute(_SAVE_DRAFT, {"draft_id": draft.id, "answers": merged, "language": language})
@@ -96,7 +97,7 @@ def save_answers(draft: Row, answers: Mapping[str, Any], language: str) -> dict[
     return merged
 
 
-def submit_draft(draft: Row, survey: SurveyDefinition, last_page: Mapping[str, Any], language: str) -> str:
+def submit_draft(draft: SavedDraft, survey: SurveyDefinition, last_page: Mapping[str, Any], language: str) -> str:
     """Turn a draft and the answers of its last page into a response, in one transaction
     and exactly once: the response takes the draft's id, so a second submission of the
     same draft finds the first and stores nothing. Only answers to questions that were

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.builder import build_page_form
 from forms.navigation import (next_page, other_pages_answers, previous_page, shown_pages, shown_questions,
                               step)
 
-from .. import locale, storage, surveys
+from .. import drafts, locale, storage, surveys
 from . import page_cache
 from ..extensions import db
-from ..models import Draft, Response
+from ..models import Response
 from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
 
 blueprint = Blueprint("public", __name__)
@@ -37,22 +36,13 @@ def _not_open(survey: surveys.PublicSurvey) -> None:
                                                     definition=survey.definition, offered=survey.offered)))
 
 
-# Built once: through the ORM, reading the draft cost a third of a page view.
-_DRAFTS = Draft.__table__
-DRAFT = select(_DRAFTS.c.id, _DRAFTS.c.survey_version_id, _DRAFTS.c.partner_id, _DRAFTS.c.channel,
-               _DRAFTS.c.answers).where(_DRAFTS.c.id == bindparam("draft_id"))
-
-
-def _draft(slug: str) -> Row | None:
+def _draft(slug: str) -> drafts.SavedDraft | None:
     """The visitor's unfinished answers to this survey, if any. Showing a page only reads,
     on a connection of its own; answering a page reads in the transaction that then writes."""
     draft_id = session.get("drafts", {}).get(slug)
     if not draft_id:
         return None
-    if request.method == "GET":
-        with db.engine.connect() as connection:
-            return connection.execute(DRAFT, {"draft_id": draft_id}).one_or_none()
-    return db.session.execute(DRAFT, {"draft_id": draft_id}).one_or_none()
+    return drafts.shown(draft_id) if request.method == "GET" else drafts.to_update(draft_id)
 
 
 def _already_submitted(slug: str) -> bool:

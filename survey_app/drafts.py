@@ -1,0 +1,51 @@
+"""Reading a respondent's draft: the answers kept on the server while a survey is in progress.
+Every page of the survey reads it, so both reads are built once."""
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, select
+
+from .extensions import db
+from .models import Draft
+
+
+class SavedDraft(NamedTuple):
+    id: str
+    survey_version_id: int
+    partner_id: int | None
+    channel: str
+    answers: dict[str, Any]
+
+
+_DRAFTS = Draft.__table__
+# Through the ORM, reading the draft cost a third of a page view.
+_TO_UPDATE = select(_DRAFTS.c.id, _DRAFTS.c.survey_version_id, _DRAFTS.c.partner_id, _DRAFTS.c.channel,
+                    _DRAFTS.c.answers).where(_DRAFTS.c.id == bindparam("draft_id"))
+# The same for the driver's own cursor: with SQLAlchemy's statement machinery it took three times as long.
+_SHOWN = "SELECT id, survey_version_id, partner_id, channel, answers FROM drafts WHERE id = {}"
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def shown(draft_id: str) -> SavedDraft | None:
+    """The draft as a page shows it, read on a connection of its own."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_SHOWN.format(_PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    answers = row[4]
+    # SQLite hands JSON back as text; PostgreSQL's driver decodes it.
+    return SavedDraft(*row[:4], json.loads(answers) if isinstance(answers, str) else answers)
+
+
+def to_update(draft_id: str) -> SavedDraft | None:
+    """The draft read in the session's transaction, which then saves or submits it."""
+    row = db.session.connection().execute(_TO_UPDATE, {"draft_id": draft_id}).one_or_none()
+    return SavedDraft(*row) if row is not None else None
