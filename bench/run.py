@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)  # import this folder as the `bench` package, not as loose modules
 
-from bench import databases, dataset, exporting, state_report, web, weight, writeup  # noqa: E402
+from bench import databases, dataset, exporting, served_profile, state_report, web, weight, writeup  # noqa: E402
 from bench.load import wrk_path  # noqa: E402
 from bench.profile_page import profile_page, profile_submission  # noqa: E402
 from bench.serve import HOST, WORKER_ARGS, command, gunicorn  # noqa: E402
@@ -149,6 +149,10 @@ def main() -> int:
         if "profile" in sections:
             print("profile ...", flush=True)
             results["profile"] = {"page": profile_page(), "submission": profile_submission()}
+            if served_profile.available():
+                results["profile"]["served"] = served_profile.measure(work, log)
+            else:
+                notes.append("py-spy is not installed (`make install-dev`): no profile of the served workers.")
         if "analysis" in sections:
             print("analysis ...", flush=True)
             run_analysis(results)

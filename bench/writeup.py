@@ -93,12 +93,13 @@ WHAT_MAKES_IT_FAST = (
     "Question pages are kept rendered, per version, language, page, saved answers and step "
     "(`survey_app/public/page_cache.py`); each respondent's own CSRF token is put in on the way out. Rendering "
     "the layout, the language menu and the questions was 40% of a page view.",
-    "The draft is read with one statement built once, without the ORM, whose bookkeeping was a third of what "
-    "was left.",
-    "A page view does not consult the rate limiter (every limit is on POST), and the session cookie is signed "
-    "again only when it changes.",
+    "The draft a page shows is read from the driver's own cursor (`survey_app/drafts.py`): through SQLAlchemy's "
+    "statement machinery the read took three times as long, and through the ORM longer still.",
+    "Requests other than POST skip the rate limiter altogether (every limit is on POST). The session cookie's "
+    "serializer is built once, and the cookie is signed again only when it changes.",
     "The last page and the response are stored in one transaction: one INSERT of the response, one multi-row "
-    "INSERT of its answers and the DELETE of the draft, in the transaction that read the draft.",
+    "INSERT of its answers and the DELETE of the draft, sent to the connection of the transaction that read the "
+    "draft, without the ORM's bookkeeping.",
     "One synchronous gunicorn worker per core: with more, every request costs more CPU (see below).",
     "Reports check for new responses at most every `REPORTS_MAX_AGE` seconds and keep tables and charts per "
     "snapshot; the first read runs in the background, fetching answers from the driver's cursor with interned "
@@ -194,6 +195,35 @@ def _profile_details(profile: dict[str, Any], title: str) -> list[str]:
     return lines
 
 
+def _served_details(served: dict[str, Any], web: dict[str, Any] | None) -> list[str]:
+    page, submission = served["page"], served["submission"]
+    lines = ["### In the served workers",
+             "",
+             f"py-spy sampled both gunicorn workers ({served['rate_hz']} samples a second, {served['seconds']} s) while "
+             "wrk fetched the survey page, then while the submitter sent last pages (SQLite, the same command line as "
+             "above; `bench/served_profile.py`). Each sample counts for the innermost part of the request it was in; "
+             "milliseconds are those shares of the server CPU per request measured at the same time.", "",
+             "| Part of the request | page share | page ms | submission share | submission ms |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    by_part = {row["part"]: row for row in page["rows"]}
+    by_part_post = {row["part"]: row for row in submission["rows"]}
+    for part in dict.fromkeys([*by_part, *by_part_post]):
+        shown = [f"{100 * rows[part]['share']:.0f}% | {rows[part]['ms']:.2f}" if part in rows else "– | –"
+                 for rows in (by_part, by_part_post)]
+        lines.append(f"| {part} | {shown[0]} | {shown[1]} |")
+    lines.append(f"| **whole request** | 100% | {page['cpu_ms']:.2f} | 100% | {submission['cpu_ms']:.2f} |")
+    fixed = sum(by_part[part]["share"] for part in by_part if part.startswith(("gunicorn", "the rest around")))
+    if web:
+        ceiling = web["ceiling"]["cpu_ms"]
+        measured = next(run["page"]["median"]["cpu_ms"] for run in web["databases"] if run["database"] == "sqlite")
+        lines += ["", f"Throughput follows server CPU per request (both ratios are in the table of served pages). The "
+                  f"bare view costs {ceiling:.2f} ms, so serving the page at half the ceiling leaves it about "
+                  f"{2 * ceiling:.2f} ms. gunicorn's part and the rest around the view (mostly Flask's and "
+                  f"Werkzeug's own handling) are {100 * fixed:.0f}% of the page here: at the {measured:.2f} ms the "
+                  f"page cost in the rounds above, {fixed * measured:.2f} ms of it."]
+    return lines
+
+
 def _weight_details(pages: list[dict[str, Any]]) -> list[str]:
     lines = ["## 7. Page weight", "",
              "Bytes as served (uncompressed) of the HTML and every same-origin asset it links; each page counted as "
@@ -262,7 +292,10 @@ def document(results: dict[str, Any], notes: list[str]) -> str:
     if results.get("web"):
         lines += [*_web_details(results["web"]), ""]
     if results.get("profile"):
-        lines += ["## Where the time goes", "", *_profile_details(results["profile"]["page"], "The survey page"), "",
+        lines += ["## Where the time goes", ""]
+        if results["profile"].get("served"):
+            lines += [*_served_details(results["profile"]["served"], results.get("web")), ""]
+        lines += [*_profile_details(results["profile"]["page"], "The survey page"), "",
                   *_profile_details(results["profile"]["submission"], "The submission"), ""]
     if results.get("analysis"):
         lines += ["## 4. Analysis: pandas/numpy against DuckDB", "",
