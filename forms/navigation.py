@@ -45,6 +45,12 @@ def previous_page(survey: Survey, answers: Mapping[str, Any], index: int) -> int
 
 def step(survey: Survey, answers: Mapping[str, Any], index: int) -> tuple[int, int]:
     """("Step n of total") for page `index`, counting only pages this person will see."""
-    pages = shown_pages(survey, answers)
+    position, total, _is_last = place(shown_pages(survey, answers), index)
+    return position, total
+
+
+def place(pages: list[int], index: int) -> tuple[int, int, bool]:
+    """Page `index` among the `pages` shown (from `shown_pages`): its step, the number of
+    steps, and whether it is the last."""
     position = sum(1 for i in pages if i <= index)
-    return max(position, 1), max(len(pages), 1)
+    return max(position, 1), max(len(pages), 1), not any(i > index for i in pages)

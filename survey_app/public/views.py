@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.builder import build_page_form
-from forms.navigation import (next_page, other_pages_answers, previous_page, shown_pages, shown_questions,
-                              step)
+from forms.navigation import (next_page, other_pages_answers, place, previous_page, shown_pages,
+                              shown_questions, step)
 
 from .. import drafts, locale, storage, surveys
 from . import page_cache
@@ -117,11 +117,12 @@ def page(slug: str, number: int):
         abort(404)
     answers = draft.answers or {}
     if request.method == "GET":
-        if index not in shown_pages(definition, answers):
+        pages = shown_pages(definition, answers)
+        if index not in pages:
             following = next_page(definition, answers, index)
             return redirect(url_for("public.page", slug=slug, number=following + 1) if following is not None
                             else url_for("public.start", slug=slug))
-        return _show_page(survey, index, answers)
+        return _show_page(survey, index, answers, pages)
     if request.form.get(HONEYPOT):
         # Only a program fills the field people cannot see: keep nothing, say nothing.
         return redirect(url_for("public.start", slug=slug))
@@ -150,15 +151,15 @@ def page(slug: str, number: int):
     return _render_page(survey, index, answers, form)
 
 
-def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict) -> str:
-    """A page as it is first shown, filled with the answers saved for it; see page_cache."""
+def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: list[int]) -> str:
+    """A page as it is first shown, filled with the answers saved for it; see page_cache.
+    `pages` are the pages these answers show."""
     definition = survey.definition
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
     saved = tuple(sorted((name, repr(value)) for name, value in answers.items() if name not in earlier))
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
-    position, total = step(definition, answers, index)
-    is_last = next_page(definition, answers, index) is None
+    position, total, is_last = place(pages, index)
     links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
     key = (survey.version_id, survey.offered, language, index, shown, saved, position, total, is_last, links)
     return page_cache.rendered(key, lambda: _render_page(
