@@ -139,6 +139,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="run-", dir=RESULTS))
     log = RESULTS / "gunicorn.log"
     log.write_text("")
+    storage = databases.rate_limit_storage()
+    notes.append(f"The survey ran with `SURVEY_ENV=production` and its rate-limit counters in `{storage}`"
+                 + (", as the README's deployment keeps them." if storage.startswith("redis") else
+                    ": no Redis answered at `BENCH_REDIS_URL`, so each worker counted on its own."))
     try:
         if "web" in sections:
             print("served pages ...", flush=True)
