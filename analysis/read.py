@@ -56,8 +56,8 @@ _ANSWERS = """
     WHERE s.slug = :slug
     ORDER BY a.id
 """
-# The DB-API's own placeholder for the one parameter: sqlite3 ("qmark") and psycopg ("pyformat").
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# The DB-API's own placeholder for a parameter: sqlite3 ("qmark") and psycopg ("pyformat").
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 @contextmanager
@@ -103,7 +103,7 @@ def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
     million answers, so they are fetched from the driver's own cursor in batches (building
     a SQLAlchemy row for each costs more than the rest of the read), and every text is
     interned: the same question name or choice code is then one string, not millions."""
-    placeholder = _PLACEHOLDERS[conn.dialect.paramstyle]
+    placeholder = PLACEHOLDERS[conn.dialect.paramstyle]
     driver = conn.connection.driver_connection
     # PostgreSQL sends the rows as they are fetched only to a named (server-side) cursor.
     cursor = driver.cursor(name="survey_answers") if conn.dialect.name == "postgresql" else driver.cursor()

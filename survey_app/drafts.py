@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 
+from analysis.read import PLACEHOLDERS
+
 from .extensions import db
 from .models import Draft
 
@@ -25,7 +27,6 @@ _TO_UPDATE = select(_DRAFTS.c.id, _DRAFTS.c.survey_version_id, _DRAFTS.c.partner
                     _DRAFTS.c.answers).where(_DRAFTS.c.id == bindparam("draft_id"))
 # The same for the driver's own cursor: with SQLAlchemy's statement machinery it took three times as long.
 _SHOWN = "SELECT id, survey_version_id, partner_id, channel, answers FROM drafts WHERE id = {}"
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def shown(draft_id: str) -> SavedDraft | None:
@@ -33,7 +34,7 @@ def shown(draft_id: str) -> SavedDraft | None:
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute(_SHOWN.format(_PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
+        cursor.execute(_SHOWN.format(PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
         row = cursor.fetchone()
         cursor.close()
     finally:

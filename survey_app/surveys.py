@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cachetools import TTLCache
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer
 
@@ -38,6 +38,13 @@ def survey_and_newest_version(slug: str) -> tuple[Survey, SurveyVersion] | None:
     survey = find_survey(slug)
     version = newest_version(slug) if survey is not None else None
     return None if version is None else (survey, version)
+
+
+def survey_and_newest_version_or_404(slug: str) -> tuple[Survey, SurveyVersion]:
+    found = survey_and_newest_version(slug)
+    if found is None:
+        abort(404)
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -46,10 +46,7 @@ def refresh_header(seconds: int, slug: str) -> str:
 @blueprint.route("/surveys/<slug>/kiosk", methods=["GET", "POST"])
 @roles_required("partner")
 def kiosk(slug: str):
-    found = surveys.survey_and_newest_version(slug)
-    if found is None:
-        abort(404)
-    survey, version = found
+    survey, version = surveys.survey_and_newest_version_or_404(slug)
     form = FlaskForm()
     if survey.status == "open" and form.validate_on_submit():
         partner = current_user.partner

@@ -12,7 +12,7 @@ import io
 
 import pandas as pd
 import xlsxwriter
-from flask import Response, abort, current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import pgettext
 from flask_login import current_user
 
@@ -28,10 +28,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
-    found = surveys.survey_and_newest_version(slug)
-    if found is None:
-        abort(404)
-    survey, version = found
+    survey, version = surveys.survey_and_newest_version_or_404(slug)
     return survey, surveys.parsed(version)
 
 

@@ -13,18 +13,18 @@ from typing import Any
 from flask import abort, current_app, render_template
 from flask_babel import format_date, format_percent
 
-from .. import locale, report_data, report_rows
+from .. import locale, report_data, report_rows, surveys
 from .views import _survey_or_404, blueprint
 
 DEFAULT_MAX_AGE = 30.0
 
 
-def _published_survey(slug: str):
+def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snapshot]:
     survey = _survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = float(current_app.config.get("PUBLIC_RESULTS_MAX_AGE", DEFAULT_MAX_AGE))
-    return survey, survey.definition, survey.offered, report_data.snapshot(survey, max_age=max_age)
+    return survey, report_data.snapshot(survey, max_age=max_age)
 
 
 def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
@@ -47,23 +47,23 @@ def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: 
 
 @blueprint.get("/s/<slug>/results")
 def results_index(slug: str):
-    survey, definition, offered, snap = _published_survey(slug)
+    survey, snap = _published_survey(slug)
     language = locale.current().code
     names = report_data.labels(snap, language)
     states = [(code, names.state(code)) for code in report_data.state_codes(snap)]
-    return render_template("public/results.html", survey=survey, definition=definition, offered=offered,
+    return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, states=states, state=None)
 
 
 @blueprint.get("/s/<slug>/results/<state>")
 def results(slug: str, state: str):
-    survey, definition, offered, snap = _published_survey(slug)
+    survey, snap = _published_survey(slug)
     if state not in report_data.state_codes(snap):
         abort(404)
     language = locale.current().code
     min_n = int(current_app.config.get("MIN_GROUP_SIZE", 10))
     shown = report_data.derived(snap, "public", (state, language, min_n),
                                 lambda: state_results(snap, state, language, min_n))
-    return render_template("public/results.html", survey=survey, definition=definition, offered=offered,
+    return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, state=state, state_name=report_data.labels(snap, language).state(state),
                            results=shown, min_n=min_n)

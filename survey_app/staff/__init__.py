@@ -1,5 +1,5 @@
 """The staff area: reports, exports and the partnership's settings."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -30,10 +30,7 @@ def _language_rows(survey, version) -> list[dict]:
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def survey_languages(slug: str):
-    found = surveys.survey_and_newest_version(slug)
-    if found is None:
-        abort(404)
-    survey, version = found
+    survey, version = surveys.survey_and_newest_version_or_404(slug)
     form = FlaskForm()
     rows = _language_rows(survey, version)
     if form.validate_on_submit():
