@@ -12,12 +12,19 @@ from typing import Any, Mapping
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, validators
 from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, SelectMultipleField,
                             TextAreaField)
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
+from .navigation import other_pages_answers, shown_pages
+from .relevance import applies, counted_answers
+
+# The longest text answer kept, whatever the survey says: a comment box is not a document
+# store, and a draft holding megabytes would be kept and shown back on every page view.
+TEXT_LIMIT = 2000
 
 
 class CatalogTranslations:
@@ -50,11 +57,15 @@ class PageForm(FlaskForm):
     # Set by the factory: the survey, the page and the answers given on earlier pages.
     survey: Survey
     page: Page
+    index: int  # of the page in the survey
     language: str
     earlier_answers: Mapping[str, Any]
 
     def answers(self) -> dict[str, Any]:
-        """This page's answers as stored values (codes, numbers, text)."""
+        """This page's answers as stored values (codes, numbers, text). Also what an
+        unfinished page leaves in the draft ("Back"), so unknown codes are dropped and text
+        is cut at TEXT_LIMIT: a draft never holds more than the page could take. Whether
+        the answers are acceptable is for `validate` and, at the end, `first_page_to_fix`."""
         values: dict[str, Any] = {}
         for question in self.page.questions:
             if question.type == "note":
@@ -63,25 +74,25 @@ class PageForm(FlaskForm):
         return values
 
     def context(self) -> dict[str, Any]:
-        return {**self.earlier_answers, **self.answers()}
+        """The answers that count, this page's included: what its conditions and checks see."""
+        return counted_answers(self.survey, {**self.earlier_answers, **self.answers()})
 
 
 def stored_value(question: Question, data: Any) -> Any:
-    if question.multiple:
-        return [code for code in data or [] if code]
+    if question.is_select:
+        known = {choice.name for choice in question.choices}
+        if not question.multiple:
+            return data if data in known else None
+        return list(dict.fromkeys(code for code in data or [] if code in known))
     if question.type == "decimal" and data is not None:
         return float(data)
     if question.type == "date" and data is not None:
         return data.isoformat()
     if isinstance(data, str):
         # A NUL cannot be stored in PostgreSQL text and no person types one.
-        data = data.replace("\x00", "").strip()
+        data = data.replace("\x00", "").strip()[:TEXT_LIMIT]
         return data or None
     return data
-
-
-def is_relevant(question: Question, answers: Mapping[str, Any]) -> bool:
-    return question.relevant is None or question.relevant.is_true(answers)
 
 
 class QuestionRules:
@@ -95,7 +106,7 @@ class QuestionRules:
     def __call__(self, form: PageForm, field: Field) -> None:
         question = self.question
         context = form.context()
-        if not is_relevant(question, context):
+        if not applies(question, context):
             field.errors = []
             raise validators.StopValidation()
         if _is_blank(field):
@@ -108,6 +119,10 @@ class QuestionRules:
             raise validators.StopValidation()
         if field.errors:
             raise validators.StopValidation()
+        if question.type == "text" and len(field.data or "") > TEXT_LIMIT:
+            raise validators.StopValidation(gettext(
+                "Write no more than %(limit)d characters. You wrote %(count)d.",
+                limit=TEXT_LIMIT, count=len(field.data)))
         value = stored_value(question, field.data)
         if question.constraint is not None and not question.constraint.is_true(context, current=value):
             raise validators.StopValidation(
@@ -137,7 +152,7 @@ def _field(question: Question, survey: Survey, language: str) -> Field | None:
     if question.type == "date":
         return DateField(**kwargs)
     if question.type == "text":
-        return TextAreaField(**kwargs)
+        return TextAreaField(render_kw={"maxlength": TEXT_LIMIT}, **kwargs)
     return None  # a note has no field
 
 
@@ -159,15 +174,43 @@ def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm
 
 
 def build_page_form(survey: Survey, page_index: int, language: str, earlier_answers: Mapping[str, Any],
-                    formdata: Any = None, saved: Mapping[str, Any] | None = None) -> PageForm:
+                    formdata: Any = None, saved: Mapping[str, Any] | None = None, csrf: bool = True) -> PageForm:
     """The form for page `page_index`: filled from `formdata` when the page was
     posted, otherwise from the answers saved for this page."""
     form_class = _form_class(survey, page_index, language)
     data = {name: _form_value(survey.questions[name], value)
             for name, value in (saved or {}).items() if name in survey.questions}
-    form = form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
+    meta = {} if csrf else {"csrf": False}
+    form = (form_class(formdata=formdata, data=data, meta=meta) if formdata is not None
+            else form_class(data=data, meta=meta))
     form.survey = survey
     form.page = survey.pages[page_index]
+    form.index = page_index
     form.language = language
     form.earlier_answers = dict(earlier_answers)
     return form
+
+
+def saved_formdata(page: Page, answers: Mapping[str, Any]) -> MultiDict:
+    """A page's saved answers as the browser would post them, to check them again."""
+    posted: MultiDict = MultiDict()
+    for question in page.questions:
+        value = answers.get(question.name)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            posted.add(question.name, str(item))
+    return posted
+
+
+def page_form_to_fix(survey: Survey, answers: Mapping[str, Any], language: str) -> PageForm | None:
+    """The first page whose saved answers its own form would not accept, with its errors,
+    or None when the whole response is acceptable: required questions answered, answers
+    that are choices of their question, constraints and lengths met, for every page the
+    answers lead to. A response is stored only after this says None, whatever pages were
+    posted in whatever order."""
+    counted = counted_answers(survey, answers)
+    for index in shown_pages(survey, counted):
+        form = build_page_form(survey, index, language, other_pages_answers(survey, index, counted),
+                               formdata=saved_formdata(survey.pages[index], counted), csrf=False)
+        if not form.validate():
+            return form
+    return None

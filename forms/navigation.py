@@ -1,38 +1,42 @@
-"""Which pages a respondent sees, in what order, given the answers so far."""
+"""Which pages a respondent sees, in what order, given the answers so far.
+
+Every function here takes the answers as saved (a draft may still hold answers that no
+longer count) and decides with the answers that count (`relevance.counted_answers`).
+"""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from .definition import Page, Question, Survey
+from .relevance import applies, counted_answers
 
 
-def shown_questions(page: Page, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions to show on a page. A question that depends on another question
-    of the same page is always shown, so the page works without JavaScript; its
-    relevance is then checked when the page is submitted."""
-    on_page = {q.name for q in page.questions}
-    shown = []
+def shown_questions(page: Page, counted: Mapping[str, Any]) -> list[Question]:
+    """The questions to show on a page, given the answers that count on other pages. A
+    question that depends on another question of the same page is shown whenever that
+    question is, so the page works without JavaScript; its relevance is then checked when
+    the page is submitted."""
+    shown: list[Question] = []
     for question in page.questions:
-        relevant = question.relevant
-        if relevant is None or relevant.references & on_page or relevant.is_true(answers):
+        on_page = question.relevant.references & {q.name for q in shown} if question.relevant else set()
+        if question.relevant is None or on_page or applies(question, counted):
             shown.append(question)
     return shown
 
 
 def other_pages_answers(survey: Survey, index: int, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers given anywhere but on page `index`: what that page's conditions and checks see."""
+    """The answers that count on every page but page `index`: what that page's conditions and checks see."""
     on_page = {question.name for question in survey.pages[index].questions}
-    return {name: value for name, value in answers.items() if name not in on_page}
+    return {name: value for name, value in counted_answers(survey, answers).items() if name not in on_page}
 
 
-def page_is_shown(page: Page, answers: Mapping[str, Any]) -> bool:
-    if page.relevant is not None and not page.relevant.is_true(answers):
-        return False
-    return bool(shown_questions(page, answers))
+def page_is_shown(page: Page, counted: Mapping[str, Any]) -> bool:
+    return applies(page, counted) and bool(shown_questions(page, counted))
 
 
 def shown_pages(survey: Survey, answers: Mapping[str, Any]) -> list[int]:
-    return [index for index, page in enumerate(survey.pages) if page_is_shown(page, answers)]
+    counted = counted_answers(survey, answers)
+    return [index for index, page in enumerate(survey.pages) if page_is_shown(page, counted)]
 
 
 def next_page(survey: Survey, answers: Mapping[str, Any], index: int) -> int | None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from forms.definition import Question, Survey as SurveyDefinition
-from forms.navigation import page_is_shown
+from forms.relevance import counted_answers
 
 from .extensions import db
 from .models import Answer, Partner, Response, SurveyVersion
@@ -72,19 +72,13 @@ def _choose(rng: random.Random, question: Question, state: str | None, answers: 
 
 
 def synthetic_answers(definition: SurveyDefinition, rng: random.Random) -> dict[str, Any]:
+    """An answer to every question, of which only those that count are kept, as a
+    response that went through the survey's skip logic would be."""
     answers: dict[str, Any] = {}
-    for page in definition.pages:
-        if not page_is_shown(page, answers):
-            continue
-        for question in page.questions:
-            if question.type == "note":
-                continue
-            if question.relevant is not None and not question.relevant.is_true(answers):
-                continue
-            value = _choose(rng, question, answers.get("state"), answers)
-            if value not in (None, [], ""):
-                answers[question.name] = value
-    return answers
+    for question in definition.questions.values():
+        if question.type != "note":
+            answers[question.name] = _choose(rng, question, answers.get("state"), answers)
+    return counted_answers(definition, answers)
 
 
 def store_demo_responses(version: SurveyVersion, count: int, seed: int, batch: int = 5000) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
+from forms.relevance import counted_answers
 
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
@@ -97,13 +98,13 @@ def save_answers(draft: SavedDraft, answers: Mapping[str, Any], language: str) -
     return merged
 
 
-def submit_draft(draft: SavedDraft, survey: SurveyDefinition, last_page: Mapping[str, Any], language: str) -> str:
-    """Turn a draft and the answers of its last page into a response, in one transaction
-    and exactly once: the response takes the draft's id, so a second submission of the
-    same draft finds the first and stores nothing. Only answers to questions that were
-    relevant are kept."""
+def submit_draft(draft: SavedDraft, survey: SurveyDefinition, answers: Mapping[str, Any], language: str) -> str:
+    """Store a draft's `answers` (the whole response, checked by `forms.builder.page_form_to_fix`
+    in this transaction) as a response, exactly once: the response takes the draft's id, so a
+    second submission of the same draft finds the first and stores nothing. Only answers that
+    count (`forms.relevance`) are kept."""
     response_id = draft.id
-    answers = relevant_answers(survey, {**(draft.answers or {}), **last_page})
+    answers = counted_answers(survey, answers)
     rows = [{"response_id": response_id, "question": name, "value": value} for name, value in answer_rows(answers)]
     # The statements go straight to the session's connection: the ORM's bookkeeping
     # for them cost as much as the writes.
@@ -121,19 +122,6 @@ def submit_draft(draft: SavedDraft, survey: SurveyDefinition, last_page: Mapping
         if db.session.get(Response, response_id) is None:
             raise
     return response_id
-
-
-def relevant_answers(survey: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
-    for page in survey.pages:
-        if page.relevant is not None and not page.relevant.is_true(kept):
-            continue
-        for question in page.questions:
-            if question.relevant is not None and not question.relevant.is_true({**kept, **answers}):
-                continue
-            if answers.get(question.name) not in (None, "", []):
-                kept[question.name] = answers[question.name]
-    return kept
 
 
 def answer_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -225,12 +213,12 @@ def discard_draft(draft_id: str) -> None:
 
 def store_entered_response(version: SurveyVersion, survey: SurveyDefinition, partner: Partner, language: str,
                            answers: Mapping[str, Any], entered_by: User) -> str:
-    """Store a paper form keyed in by a partner user as a complete response. Like a
-    submitted draft, only answers to questions that were relevant are kept."""
+    """Store a paper form keyed in by a partner user as a complete response (checked page by
+    page by the caller). Like a submitted draft, only answers that count are kept."""
     response = Response(id=new_uuid(), survey_version_id=version.id, partner_id=partner.id, language=language,
                         channel="paper", submitted_at=utcnow(), entered_by_id=entered_by.id)
     response.answers = [Answer(question=name, value=value)
-                        for name, value in answer_rows(relevant_answers(survey, answers))]
+                        for name, value in answer_rows(counted_answers(survey, answers))]
     db.session.add(response)
     db.session.commit()
     return response.id

@@ -20,6 +20,7 @@ from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
 from forms.navigation import page_is_shown
+from forms.relevance import counted_answers
 
 from .. import locale, storage, surveys
 from ..auth import roles_required
@@ -136,8 +137,8 @@ def checked_answers(definition: SurveyDefinition, forms: list[PageForm]) -> dict
     answers: dict[str, Any] = {}
     valid = True
     for page, form in zip(definition.pages, forms):
-        form.earlier_answers = dict(answers)
-        if not page_is_shown(page, answers):
+        form.earlier_answers = counted_answers(definition, answers)
+        if not page_is_shown(page, form.earlier_answers):
             continue
         valid = form.validate() and valid
         answers.update(form.answers())

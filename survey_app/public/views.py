@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
-from forms.builder import build_page_form
+from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (next_page, other_pages_answers, place, previous_page, shown_pages,
                               shown_questions, step)
 
@@ -122,6 +122,14 @@ def page(slug: str, number: int):
             following = next_page(definition, answers, index)
             return redirect(url_for("public.page", slug=slug, number=following + 1) if following is not None
                             else url_for("public.start", slug=slug))
+        if request.args.get("check"):
+            # Sent here by a submission that found this page unfinished: show why.
+            form = build_page_form(definition, index, locale.current().code,
+                                   other_pages_answers(definition, index, answers),
+                                   formdata=saved_formdata(definition.pages[index], answers))
+            form.validate()
+            form.csrf_token.errors = []  # nothing was posted; the token is for the next post
+            return _render_page(survey, index, answers, form)
         return _show_page(survey, index, answers, pages)
     if request.form.get(HONEYPOT):
         # Only a program fills the field people cannot see: keep nothing, say nothing.
@@ -135,12 +143,21 @@ def page(slug: str, number: int):
             back = previous_page(definition, saved, index)
             return redirect(url_for("public.page", slug=slug, number=back + 1) if back is not None
                             else url_for("public.start", slug=slug))
+        if index not in shown_pages(definition, answers):
+            # Posted to a page these answers do not lead to: nothing on it can count.
+            return redirect(url_for("public.page", slug=slug, number=number))
         if form.validate():
-            following = next_page(definition, {**answers, **form.answers()}, index)
+            merged = {**answers, **form.answers()}
+            following = next_page(definition, merged, index)
             if following is not None:
                 storage.save_answers(draft, form.answers(), language)
                 return redirect(url_for("public.page", slug=slug, number=following + 1))
-            storage.submit_draft(draft, definition, form.answers(), language)
+            to_fix = page_form_to_fix(definition, merged, language)
+            if to_fix is not None:
+                # Pages skipped or left unfinished: keep this page, show the first to fix.
+                storage.save_answers(draft, form.answers(), language)
+                return redirect(url_for("public.page", slug=slug, number=to_fix.index + 1, check=1))
+            storage.submit_draft(draft, definition, merged, language)
             _remember("drafts", slug, None)
             _remember("done", slug, draft.id)
             return redirect(url_for("public.thanks", slug=slug))

@@ -22,9 +22,9 @@ def test_storage_a_draft_submitted_twice_at_once_is_stored_once(app, respondent)
     second_read = drafts.to_update(draft_id)
     db.session.rollback()
 
-    first = storage.submit_draft(first_read, definition, FULL_ANSWERS[-1], "en")
+    first = storage.submit_draft(first_read, definition, {**first_read.answers, **FULL_ANSWERS[-1]}, "en")
     answers_stored = db.session.scalar(select(func.count()).select_from(Answer))
-    second = storage.submit_draft(second_read, definition, FULL_ANSWERS[-1], "en")
+    second = storage.submit_draft(second_read, definition, {**second_read.answers, **FULL_ANSWERS[-1]}, "en")
 
     assert first == second == draft_id
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1

@@ -1,0 +1,34 @@
+"""Skip logic: which answers count, for chains of any depth."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from forms.definition import Survey, normalise
+from forms.navigation import next_page, shown_pages
+from forms.relevance import counted_answers
+
+SKIP_CHAIN = Survey.from_dict(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
+
+
+@pytest.mark.parametrize(("answers", "counted"), [
+    ({"a": "yes", "d": "x", "b": "yes", "c": "yes", "colours": ["red"]},
+     {"a": "yes", "d": "x", "b": "yes", "c": "yes", "colours": ["red"]}),
+    # `a` changed to no after `b`, `c` and the page they led to were answered: none of them counts.
+    ({"a": "no", "d": "x", "b": "yes", "c": "yes", "colours": ["red"], "comment": "hi"},
+     {"a": "no", "comment": "hi"}),
+    # `b` changed to no: `c` and the page that depends on it no longer count.
+    ({"a": "yes", "d": "x", "b": "no", "c": "yes", "colours": ["red"]}, {"a": "yes", "d": "x", "b": "no"}),
+    ({"a": "yes", "d": "", "b": None, "colours": []}, {"a": "yes"}),
+])
+def test_relevance_counts_an_answer_only_when_its_chain_holds(answers, counted):
+    assert counted_answers(SKIP_CHAIN, answers) == counted
+
+
+def test_relevance_a_page_behind_a_dropped_answer_is_not_shown():
+    stale = {"a": "no", "b": "yes", "c": "yes", "colours": ["red"]}
+    assert shown_pages(SKIP_CHAIN, stale) == [0, 3]
+    assert next_page(SKIP_CHAIN, stale, 0) == 3
+    assert shown_pages(SKIP_CHAIN, {"a": "yes", "b": "yes", "c": "yes"}) == [0, 1, 2, 3]
