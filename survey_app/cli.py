@@ -14,7 +14,7 @@ from forms import translation_files
 from forms.definition import DefinitionError, normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 
-from . import audit, config, demo, exports, report_data, storage, surveys, translation_status
+from . import audit, backups, config, demo, exports, report_data, storage, surveys, translation_status
 from .extensions import db
 from .models import Partner, User
 
@@ -70,6 +70,9 @@ def _user(email: str) -> User:
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backups.backup_command)
+    app.cli.add_command(backups.restore_command)
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database, then load the partners and the default survey."""
