@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import copy
 import os
+import re
+import shutil
+import socket
+import ssl
 import subprocess
 import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import redis
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import create_engine, func, select, text
 
 from survey_app.models import Response
 
 from tests.conftest import fresh_database_url
-from tests.reliability.conftest import ANSWERS, BIN, ROOT, Family, Server
+from tests.reliability.conftest import ANSWERS, BIN, ROOT, Family, NoRedirect, Server, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -36,7 +47,8 @@ def shared(tmp_path_factory):
     with fresh_database_url(tmp_path_factory.mktemp("multi"), prefix="multi") as url:
         env = {**os.environ, "SURVEY_ENV": "production", "SECRET_KEY": "multi-server-test-key",
                "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": url, "PYTHONPATH": str(ROOT),
-               "RATELIMIT_STORAGE_URI": REDIS_URL, "SURVEY_CACHE_SECONDS": "1", "RATELIMIT_PUBLIC": "6 per minute"}
+               "RATELIMIT_STORAGE_URI": REDIS_URL, "SURVEY_CACHE_SECONDS": "1", "RATELIMIT_PUBLIC": "6 per minute",
+               "TRUSTED_PROXIES": "1"}
         result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "init-db"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
@@ -60,6 +72,96 @@ def fresh_counters():
     redis.Redis.from_url(REDIS_URL).flushdb()
     yield
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now)
+                   .not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def proxy(two_servers, tmp_path):
+    """deploy/nginx.conf in front of both servers, with only its CHANGE values changed."""
+    if shutil.which("nginx") is None:
+        pytest.skip("nginx is not installed") if not os.environ.get("CI") else pytest.fail("nginx is missing")
+    cert, key = self_signed_certificate(tmp_path)
+    plain, tls = free_port(), free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = "".join(f"    server 127.0.0.1:{server.port};\n" for server in two_servers)
+    site = re.sub(r"(?m)^    server 10\.0\.0\.1\d:8000;.*\n", "", site)
+    site = site.replace("keepalive 16;", upstreams + "    keepalive 16;")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};").replace("listen 443 ssl", f"listen 127.0.0.1:{tls} ssl")
+    site = site.replace("/etc/ssl/survey/fullchain.pem", str(cert)).replace("/etc/ssl/survey/privkey.pem", str(key))
+    site = site.replace("/var/log/nginx/survey-error.log", str(tmp_path / "survey-error.log"))
+    main = (f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log crit; user root;\n"
+            "events {}\nhttp {\n" + "".join(f"  {kind}_temp_path {tmp_path}/{kind};\n"
+                                             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + site + "\n}\n")
+    (tmp_path / "nginx.conf").write_text(main)
+    with (tmp_path / "startup.txt").open("w") as startup:
+        process = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                                   stdout=subprocess.DEVNULL, stderr=startup)
+    try:
+        deadline = time.monotonic() + 20
+        while not listening(tls):
+            assert process.poll() is None, (tmp_path / "startup.txt").read_text()
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+        yield f"https://127.0.0.1:{tls}", f"http://127.0.0.1:{plain}", tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def through(base: str) -> Family:
+    family = Family(base)
+    family.opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(family.jar), NoRedirect(),
+        urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))  # the test's own certificate
+    return family
+
+
+def test_multi_server_the_example_proxy_serves_a_whole_survey_over_tls(proxy, two_servers, shared):
+    https, http, logs = proxy
+    assert Family(http).request("/s/family-voices")[0] == 301
+    family = through(https)
+    before = response_count(shared[0])
+    family.answer_all_but_last()
+    assert family.submit_last() == 302
+    assert family.location.endswith("/s/family-voices/thanks")
+    assert response_count(shared[0]) == before + 1
+    # One app server down: the other takes the families.
+    two_servers[0].stop()
+    try:
+        for _ in range(4):
+            assert through(https).get("/s/family-voices") == 200
+    finally:
+        two_servers[0].start()
+    for log in logs.glob("*.log"):
+        assert "127.0.0.1" not in log.read_text(), log.name  # no visitor's address written
+
+
+def response_count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(Response.__table__)).scalar()
+    finally:
+        engine.dispose()
 
 
 def test_multi_server_rate_limits_are_counted_once_for_both(two_servers):
@@ -87,8 +189,8 @@ def test_multi_server_a_submission_retried_on_the_other_is_stored_once(two_serve
     engine = create_engine(shared[0])
     try:
         with engine.connect() as connection:
-            assert connection.execute(select(func.count()).select_from(Response.__table__)).scalar() == 1
-            assert connection.execute(text("SELECT id FROM responses")).scalar() == family.id
+            stored = connection.execute(text("SELECT count(*) FROM responses WHERE id = :id"), {"id": family.id})
+            assert stored.scalar() == 1
     finally:
         engine.dispose()
 
