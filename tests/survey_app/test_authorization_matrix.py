@@ -52,23 +52,6 @@ def sample_values(rule, ids) -> dict:
     return {name: values[name] for name in rule.arguments}
 
 
-@pytest.fixture
-def sessions(app):
-    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
-    nyic = db.session.scalar(select(Partner).where(Partner.code == "nyic"))
-    accounts = {"partner_a": ("a@example.org", "partner", mira), "partner_b": ("b@example.org", "partner", nyic),
-                "staff": ("staff@example.org", "staff", None), "admin": ("admin@example.org", "admin", None)}
-    clients = {"anonymous": app.test_client()}
-    for role, (email, kind, partner) in accounts.items():
-        storage.create_user(email, PASSWORD, kind, partner)
-        client = app.test_client()
-        page = client.get("/login")
-        client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
-        clients[role] = client
-    user = db.session.scalar(select(User).where(User.email == "a@example.org"))
-    return clients, {"partner": mira.id, "user": user.id}
-
-
 def denied(reply) -> bool:
     return reply.status_code in (401, 403) or (reply.status_code == 302 and "/login" in reply.location)
 

@@ -14,9 +14,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEvent, Survey
 from survey_app.public.results import DEFAULT_MAX_AGE
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
-from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, add_responses, campaign, held_first_read, staff, users,
-)
+from tests.survey_app.report_fixtures import SLUG, add_responses
 
 
 def switch(client, on: bool):
