@@ -67,8 +67,8 @@ def _read_catalog_status(path: Path, language: Language, _mtime_ns: int, _size: 
             continue
         staff = message.context == STAFF_CONTEXT
         counts[staff][1] += 1
-        singular = message.id[0] if isinstance(message.id, tuple) else message.id
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        singular = message.id if isinstance(message.id, str) else message.id[0]
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string or ("",))
         if all(strings) and not message.fuzzy:
             counts[staff][0] += 1
             if any(placeholders(s) != placeholders(singular) for s in strings):

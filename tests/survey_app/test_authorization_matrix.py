@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
-from survey_app import storage
-from survey_app.extensions import db
-from survey_app.models import Partner, User
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"

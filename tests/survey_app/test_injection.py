@@ -3,7 +3,6 @@ what it held before (apart from legitimate inserts such as the audit log), and n
 request fails with a server error."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from flask import url_for
