@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
@@ -44,7 +44,7 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session's identity: changing the password ends every other session.
-    session_version: Mapped[int] = mapped_column(default=1)
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     partner: Mapped[Optional[Partner]] = relationship()
 
@@ -67,7 +67,7 @@ class Survey(Model):
     # Languages staff switched on; None means every language that is fully translated.
     languages: Mapped[Optional[list[str]]] = mapped_column(JSON)
     # Staff may publish a results page per state for families (aggregates only).
-    public_results: Mapped[bool] = mapped_column(default=False)
+    public_results: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
