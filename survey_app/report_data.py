@@ -186,7 +186,7 @@ def snapshot(survey: Survey | surveys.PublicSurvey, max_age: float | None = None
     current = cache.snapshots.get(survey.id)
     if current is not None and current.key == key:
         return current
-    if config.get("REPORTS_REFRESH_IN_BACKGROUND", True):
+    if config["REPORTS_REFRESH_IN_BACKGROUND"]:
         _refresh_in_background(survey.id)
         if current is not None:
             return current

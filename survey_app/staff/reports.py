@@ -31,7 +31,7 @@ CHART_LABEL_WIDTH = 34
 
 
 def min_n() -> int:
-    return int(current_app.config.get("MIN_GROUP_SIZE", 10))
+    return int(current_app.config["MIN_GROUP_SIZE"])
 
 
 def number(value: int | None) -> str:
