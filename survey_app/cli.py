@@ -229,9 +229,9 @@ def init_app(app: Flask) -> None:
                 definition = normalise(read_definition(path))
                 definitions[definition["settings"]["form_id"]] = definition
         else:
-            newest = [surveys.newest_version(slug) for slug, status, _count in surveys.response_counts()
-                      if status == "open"]
-            definitions = {version.survey.slug: version.definition for version in newest if version is not None}
+            newest = {slug: surveys.newest_version(slug) for slug, status, _count in surveys.response_counts()
+                      if status == "open"}
+            definitions = {slug: version.definition for slug, version in newest.items() if version is not None}
         lines, ok = translation_status.report(Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]), definitions)
         click.echo("\n".join(lines))
         if not ok:

@@ -1,14 +1,15 @@
 """A fresh app and database for every test.
 
-SQLite by default; with `TEST_DATABASE_URL` set (`.ci/run` sets it to the local
-PostgreSQL server) the same tests run there, each in a freshly created schema.
+SQLite by default, each test on its own copy of a database filled once per run; with
+`TEST_DATABASE_URL` set (`.ci/run` sets it to the local PostgreSQL server) the same tests
+run there, each in a freshly created and filled schema. Either is removed when the test ends.
 """
 from __future__ import annotations
 
 import copy
 import os
-import shutil
 import re
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
