@@ -7,15 +7,17 @@ LANGS := es zh_Hans zh_Hant ar vi ht pt kea ru uk so hmn ksw bn prs ur pl ckb
 # Languages Babel's CLDR data does not know: their catalogs are copied from the template.
 NON_CLDR := hmn ksw prs
 
-.PHONY: run test install install-dev db translations translations-extract translations-update \
+.PHONY: run test lint install install-dev db translations translations-extract translations-update \
         translations-compile translations-check e2e browser-deps bench lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/python
+# The pinned dependencies, then the project itself (survey_app, forms, analysis) as an editable install.
+$(VENV)/.installed: requirements.txt pyproject.toml $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -38,6 +40,10 @@ run: db
 test: install-dev translations-compile
 	$(BIN)/python -m pytest -q
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 --add-comments="Translators:" \
@@ -62,7 +68,7 @@ e2e: install-dev translations-compile browser-deps
 
 bench: install-dev translations-compile
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 audit: install-dev
 	$(BIN)/bandit -q -r survey_app forms analysis

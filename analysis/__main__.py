@@ -50,7 +50,8 @@ def _summary(args: argparse.Namespace) -> str:
     table = top_choices(frame, definition, args.question, args.by, args.min_n)
     if args.groups:
         table = table[table["group"].isin(args.groups)]
-    return table.to_csv(index=False)
+    text: str = table.to_csv(index=False)
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:

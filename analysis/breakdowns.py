@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from analysis.definition import SELECT_MULTIPLE, multi_column, question
 from analysis.summary import build_table, choice_table
 from analysis.suppression import ALL, DEFAULT_MIN_N, hidden_cells
 
-DateLike = str | dt.date | dt.datetime | pd.Timestamp
+DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
 
 
 def _utc(value: DateLike) -> pd.Timestamp:
@@ -70,10 +70,12 @@ def frequency_table(
 
 def _members(frame: pd.DataFrame, definition: Mapping[str, Any], by: str, group: str) -> np.ndarray:
     if by in frame.columns:
-        return (frame[by] == group).fillna(False).to_numpy(dtype=bool)
+        members: np.ndarray = (frame[by] == group).fillna(False).to_numpy(dtype=bool)
+        return members
     if question(definition, by).type != SELECT_MULTIPLE:
         raise KeyError(f"column {by!r} is not in the frame")
-    return (frame[multi_column(by, group)] == 1).fillna(False).to_numpy(dtype=bool)
+    chosen: np.ndarray = (frame[multi_column(by, group)] == 1).fillna(False).to_numpy(dtype=bool)
+    return chosen
 
 
 def breakdown(

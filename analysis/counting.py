@@ -29,11 +29,11 @@ class _Factor:
 
     @property
     def size(self) -> int:
-        return self.decode.shape[0]
+        return int(self.decode.shape[0])
 
     @property
     def width(self) -> int:
-        return self.decode.shape[1]
+        return int(self.decode.shape[1])
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,8 @@ def _packed(columns: list[np.ndarray], n: int) -> list[tuple[np.ndarray, int]]:
 
 def _zero_one(values: pd.Series) -> np.ndarray:
     # Missing counts as not chosen; any non-zero value as chosen.
-    return (values.array.to_numpy(dtype=np.uint8, na_value=0) != 0).view(np.uint8)
+    chosen: np.ndarray = (values.array.to_numpy(dtype=np.uint8, na_value=0) != 0).view(np.uint8)
+    return chosen
 
 
 def _categorical(values: pd.Series) -> pd.Categorical:
@@ -150,6 +151,8 @@ def group_factors(
 
 def _joint(left: _Factor, right: _Factor) -> np.ndarray:
     """Respondents per (left key, right key)."""
+    if left.key is None:
+        raise ValueError("the left factor must have a key per respondent")
     if right.key is None:
         return np.bincount(left.key, minlength=left.size)[:, None]
     # Narrow keys halve the memory traffic of the pass when the joint table is small.

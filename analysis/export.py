@@ -63,4 +63,5 @@ def write_export(frame: pd.DataFrame, path_or_buffer: PathOrBuffer | None = None
     columns = [c for c in frame_columns({}) if c in frame] + [
         c for c in frame.columns if c not in META_COLUMNS
     ]
-    return frame[columns].to_csv(path_or_buffer, index=False, encoding="utf-8")
+    text: str | None = frame[columns].to_csv(path_or_buffer, index=False, encoding="utf-8")
+    return text

@@ -85,7 +85,8 @@ def _connection(connectable: Engine | Connection) -> Iterator[Connection]:
 def _as_dict(stored: Any) -> dict[str, Any]:
     # JSON columns come back as dicts from PostgreSQL but as text from SQLite.
     if isinstance(stored, (str, bytes, bytearray)):
-        return json.loads(stored)
+        decoded: dict[str, Any] = json.loads(stored)
+        return decoded
     return dict(stored)
 
 
@@ -105,6 +106,8 @@ def _read_answers(conn: Connection, survey_slug: str) -> pd.DataFrame:
     interned: the same question name or choice code is then one string, not millions."""
     placeholder = PLACEHOLDERS[conn.dialect.paramstyle]
     driver = conn.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection has been closed")
     # PostgreSQL sends the rows as they are fetched only to a named (server-side) cursor.
     cursor = driver.cursor(name="survey_answers") if conn.dialect.name == "postgresql" else driver.cursor()
     ids: list[str] = []

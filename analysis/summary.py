@@ -32,7 +32,8 @@ def _ranks(counts: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """
     shown = np.where(hidden, -1, counts)
     greater = (shown[:, None, :] > shown[:, :, None]) & ~hidden[:, None, :]
-    return 1 + greater.sum(axis=2)
+    ranks: np.ndarray = 1 + greater.sum(axis=2)
+    return ranks
 
 
 def build_table(t: ChoiceCounts, h: Hidden) -> pd.DataFrame:

@@ -54,7 +54,8 @@ def _draw_one(weights: np.ndarray, g: np.ndarray, rng: np.random.Generator) -> n
     for group, bounds in enumerate(cumulative):
         rows = g == group
         codes[rows] = np.searchsorted(bounds, u[rows], side="right")
-    return np.minimum(codes, weights.shape[1] - 1)
+    drawn: np.ndarray = np.minimum(codes, weights.shape[1] - 1)
+    return drawn
 
 
 def _draw_many(
@@ -103,8 +104,8 @@ def _meta(
     default = settings.get("default_language", "en")
     others = sorted(set(settings.get("title", {})) - {default})
     languages = np.array([default, *others], dtype=object)
-    others = len(languages) - 1
-    language_p = np.array([1.0] if others == 0 else [0.7] + [0.3 / others] * others)
+    other_count = len(languages) - 1
+    language_p = np.array([1.0] if other_count == 0 else [0.7] + [0.3 / other_count] * other_count)
     channel = rng.choice(len(CHANNELS), size=n, p=[0.7, 0.2, 0.1])
     # Each group has two partners; kiosks and paper forms always come through one,
     # a third of web answers do.
@@ -118,7 +119,7 @@ def _meta(
             "submitted_at": pd.Series(_START + seconds).dt.tz_localize("UTC"),
             "survey_version": np.where(rng.random(n) < 0.1, 1, 2),
             "language": languages[rng.choice(len(languages), size=n, p=language_p)],
-            "partner": np.where(with_partner, partner, None),
+            "partner": np.where(with_partner, partner, None),  # type: ignore[call-overload]  # None: an object array
             "channel": np.array(CHANNELS, dtype=object)[channel],
         }
     )

@@ -30,16 +30,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.counting import count_choices
+from analysis.summary import top_choices
+from analysis.synthetic import synthetic_frame
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import duckdb  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from analysis.counting import count_choices  # noqa: E402
-from analysis.summary import top_choices  # noqa: E402
-from analysis.synthetic import synthetic_frame  # noqa: E402
 
 DEFINITION = ROOT / "tests" / "analysis" / "data" / "family_voices.json"
 MB = 1024 * 1024

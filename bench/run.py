@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of the service, written to docs/benchmarks.md.
 
-Run from the repository root: ``.venv/bin/python bench/run.py [--only web,profile,...]``.
+Run from the repository root: ``.venv/bin/python -m bench.run [--only web,profile,...]``.
 Servers listen on 127.0.0.1 only, every load runs for a bounded time, and every process and
 database made here is removed at the end, also after an error or Ctrl+C. Raw results go to
 bench/results/ (not committed); a run with --only writes bench/results/partial.md instead of
@@ -25,13 +25,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(ROOT)  # import this folder as the `bench` package, not as loose modules
+from bench import databases, dataset, exporting, served_profile, state_report, web, weight, writeup
+from bench.load import wrk_path
+from bench.profile_page import profile_page, profile_submission
+from bench.serve import HOST, WORKER_ARGS, command, gunicorn
 
-from bench import databases, dataset, exporting, served_profile, state_report, web, weight, writeup  # noqa: E402
-from bench.load import wrk_path  # noqa: E402
-from bench.profile_page import profile_page, profile_submission  # noqa: E402
-from bench.serve import HOST, WORKER_ARGS, command, gunicorn  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = ("web", "profile", "weight", "analysis", "report", "export")
 RESULTS = ROOT / "bench" / "results"

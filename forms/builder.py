@@ -32,10 +32,10 @@ class CatalogTranslations:
     error ("Not a valid integer value.") is shown in the respondent's language."""
 
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return str(gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        return str(ngettext(singular, plural, n))
 
 
 # WTForms' built-in messages that fields of a survey can raise, listed so that
@@ -49,7 +49,7 @@ WTFORMS_MESSAGES = (
 INVALID_CHOICE = _l("Choose from the answers shown.")
 
 
-class PageForm(FlaskForm):
+class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     class Meta:
         def get_translations(self, form: Any) -> CatalogTranslations:
             return CatalogTranslations()

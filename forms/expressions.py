@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 MAX_SOURCE_LENGTH = 1000
 MAX_NESTING = 32
@@ -296,7 +297,7 @@ def _answer(raw: object) -> Value:
         try:
             return float(raw)
         except OverflowError:  # an int too large for a float
-            return math.inf if raw > 0 else -math.inf
+            return -math.inf if raw < 0 else math.inf
     if isinstance(raw, (list, tuple)):
         return tuple(_string(_answer(code)) for code in raw)
     return str(raw)
@@ -337,7 +338,7 @@ def _codes(value: Value) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else tuple(_string(value).split())
 
 
-_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
 

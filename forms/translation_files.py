@@ -20,7 +20,7 @@ from .definition import SETTINGS_TRANSLATED, TRANSLATED, _split_column
 REVIEW_HEADER = "X-Review-Status"
 
 
-def _texts(raw: Mapping[str, Any], language: str) -> Iterator[tuple[str, dict, str, str]]:
+def _texts(raw: Mapping[str, Any], language: str) -> Iterator[tuple[str, dict[str, Any], str, str]]:
     """(context, row, column, current text) for every translatable text in `language`."""
     for column in SETTINGS_TRANSLATED:
         yield f"settings:{column}", raw["settings"], column, _get(raw["settings"], column, language)
@@ -40,7 +40,7 @@ def _get(row: Mapping[str, Any], column: str, language: str) -> str:
     return ""
 
 
-def _set(row: dict, column: str, language: str, text: str) -> None:
+def _set(row: dict[str, Any], column: str, language: str, text: str) -> None:
     for key in list(row):
         found, code = _split_column(str(key))
         if found == column and code == language:
@@ -74,7 +74,8 @@ def import_po(raw: dict[str, Any], language: str, po_file: bytes) -> int:
     An entry whose English has changed since export is skipped, not guessed."""
     catalog = read_po(io.BytesIO(po_file))
     source = raw["settings"].get("default_language", "en")
-    entries = {(m.context, m.id): m.string for m in catalog if m.id and m.string}
+    # Survey texts are exported as singular messages, so each translation is one string.
+    entries = {(m.context, m.id): m.string for m in catalog if m.id and m.string and isinstance(m.string, str)}
     # Babel's catalog keeps only the standard headers, so the review line is read from the text.
     found = re.search(rb'^"' + REVIEW_HEADER.encode() + rb':\s*(.*?)\\n"$', po_file, re.MULTILINE)
     status = found.group(1).decode() if found else None

@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
         if "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app_config.engine_options(config["SQLALCHEMY_DATABASE_URI"])
+        app_config.check(config)
 
     app.session_interface = sessions.SignedCookieSessions()
     app.jinja_env.trim_blocks = True

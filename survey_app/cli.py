@@ -18,6 +18,12 @@ from . import audit, backups, config, demo, exports, report_data, storage, surve
 from .extensions import db
 from .models import Partner, User
 
+try:
+    # libyaml's loader reads the default survey ten times faster than the pure-Python one.
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:
+    from yaml import SafeLoader  # type: ignore[assignment]
+
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_SURVEY_FILE = config.PROJECT_ROOT / "surveys" / "family-voices.yaml"
 # The same survey as an XLSForm, generated from the YAML file; init-db loads it when it is there.
@@ -26,7 +32,7 @@ DEFAULT_SURVEY_XLSFORM = DEFAULT_SURVEY_FILE.with_suffix(".xlsx")
 
 def read_definition(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=SafeLoader)
 
 
 def read_survey_file(path: Path) -> dict:
@@ -226,8 +232,9 @@ def init_app(app: Flask) -> None:
                 definition = normalise(read_definition(path))
                 definitions[definition["settings"]["form_id"]] = definition
         else:
-            definitions = {slug: surveys.newest_version(slug).definition
-                           for slug, status, _count in surveys.response_counts() if status == "open"}
+            newest = {slug: surveys.newest_version(slug) for slug, status, _count in surveys.response_counts()
+                      if status == "open"}
+            definitions = {slug: version.definition for slug, version in newest.items() if version is not None}
         lines, ok = translation_status.report(Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]), definitions)
         click.echo("\n".join(lines))
         if not ok:

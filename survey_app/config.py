@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,46 @@ def _instance_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+# Numbers read from the environment: (whole number?, default, smallest value allowed).
+NUMBERS: dict[str, tuple[bool, str, float]] = {
+    # Smaller groups could let someone work out who answered what.
+    "MIN_GROUP_SIZE": (True, "10", 10),
+    "SESSION_HOURS": (True, "12", 1),
+    "SURVEY_CACHE_SECONDS": (False, "5", 0),
+    "RENDERED_PAGES": (True, "1000", 0),
+    "DRAFT_RETENTION_DAYS": (True, "7", 1),
+    "TRUSTED_PROXIES": (True, "0", 0),
+    "STAFF_IDLE_MINUTES": (True, "30", 1),
+    "REPORTS_MAX_AGE": (False, "10", 0),
+    "REPORTS_FIRST_READ_WAIT": (False, "5", 0),
+    "PUBLIC_RESULTS_MAX_AGE": (False, "30", 0),
+    "CONTACT_RETENTION_DAYS": (True, "365", 1),
+}
+
+
+def _number(name: str, raw: Any) -> int | float:
+    whole, _default, minimum = NUMBERS[name]
+    try:
+        value = int(str(raw).strip()) if whole else float(str(raw).strip())
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {raw!r}") from None
+    if not value >= minimum:  # also refuses NaN
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw!r}")
+    return value
+
+
+def _env_number(name: str) -> Any:
+    return _number(name, os.environ.get(name, NUMBERS[name][1]))
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse numbers out of range, also when given to `create_app` rather than the environment."""
+    for name in NUMBERS:
+        if name in config:
+            _number(name, config[name])
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -34,7 +76,7 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def from_environment(instance_path: Path) -> dict:
+def from_environment(instance_path: Path) -> dict[str, Any]:
     env = os.environ.get("SURVEY_ENV", "production").strip().lower()
     if env not in {"production", "development", "testing"}:
         raise ConfigError(f"SURVEY_ENV must be production, development or testing, not {env!r}")
@@ -56,24 +98,24 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "en",
         "DEFAULT_SURVEY": os.environ.get("DEFAULT_SURVEY", "family-voices"),
-        "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "10")),
+        "MIN_GROUP_SIZE": _env_number("MIN_GROUP_SIZE"),
         # A parent may take a long time over one page; the token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "12"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_number("SESSION_HOURS")),
         # The session cookie is signed again only when it changes (a draft started, a language chosen),
         # not on every page view; a respondent's draft lasts SESSION_HOURS from then.
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
-        "SURVEY_CACHE_SECONDS": float(os.environ.get("SURVEY_CACHE_SECONDS", "5")),
+        "SURVEY_CACHE_SECONDS": _env_number("SURVEY_CACHE_SECONDS"),
         # Question pages each worker keeps rendered (about 15 kB each).
-        "RENDERED_PAGES": int(os.environ.get("RENDERED_PAGES", "1000")),
-        "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
+        "RENDERED_PAGES": _env_number("RENDERED_PAGES"),
+        "DRAFT_RETENTION_DAYS": _env_number("DRAFT_RETENTION_DAYS"),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
+        "TRUSTED_PROXIES": _env_number("TRUSTED_PROXIES"),
+        "STAFF_IDLE_MINUTES": _env_number("STAFF_IDLE_MINUTES"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_PUBLIC": os.environ.get("RATELIMIT_PUBLIC", "120 per minute"),
         "RATELIMIT_LOGIN_ADDRESS": os.environ.get("RATELIMIT_LOGIN_ADDRESS", "30 per minute; 200 per hour"),
@@ -84,13 +126,17 @@ def from_environment(instance_path: Path) -> dict:
         "ARGON2_MEMORY_KIB": 1024 if env == "testing" else 65536,
         # Staff reports check for new responses at most this often (seconds); the first read of a
         # survey's responses runs in the background, and a request waits this long for it.
-        "REPORTS_MAX_AGE": float(os.environ.get("REPORTS_MAX_AGE", "10")),
-        "REPORTS_FIRST_READ_WAIT": float(os.environ.get("REPORTS_FIRST_READ_WAIT", "5")),
-        "CONTACT_RETENTION_DAYS": int(os.environ.get("CONTACT_RETENTION_DAYS", "365")),
+        "REPORTS_MAX_AGE": _env_number("REPORTS_MAX_AGE"),
+        "REPORTS_FIRST_READ_WAIT": _env_number("REPORTS_FIRST_READ_WAIT"),
+        "CONTACT_RETENTION_DAYS": _env_number("CONTACT_RETENTION_DAYS"),
+        # How old the families' results page may be (seconds).
+        "PUBLIC_RESULTS_MAX_AGE": _env_number("PUBLIC_RESULTS_MAX_AGE"),
+        # Tests switch this off to wait for every read of the responses.
+        "REPORTS_REFRESH_IN_BACKGROUND": True,
     }
 
 
-def engine_options(database_url: str) -> dict:
+def engine_options(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         # Several gunicorn workers write to one file: wait for the lock instead of failing.
         return {"connect_args": {"timeout": 30}}

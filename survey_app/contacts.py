@@ -22,7 +22,7 @@ class ContactDetails:
 
 
 def _fernet() -> Fernet:
-    key = current_app.config.get("CONTACT_KEY")
+    key = current_app.config["CONTACT_KEY"]
     if not key:
         raise ContactKeyMissing("CONTACT_KEY is not set; generate one with "
                                 "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
@@ -30,7 +30,7 @@ def _fernet() -> Fernet:
 
 
 def enabled() -> bool:
-    return bool(current_app.config.get("CONTACT_KEY"))
+    return bool(current_app.config["CONTACT_KEY"])
 
 
 def seal(details: ContactDetails) -> bytes:

@@ -99,7 +99,7 @@ def store_demo_responses(version: SurveyVersion, count: int, seed: int, batch: i
             language = RESPONSE_LANGUAGE.get(home, home)
             if language not in definition.languages or rng.random() < 0.3:
                 language = definition.default_language
-            in_state = partners.get(state, [])
+            in_state = partners.get(state or "", [])
             response_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             responses.append({
                 "id": response_id, "survey_version_id": version.id,

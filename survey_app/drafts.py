@@ -43,7 +43,7 @@ def shown(draft_id: str) -> SavedDraft | None:
         return None
     answers = row[4]
     # SQLite hands JSON back as text; PostgreSQL's driver decodes it.
-    return SavedDraft(*row[:4], json.loads(answers) if isinstance(answers, str) else answers)
+    return SavedDraft(row[0], row[1], row[2], row[3], json.loads(answers) if isinstance(answers, str) else answers)
 
 
 def to_update(draft_id: str) -> SavedDraft | None:

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
 
 
 def utcnow() -> datetime:
@@ -21,7 +21,7 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-class Partner(db.Model):
+class Partner(Model):
     __tablename__ = "partners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +33,7 @@ class Partner(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session's identity: changing the password ends every other session.
-    session_version: Mapped[int] = mapped_column(default=1)
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     partner: Mapped[Optional[Partner]] = relationship()
 
@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Survey(db.Model):
+class Survey(Model):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class Survey(db.Model):
     # Languages staff switched on; None means every language that is fully translated.
     languages: Mapped[Optional[list[str]]] = mapped_column(JSON)
     # Staff may publish a results page per state for families (aggregates only).
-    public_results: Mapped[bool] = mapped_column(default=False)
+    public_results: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
@@ -75,7 +75,7 @@ class Survey(db.Model):
     )
 
 
-class SurveyVersion(db.Model):
+class SurveyVersion(Model):
     __tablename__ = "survey_versions"
     __table_args__ = (UniqueConstraint("survey_id", "version"),)
 
@@ -89,7 +89,7 @@ class SurveyVersion(db.Model):
     survey: Mapped[Survey] = relationship(back_populates="versions")
 
 
-class Draft(db.Model):
+class Draft(Model):
     """Answers of a survey in progress, kept on the server so the session cookie
     only carries the draft's id. Its id becomes the response's id on submission,
     which is what makes a repeated submission store nothing twice."""
@@ -105,7 +105,7 @@ class Draft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     __table_args__ = (Index("ix_responses_version_submitted", "survey_version_id", "submitted_at"),)
 
@@ -123,7 +123,7 @@ class Response(db.Model):
     partner: Mapped[Optional[Partner]] = relationship()
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer; a multiple-choice answer is one row per chosen code."""
 
     __tablename__ = "answers"
@@ -135,7 +135,7 @@ class Answer(db.Model):
     value: Mapped[str] = mapped_column(Text)
 
 
-class CommentNote(db.Model):
+class CommentNote(Model):
     """Staff's tags and star on one free-text answer (a comment)."""
 
     __tablename__ = "comment_notes"
@@ -147,7 +147,7 @@ class CommentNote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what and when, for staff and partner users; never about a respondent."""
 
     __tablename__ = "audit_events"
@@ -161,7 +161,7 @@ class AuditEvent(db.Model):
     user: Mapped[Optional[User]] = relationship()
 
 
-class Contact(db.Model):
+class Contact(Model):
     """Follow-up contact details given after a separate opt-in. Kept apart from the
     answers (no link to the response) and encrypted with a key from the environment."""
 

@@ -2,6 +2,8 @@
 menu, and the response headers that keep pages private and safe."""
 from __future__ import annotations
 
+from typing import Any
+
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request, url_for
@@ -12,7 +14,7 @@ from . import contacts, locale
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
     """The same page in each language: one URL is built, then `lang` is added to it."""
     args = dict(request.view_args or {})
-    query = {k: v for k, v in request.args.items() if k != "lang"}
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
     if request.endpoint and request.method == "GET":
         base = url_for(request.endpoint, **args, **query)
     else:

@@ -75,7 +75,7 @@ class _Cache:
         self.lock = threading.Lock()
         self.snapshots: dict[int, Snapshot] = {}
         self.readers: dict[int, threading.Lock] = {}
-        self.derived: OrderedDict[Hashable, Any] = OrderedDict()
+        self.derived: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.checked: dict[int, tuple[float, Freshness]] = {}
         self.refreshing: dict[int, threading.Thread] = {}
 
@@ -88,7 +88,7 @@ def _cache() -> _Cache:
     return current_app.extensions.setdefault(_EXTENSION, _Cache())
 
 
-def freshness(survey: Survey, max_age: float = 0.0) -> Freshness:
+def freshness(survey: Survey | surveys.PublicSurvey, max_age: float = 0.0) -> Freshness:
     """(survey id, responses, newest submission, newest version): changes whenever a
     response is stored or a new version of the survey is loaded.
 
@@ -124,13 +124,15 @@ def _report_definition(slug: str) -> dict[str, Any]:
     return {**merged, "survey": [row for row in merged["survey"] if row.get("name") in kept]}
 
 
-def _read(survey: Survey, key: Freshness) -> Snapshot:
+def _read(survey: Survey | surveys.PublicSurvey, key: Freshness) -> Snapshot:
     """Read the survey's responses and keep them as its snapshot; the caller holds its reader lock."""
     cache = _cache()
     definition = _report_definition(survey.slug)
     frame = read_responses(db.engine, survey.slug, definition)
-    fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition,
-                     survey=surveys.parsed(surveys.newest_version(survey.slug)))
+    version = surveys.newest_version(survey.slug)
+    if version is None:
+        raise LookupError(f"survey {survey.slug!r} has no version")
+    fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition, survey=surveys.parsed(version))
     with cache.lock:
         cache.snapshots[survey.id] = fresh
         for stale in [k for k in cache.derived if k[0][0] == survey.id and k[0] != key]:
@@ -144,7 +146,7 @@ def _refresh_in_background(survey_id: int) -> None:
     reader = cache.reader(survey_id)
     if not reader.acquire(blocking=False):
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
 
     def run() -> None:
         try:
@@ -168,7 +170,7 @@ class ReportPreparing(Exception):
         self.responses = responses
 
 
-def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
+def snapshot(survey: Survey | surveys.PublicSurvey, max_age: float | None = None) -> Snapshot:
     """The survey's responses, read again only when the stored ones changed (checked at most
     every `max_age` seconds, by default `REPORTS_MAX_AGE`).
 
@@ -184,7 +186,7 @@ def snapshot(survey: Survey, max_age: float | None = None) -> Snapshot:
     current = cache.snapshots.get(survey.id)
     if current is not None and current.key == key:
         return current
-    if config.get("REPORTS_REFRESH_IN_BACKGROUND", True):
+    if config["REPORTS_REFRESH_IN_BACKGROUND"]:
         _refresh_in_background(survey.id)
         if current is not None:
             return current

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms.definition import Survey as SurveyDefinition
@@ -20,7 +20,7 @@ from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
 from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
-from .surveys import forget_public_surveys
+from .surveys import PublicSurvey, forget_public_surveys
 
 
 
@@ -136,7 +136,7 @@ def answer_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def delete_old_drafts(days: int) -> int:
     cutoff = utcnow() - timedelta(days=days)
-    result = db.session.execute(delete(Draft).where(Draft.updated_at < cutoff))
+    result = cast(CursorResult[Any], db.session.execute(delete(Draft).where(Draft.updated_at < cutoff)))
     db.session.commit()
     return result.rowcount or 0
 
@@ -261,7 +261,7 @@ def set_public_results(survey: Survey, published: bool) -> None:
     forget_public_surveys()
 
 
-def store_contact(survey: Survey, partner: Partner | None, details: ContactDetails, language: str) -> None:
+def store_contact(survey: Survey | PublicSurvey, partner: Partner | None, details: ContactDetails, language: str) -> None:
     """Keep opted-in contact details, sealed, with no link to the person's answers."""
     retention = current_app.config["CONTACT_RETENTION_DAYS"]
     db.session.add(Contact(survey_id=survey.id, partner_id=partner.id if partner else None, language=language,
@@ -276,6 +276,6 @@ def purge_contacts(survey: Survey | None = None, expired_only: bool = False) -> 
         query = query.where(Contact.survey_id == survey.id)
     if expired_only:
         query = query.where(Contact.delete_after < utcnow())
-    result = db.session.execute(query)
+    result = cast(CursorResult[Any], db.session.execute(query))
     db.session.commit()
     return result.rowcount or 0

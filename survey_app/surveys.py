@@ -37,7 +37,7 @@ def survey_and_newest_version(slug: str) -> tuple[Survey, SurveyVersion] | None:
     """A survey with its newest version, or None when there is no such survey (or no version yet)."""
     survey = find_survey(slug)
     version = newest_version(slug) if survey is not None else None
-    return None if version is None else (survey, version)
+    return None if survey is None or version is None else (survey, version)
 
 
 def survey_and_newest_version_or_404(slug: str) -> tuple[Survey, SurveyVersion]:
@@ -49,7 +49,7 @@ def survey_and_newest_version_or_404(slug: str) -> tuple[Survey, SurveyVersion]:
 
 @lru_cache(maxsize=64)
 def _parsed(version_id: int, definition_hash: str) -> SurveyDefinition:
-    version = db.session.get(SurveyVersion, version_id)
+    version = db.session.get_one(SurveyVersion, version_id)
     return SurveyDefinition.from_dict(version.definition)
 
 
@@ -60,7 +60,7 @@ def parsed(version: SurveyVersion) -> SurveyDefinition:
 
 @lru_cache(maxsize=64)
 def _complete_languages(version_id: int, definition_hash: str) -> frozenset[str]:
-    definition = db.session.get(SurveyVersion, version_id).definition
+    definition = db.session.get_one(SurveyVersion, version_id).definition
     complete = set()
     for code in definition_languages(definition):
         done, total = translation_coverage(definition, code)
@@ -164,4 +164,4 @@ def response_counts(partner_id: int | None = None) -> list[tuple[str, str, int]]
         .group_by(Survey.id, Survey.slug, Survey.status)
         .order_by(Survey.slug)
     ).all()
-    return [tuple(row) for row in rows]
+    return [(slug, status, count) for slug, status, count in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -47,8 +48,16 @@ def catalog_status(translations_dir: Path, language: Language) -> CatalogStatus:
     path = translations_dir / language.folder / "LC_MESSAGES" / "messages.po"
     if language.code == "en":
         return CatalogStatus(language, 1, 1, (), "source text")
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return CatalogStatus(language, 0, 1, (), "missing")
+    # Every app reads all catalogs when it starts (the tests start hundreds); a changed file has a new key.
+    return _read_catalog_status(path, language, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _read_catalog_status(path: Path, language: Language, _mtime_ns: int, _size: int) -> CatalogStatus:
     with path.open("rb") as handle:
         catalog = read_po(handle)
     counts = {False: [0, 0], True: [0, 0]}   # staff? -> [translated, total]
@@ -58,8 +67,8 @@ def catalog_status(translations_dir: Path, language: Language) -> CatalogStatus:
             continue
         staff = message.context == STAFF_CONTEXT
         counts[staff][1] += 1
-        singular = message.id[0] if isinstance(message.id, tuple) else message.id
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        singular = message.id if isinstance(message.id, str) else message.id[0]
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string or ("",))
         if all(strings) and not message.fuzzy:
             counts[staff][0] += 1
             if any(placeholders(s) != placeholders(singular) for s in strings):

@@ -1,20 +1,25 @@
 """A fresh app and database for every test.
 
-SQLite by default; with `TEST_DATABASE_URL` set (`.ci/run` sets it to the local
-PostgreSQL server) the same tests run there, each in a freshly created schema.
+SQLite by default, each test on its own copy of a database filled once per run; with
+`TEST_DATABASE_URL` set (`.ci/run` sets it to the local PostgreSQL server) the same tests
+run there, each in a freshly created and filled schema. Either is removed when the test ends.
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, make_url, text
 
 from survey_app import create_app, storage
 from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
@@ -28,7 +33,12 @@ def fresh_database_url(folder: Path, prefix: str = "test") -> Iterator[str]:
     """An empty database: a SQLite file in `folder`, or a new PostgreSQL schema
     (dropped afterwards) when TEST_DATABASE_URL is set."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{folder / 'test.db'}"
+        path = folder / "test.db"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for name in (path.name, path.name + "-wal", path.name + "-shm"):
+                path.with_name(name).unlink(missing_ok=True)
         return
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
@@ -58,24 +68,82 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SURVEY_ENV", "testing")
+class SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every test's app. Jinja keys each entry by the
+    template's source checksum, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = SharedBytecode()
+
+
+def build_app(database_url: str) -> Flask:
+    """The app as the tests use it; the caller sets SURVEY_ENV=testing."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "SESSION_COOKIE_SECURE": False,
     })
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+    return app
+
+
+def fill_database(definition: dict) -> None:
+    """The tables, the partner organisations and the default survey."""
+    db.create_all()
+    storage.upsert_partners(storage.read_partners_csv(Path("survey_app/data/partners.csv")))
+    storage.load_survey(copy.deepcopy(definition))
+
+
+@pytest.fixture(scope="session")
+def default_definition() -> dict:
+    """The default survey, parsed once."""
+    return read_definition(DEFAULT_SURVEY_FILE)
+
+
+@pytest.fixture(scope="session")
+def filled_sqlite_file(tmp_path_factory: pytest.TempPathFactory, default_definition: dict) -> Path | None:
+    """On SQLite, a database filled once, which each test copies; PostgreSQL fills each schema."""
+    if POSTGRES_URL:
+        return None
+    path = tmp_path_factory.mktemp("filled") / "filled.db"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SURVEY_ENV", "testing")
+        app = build_app(f"sqlite:///{path}")
+        with app.app_context():
+            fill_database(default_definition)
+            db.session.remove()
+            db.engine.dispose()
+    # Closing the last connection moved everything out of the write-ahead log into the file.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch, default_definition: dict,
+        filled_sqlite_file: Path | None):
+    """A fresh app on a fresh database holding the partners and the default survey."""
+    monkeypatch.setenv("SURVEY_ENV", "testing")
+    if filled_sqlite_file:
+        shutil.copyfile(filled_sqlite_file, make_url(database_url).database)
+    app = build_app(database_url)
     with app.app_context():
-        db.create_all()
-        storage.upsert_partners(storage.read_partners_csv(Path("survey_app/data/partners.csv")))
-        storage.load_survey(read_definition(DEFAULT_SURVEY_FILE))
+        if not filled_sqlite_file:
+            fill_database(default_definition)
         try:
             yield app
         finally:
             db.session.remove()
-            db.drop_all()
             db.engine.dispose()
 
 

@@ -22,6 +22,11 @@ def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_ci_runs_make_lint():
+    assert "make lint" in (ROOT / ".ci" / "run").read_text()
+    assert "lint:" in (ROOT / "Makefile").read_text()
+
+
 def test_project_never_reads_shared_folder_at_run_time():
     for path in [*ROOT.glob("survey_app/**/*.py"), *ROOT.glob("forms/**/*.py"), *ROOT.glob("analysis/**/*.py")]:
         assert "../shared" not in path.read_text(), path

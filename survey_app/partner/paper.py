@@ -93,8 +93,9 @@ def skip_rule(expression: Expression, definition: SurveyDefinition, numbers: Map
               language: str) -> SkipRule:
     """A `relevant` expression in words a family can follow on paper, when it only asks
     which answers were chosen to one earlier question."""
-    tests = [_choice_test(term) for term in _alternatives(expression.tree)]
-    if not tests or None in tests or len({name for name, _ in tests}) != 1:
+    found = [_choice_test(term) for term in _alternatives(expression.tree)]
+    tests = [test for test in found if test is not None]
+    if not tests or len(tests) < len(found) or len({name for name, _ in tests}) != 1:
         return SkipRule(None)
     name = tests[0][0]
     question = definition.questions.get(name)
@@ -193,10 +194,11 @@ def enter(slug: str):
             entered[slug] = entered.get(slug, 0) + 1
             session[ENTERED_KEY] = entered
             flash(pgettext("staff", "Saved. Enter the next form."), "saved")
-            return redirect(url_for("partner.enter", slug=slug, **{LANGUAGE_FIELD: form_language}))
+            kept: dict[str, Any] = {LANGUAGE_FIELD: form_language}
+            return redirect(url_for("partner.enter", slug=slug, **kept))
     else:
         forms = entry_forms(definition, shown_in)
-        form_language = request.args.get(LANGUAGE_FIELD)
+        form_language = request.args.get(LANGUAGE_FIELD, "")
         if form_language not in offered:
             form_language = definition.default_language
     return render_template("partner/paper_enter.html", survey=survey, definition=definition,

@@ -29,8 +29,8 @@ class RenderedPages:
         if parts is None:
             html = render()
             parts = tuple(html.split(token))
-            if len(parts) == 1:
-                return html  # no form on it: nothing to keep
+            if len(parts) == 1 or not self._kept.maxsize:
+                return html  # no form on it, or RENDERED_PAGES=0: nothing to keep
             with self._lock:
                 self._kept[key] = parts
         return token.join(parts)

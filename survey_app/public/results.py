@@ -16,15 +16,13 @@ from flask_babel import format_date, format_percent
 from .. import locale, report_data, report_rows, surveys
 from .views import _survey_or_404, blueprint
 
-DEFAULT_MAX_AGE = 30.0
 
 
 def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snapshot]:
     survey = _survey_or_404(slug)
     if not survey.public_results:
         abort(404)
-    max_age = float(current_app.config.get("PUBLIC_RESULTS_MAX_AGE", DEFAULT_MAX_AGE))
-    return survey, report_data.snapshot(survey, max_age=max_age)
+    return survey, report_data.snapshot(survey, max_age=current_app.config["PUBLIC_RESULTS_MAX_AGE"])
 
 
 def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
@@ -61,7 +59,7 @@ def results(slug: str, state: str):
     if state not in report_data.state_codes(snap):
         abort(404)
     language = locale.current().code
-    min_n = int(current_app.config.get("MIN_GROUP_SIZE", 10))
+    min_n = int(current_app.config["MIN_GROUP_SIZE"])
     shown = report_data.derived(snap, "public", (state, language, min_n),
                                 lambda: state_results(snap, state, language, min_n))
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,

@@ -12,7 +12,7 @@ from forms.navigation import (next_page, other_pages_answers, place, previous_pa
 from .. import drafts, locale, storage, surveys
 from . import page_cache
 from ..extensions import db
-from ..models import Response
+from ..models import Draft, Response
 from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
 
 blueprint = Blueprint("public", __name__)
@@ -90,7 +90,7 @@ def begin(slug: str):
     survey = _survey_or_404(slug)
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("public.start", slug=slug))
-    draft = _draft(slug)
+    draft: drafts.SavedDraft | Draft | None = _draft(slug)
     if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))

@@ -15,8 +15,8 @@ blueprint = Blueprint("staff", __name__)
 @blueprint.get("/")
 @roles_required("admin", "staff")
 def home():
-    partners = db.session.scalars(select(Partner).order_by(Partner.state_code, Partner.name)).all()
-    return render_template("staff/home.html", surveys=surveys.response_counts(), partners=partners)
+    organisations = db.session.scalars(select(Partner).order_by(Partner.state_code, Partner.name)).all()
+    return render_template("staff/home.html", surveys=surveys.response_counts(), partners=organisations)
 
 
 def _language_rows(survey, version) -> list[dict]:

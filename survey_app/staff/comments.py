@@ -28,7 +28,6 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
 from . import blueprint
-from .reports import survey_or_404
 
 PAGE_SIZE = 50
 MAX_ANSWER_ID = 2**31 - 1
@@ -109,12 +108,12 @@ def _comments(response_ids: list[str], question: str) -> list[Comment]:
         select(CommentNote).where(CommentNote.answer_id.in_([row.id for row in texts.values()])))}
     comments = []
     for response_id in response_ids:
-        row = texts.get(response_id)
-        if row is None:
+        text = texts.get(response_id)
+        if text is None:
             continue
-        note = notes.get(row.id)
-        comments.append(Comment(answer_id=row.id, text=row.value, language=row.language,
-                                submitted_at=row.submitted_at, issues=tuple(chosen.get(response_id, ())),
+        note = notes.get(text.id)
+        comments.append(Comment(answer_id=text.id, text=text.value, language=text.language,
+                                submitted_at=text.submitted_at, issues=tuple(chosen.get(response_id, ())),
                                 tags=tuple(note.tags or ()) if note else (), starred=bool(note and note.starred)))
     return comments
 
@@ -138,8 +137,8 @@ def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDef
 
 
 def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]]:
-    survey = survey_or_404(slug)
-    definition = surveys.parsed(surveys.newest_version(slug))
+    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    definition = surveys.parsed(version)
     states = [c.name for c in definition.questions[STATE].choices] if STATE in definition.questions else []
     if state not in states or not comment_questions(definition) or ISSUES not in definition.questions:
         abort(404)
@@ -147,12 +146,12 @@ def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]
 
 
 def _answer_in_state(answer: Answer, survey: Survey, state: str) -> bool:
-    return db.session.scalar(
+    return (db.session.scalar(
         select(func.count()).select_from(Answer)
         .join(Response, Answer.response_id == Response.id)
         .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
         .where(Answer.response_id == answer.response_id, Answer.question == STATE, Answer.value == state,
-               SurveyVersion.survey_id == survey.id)) > 0
+               SurveyVersion.survey_id == survey.id)) or 0) > 0
 
 
 def _list_args(source: Any, questions: list[str], issues: list[str]) -> dict[str, Any]:

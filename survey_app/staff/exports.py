@@ -98,6 +98,10 @@ def _published(value: Any, digits: int | None = None) -> Any:
     return round(value, digits) if digits is not None else value
 
 
+def _rounded(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
+
+
 def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[list[Any]]:
     """Every state's issues (ALL first) with the comparison, as published on the pages."""
     compared = {(row.code, group): row for group in dict.fromkeys(tables.compare["group"])
@@ -106,14 +110,16 @@ def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[
     for group in dict.fromkeys(tables.top["group"]):
         for issue in report_rows.issue_rows(tables.top, group, names):
             versus = compared.get((issue.code, group))
-            tested = versus is not None and versus.tested
+            if versus is None or not versus.tested:
+                versus_cells: list[Any] = ["", "", "", ""]
+            else:
+                versus_cells = [_rounded(versus.rest_share), _rounded(versus.difference), _rounded(versus.p_adjusted),
+                                "yes" if versus.significant else "no"]
             rows.append([
                 group, names.state(group), issue.code, issue.label,
                 _published(report_rows.respondents(tables.top, group)), _published(issue.count),
                 _published(issue.share, 4), _published(issue.ci_low, 4), _published(issue.ci_high, 4),
-                _published(issue.rank),
-                round(versus.rest_share, 4) if tested else "", round(versus.difference, 4) if tested else "",
-                round(versus.p_adjusted, 4) if tested else "", ("yes" if versus.significant else "no") if tested else "",
+                _published(issue.rank), *versus_cells,
             ])
     return rows
 
@@ -254,15 +260,15 @@ def write_responses_xlsx(survey: Survey, handle: IO[bytes]) -> int:
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet("responses")
     stream = exports.rows(survey.slug)
-    names = next(stream)["columns"]
+    names: list[str] = next(stream)["columns"]
     sheet.write_row(0, 0, names, bold)
     count = 0
     for count, row in enumerate(stream, start=1):
         _write_row(sheet, count, (row.get(name) for name in names))
     codebook = workbook.add_worksheet("codebook")
     codebook.write_row(0, 0, CODEBOOK_COLUMNS, bold)
-    for number, row in enumerate(codebook_rows(_versions(survey)), start=1):
-        _write_row(codebook, number, row)
+    for number, cells in enumerate(codebook_rows(_versions(survey)), start=1):
+        _write_row(codebook, number, cells)
     workbook.close()
     return count
 

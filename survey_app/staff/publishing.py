@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_pgettext as _p

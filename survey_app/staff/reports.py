@@ -10,7 +10,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, pgettext
@@ -31,7 +31,7 @@ CHART_LABEL_WIDTH = 34
 
 
 def min_n() -> int:
-    return int(current_app.config.get("MIN_GROUP_SIZE", 10))
+    return int(current_app.config["MIN_GROUP_SIZE"])
 
 
 def number(value: int | None) -> str:
@@ -69,7 +69,7 @@ class DateRange:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def query(self) -> dict[str, str]:
+    def query(self) -> dict[str, Any]:
         """The filter for links: only valid dates are carried on."""
         return {name: day.isoformat() for name, day in (("start", self.start), ("end", self.end)) if day}
 
@@ -235,7 +235,7 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
 
 @blueprint.get("/reports/<slug>/<state>/chart.<any(svg, png):fmt>")
 @roles_required("admin", "staff")
-def report_chart(slug: str, state: str, fmt: str):
+def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
     survey = survey_or_404(slug)
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)

@@ -12,17 +12,16 @@ export, comment, fact sheet, results page and summary command tests.
 With a minimum of 10: TN and WA are suppressed as states (two hidden states, so neither can
 be worked out from ALL). In MN, safety 11/12 and language_access 10/12 are published, mental
 health (3) and every issue nobody chose (0) are suppressed. ALL has 39 respondents.
+
+The fixtures that load it (`users`, `campaign`, `staff`, `partner_client`) are in conftest.py.
 """
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from analysis import read as analysis_read
-from survey_app import report_data, storage, surveys
+from survey_app import surveys
 from survey_app.extensions import db
 from survey_app.models import Answer, Partner, Response, new_uuid
 from tests.conftest import csrf_token
@@ -66,63 +65,10 @@ def add_campaign() -> None:
     add_responses("WA", 3, ["language_access", "safety"], day=OTHER_DAY)
 
 
-@pytest.fixture
-def users(app):
-    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
-    storage.create_user("staff@example.org", PASSWORD, "staff")
-    storage.create_user("admin@example.org", PASSWORD, "admin")
-    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
-
-
-@pytest.fixture
-def campaign(app, users):
-    add_campaign()
-
-
 def log_in(client, email: str) -> None:
     page = client.get("/login")
     reply = client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
     assert reply.status_code == 302
-
-
-@pytest.fixture
-def staff(app, client, campaign):
-    log_in(client, "staff@example.org")
-    return client
-
-
-@pytest.fixture
-def partner_client(app, campaign):
-    other = app.test_client()
-    log_in(other, "mira@example.org")
-    return other
-
-
-@pytest.fixture
-def held_first_read(app, monkeypatch):
-    """The first read of the responses starts but does not finish until `release()` is called,
-    and a page waits no time for it: as with a million responses just after a restart."""
-    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = True
-    app.config["REPORTS_FIRST_READ_WAIT"] = 0
-    app.extensions.pop("report_data", None)  # nothing read yet
-    gate = threading.Event()
-    original = analysis_read.read_responses
-
-    def held(*args, **kwargs):
-        gate.wait(60)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(report_data, "read_responses", held)
-
-    def release() -> None:
-        gate.set()
-        with app.app_context():
-            report_data.finish_refreshes(timeout=60)
-
-    try:
-        yield release
-    finally:
-        release()
 
 
 def cells(html: str, marker: str) -> str:

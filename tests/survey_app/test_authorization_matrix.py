@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
-from survey_app import storage
-from survey_app.extensions import db
-from survey_app.models import Partner, User
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"
@@ -50,23 +46,6 @@ def sample_values(rule, ids) -> dict:
     for options, name in ANY.findall(rule.rule):
         values[name] = options.split(",")[0].strip().strip("'\"")
     return {name: values[name] for name in rule.arguments}
-
-
-@pytest.fixture
-def sessions(app):
-    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
-    nyic = db.session.scalar(select(Partner).where(Partner.code == "nyic"))
-    accounts = {"partner_a": ("a@example.org", "partner", mira), "partner_b": ("b@example.org", "partner", nyic),
-                "staff": ("staff@example.org", "staff", None), "admin": ("admin@example.org", "admin", None)}
-    clients = {"anonymous": app.test_client()}
-    for role, (email, kind, partner) in accounts.items():
-        storage.create_user(email, PASSWORD, kind, partner)
-        client = app.test_client()
-        page = client.get("/login")
-        client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
-        clients[role] = client
-    user = db.session.scalar(select(User).where(User.email == "a@example.org"))
-    return clients, {"partner": mira.id, "user": user.id}
 
 
 def denied(reply) -> bool:

@@ -7,9 +7,7 @@ from sqlalchemy import select
 from survey_app import state_facts, storage
 from survey_app.extensions import db
 from survey_app.models import Answer, User
-from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, XSS, campaign, staff, users,
-)
+from tests.survey_app.report_fixtures import SLUG, XSS
 
 
 def star(text: str) -> None:

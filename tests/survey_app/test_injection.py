@@ -3,7 +3,6 @@ what it held before (apart from legitimate inserts such as the audit log), and n
 request fails with a server error."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from flask import url_for
@@ -12,7 +11,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from survey_app.extensions import db
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
-from tests.survey_app.test_authorization_matrix import ANY, sessions  # noqa: F401  (fixture)
+from tests.survey_app.test_authorization_matrix import ANY
 
 PAYLOADS = ["' OR '1'='1", "1; DROP TABLE responses; --", "\" OR 1=1 --", "x' UNION SELECT password_hash FROM users --",
             "<script>alert(1)</script>", "../../etc/passwd", "%00", "${7*7}{{7*7}}"]
@@ -29,7 +28,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "partner_a", "staff", "admin"])
-def test_injection_every_parameter_leaves_data_unchanged(app, sessions, role):  # noqa: F811
+def test_injection_every_parameter_leaves_data_unchanged(app, sessions, role):
     clients, ids = sessions
     filler = Respondent(app.test_client())
     filler.start("?ref=mira")

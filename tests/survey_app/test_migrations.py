@@ -1,10 +1,15 @@
-"""Upgrading a database that already holds responses keeps every response."""
+"""Upgrading a database that already holds responses keeps every response, and the
+migrations build the schema the models describe."""
 from __future__ import annotations
 
 import json
 
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.sql.schema import DEFAULT_NAMING_CONVENTION
 
 from survey_app import create_app
 from survey_app.config import PROJECT_ROOT
@@ -45,6 +50,40 @@ def test_migrations_upgrade_from_first_schema_keeps_responses(database_url, monk
             db.session.remove()  # release the read locks before the schema changes again
             downgrade(directory=MIGRATIONS, revision="0001_initial")
             assert db.session.scalar(select(func.count()).select_from(Response)) == 50
+        finally:
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("made_before_names", [False, True])
+def test_migrations_match_the_models(database_url, monkeypatch, made_before_names):
+    """What autogenerate would write after the last migration: nothing, types, server defaults
+    and constraint names included; also for a database made before constraints had names."""
+    monkeypatch.setenv("SURVEY_ENV", "testing")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        try:
+            if made_before_names:
+                with monkeypatch.context() as unnamed:
+                    unnamed.setattr(db.metadata, "naming_convention", DEFAULT_NAMING_CONVENTION)
+                    upgrade(directory=MIGRATIONS, revision="0003_accounts_audit_contacts")
+            upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "compare_server_default": True})
+                assert compare_metadata(context, db.metadata) == []
+                names = {(table, constraint["name"]) for table in ("partners", "survey_versions", "drafts")
+                         for constraint in [*inspect(connection).get_unique_constraints(table),
+                                            *inspect(connection).get_foreign_keys(table)]}
+            assert names == {("partners", "uq_partners_code"),
+                             ("survey_versions", "uq_survey_versions_survey_id_version"),
+                             ("survey_versions", "fk_survey_versions_survey_id_surveys"),
+                             ("drafts", "fk_drafts_partner_id_partners"),
+                             ("drafts", "fk_drafts_survey_version_id_survey_versions")}
         finally:
             db.session.remove()
             with db.engine.begin() as connection:

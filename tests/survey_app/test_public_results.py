@@ -12,11 +12,8 @@ from survey_app import report_data, surveys
 from survey_app.locale import LANGUAGES
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Survey
-from survey_app.public.results import DEFAULT_MAX_AGE
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
-from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, add_responses, campaign, held_first_read, staff, users,
-)
+from tests.survey_app.report_fixtures import SLUG, add_responses
 
 
 def switch(client, on: bool):
@@ -97,7 +94,7 @@ def test_public_results_cached_until_the_count_is_checked_again(app, published, 
     with app.app_context():
         add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))
     assert "12 people answered" in published.get(f"/s/{SLUG}/results/MN?lang=en").text
-    clock[0] += DEFAULT_MAX_AGE + 1
+    clock[0] += app.config["PUBLIC_RESULTS_MAX_AGE"] + 1
     html = published.get(f"/s/{SLUG}/results/MN?lang=en").text
     assert "15 people answered between October 5, 2026 and October 6, 2026." in html
 

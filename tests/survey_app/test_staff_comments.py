@@ -9,9 +9,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Answer, CommentNote
 from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    FORMULA, SLUG, XSS, campaign, staff, users,
-)
+from tests.survey_app.report_fixtures import FORMULA, SLUG, XSS
 
 PAYLOAD = "<script>alert('x')</script>"
 

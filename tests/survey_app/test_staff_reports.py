@@ -13,9 +13,7 @@ from analysis import read as analysis_read
 from survey_app import report_data
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from tests.survey_app.report_fixtures import (  # noqa: F401  (fixtures)
-    SLUG, add_responses, campaign, cells, held_first_read, log_in, partner_client, staff, users,
-)
+from tests.survey_app.report_fixtures import SLUG, add_responses, cells, log_in
 
 
 def text_of(html: str) -> str:

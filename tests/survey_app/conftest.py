@@ -1,0 +1,86 @@
+"""Fixtures shared by the web app's tests: staff, partner and admin accounts, the
+hand-worked campaign of report_fixtures.py, and a client logged in for each role."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from analysis import read as analysis_read
+from survey_app import report_data, storage
+from survey_app.extensions import db
+from survey_app.models import Partner, User
+from tests.conftest import csrf_token
+from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
+
+
+@pytest.fixture
+def users(app):
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("staff@example.org", PASSWORD, "staff")
+    storage.create_user("admin@example.org", PASSWORD, "admin")
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+
+
+@pytest.fixture
+def campaign(app, users):
+    add_campaign()
+
+
+@pytest.fixture
+def staff(app, client, campaign):
+    log_in(client, "staff@example.org")
+    return client
+
+
+@pytest.fixture
+def partner_client(app, campaign):
+    other = app.test_client()
+    log_in(other, "mira@example.org")
+    return other
+
+
+@pytest.fixture
+def held_first_read(app, monkeypatch):
+    """The first read of the responses starts but does not finish until `release()` is called,
+    and a page waits no time for it: as with a million responses just after a restart."""
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = True
+    app.config["REPORTS_FIRST_READ_WAIT"] = 0
+    app.extensions.pop("report_data", None)  # nothing read yet
+    gate = threading.Event()
+    original = analysis_read.read_responses
+
+    def held(*args, **kwargs):
+        gate.wait(60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_data, "read_responses", held)
+
+    def release() -> None:
+        gate.set()
+        with app.app_context():
+            report_data.finish_refreshes(timeout=60)
+
+    try:
+        yield release
+    finally:
+        release()
+
+
+@pytest.fixture
+def sessions(app):
+    """A client for each role (anonymous, two partners, staff, admin), and the ids routes need."""
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    nyic = db.session.scalar(select(Partner).where(Partner.code == "nyic"))
+    accounts = {"partner_a": ("a@example.org", "partner", mira), "partner_b": ("b@example.org", "partner", nyic),
+                "staff": ("staff@example.org", "staff", None), "admin": ("admin@example.org", "admin", None)}
+    clients = {"anonymous": app.test_client()}
+    for role, (email, kind, partner) in accounts.items():
+        storage.create_user(email, PASSWORD, kind, partner)
+        client = app.test_client()
+        page = client.get("/login")
+        client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
+        clients[role] = client
+    user = db.session.scalar(select(User).where(User.email == "a@example.org"))
+    return clients, {"partner": mira.id, "user": user.id}
