@@ -23,6 +23,10 @@ from .models import User
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = _p("staff", "Log in to see this page.")
+# Flask-Login's own protection keeps a hash of the address and browser in the cookie, where
+# anyone holding the cookie could test guesses of the address; the session version below
+# ends stolen sessions instead, on the server.
+login_manager.session_protection = None
 
 
 @login_manager.user_loader
@@ -33,7 +37,7 @@ def load_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None or not user.can_log_in or user.session_version != int(version):
         return None
     return user
 
@@ -47,7 +51,7 @@ class LoginForm(FlaskForm):
 
 def check_password(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active:
+    if user is None or not user.can_log_in:
         # Spend the same effort as a real check, so timing does not reveal which emails exist.
         storage.password_hasher().hash(password)
         return None
@@ -78,6 +82,8 @@ def login():
         user = check_password(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            # Flask-Login writes that hash of address and browser even with its protection off.
+            session.pop("_id", None)
             session["seen"] = int(time.time())
             audit.record("login", user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
@@ -89,6 +95,8 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
+    # Every copy of the cookie names the old session version, so none opens anything again.
+    storage.end_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
 

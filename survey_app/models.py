@@ -52,7 +52,12 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses log-in for disabled users
-        return self.active
+        return self.can_log_in
+
+    @property
+    def can_log_in(self) -> bool:
+        """Disabled users, and the users of a deactivated partner organisation, cannot."""
+        return self.active and (self.partner is None or self.partner.active)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

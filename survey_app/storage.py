@@ -172,6 +172,12 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """Log-out: every session of the user ends, on every device, including copies of its cookie."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def set_user_active(user: User, active: bool) -> None:
     """Disable or enable a user's log-in; either way their open sessions end."""
     user.active = active
