@@ -5,18 +5,22 @@ from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
 
-from argon2.exceptions import InvalidHashError, VerificationError
+import hashlib
+import hmac
 import time
 
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_pgettext as _p
+from flask_babel import npgettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, storage
+from . import audit, login_throttle, storage
 from .extensions import db, login_manager
 from .models import User
 
@@ -63,6 +67,22 @@ def check_password(email: str, password: str) -> User | None:
     return user
 
 
+def audit_email(typed: str) -> str:
+    """What the audit log, which all staff read, keeps of the email typed at a failed log-in:
+    the address when it is a well-formed address of an existing account, otherwise a short
+    keyed hash (the field may hold a password typed in the wrong box, or anything at all)."""
+    cleaned = typed.strip().lower()[:254]
+    try:
+        validate_email(cleaned, check_deliverability=False)
+        known = db.session.scalar(select(User.id).where(User.email == cleaned)) is not None
+    except EmailNotValidError:
+        known = False
+    if known:
+        return cleaned
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "unknown, hash " + hmac.new(secret, typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:12]
+
+
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
@@ -79,15 +99,24 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        wait = login_throttle.wait_before_try(form.email.data)
+        if wait:
+            message = npgettext("staff", "Too many wrong passwords for this account from here. "
+                                "Try again in %(num)d second.",
+                                "Too many wrong passwords for this account from here. "
+                                "Try again in %(num)d seconds.", wait)
+            return render_template("auth/login.html", form=form, failed=False, wait_message=message), 429
         user = check_password(form.email.data, form.password.data)
         if user is not None:
+            login_throttle.forget_failures(form.email.data)
             login_user(user)
             # Flask-Login writes that hash of address and browser even with its protection off.
             session.pop("_id", None)
             session["seen"] = int(time.time())
             audit.record("login", user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        audit.record("login_failed", email=form.email.data.strip().lower()[:254])
+        login_throttle.record_failure(form.email.data)
+        audit.record("login_failed", email=audit_email(form.email.data))
         failed = True
     return render_template("auth/login.html", form=form, failed=failed)
 

@@ -1,6 +1,7 @@
 """Rate limits with Flask-Limiter: generous on the public survey (many families can
-share one address at a community meeting, and a kiosk is exempt), tight on log-in,
-per address and per account.
+share one address at a community meeting; a kiosk counts on its own), tight on log-in
+per address. Wrong passwords for one account are slowed down by `login_throttle`,
+which keeps its counters in this limiter's storage.
 
 Limits are counted under a keyed hash of the address, never the address itself,
 and each counter expires with its window (in memory by default, Redis in production
@@ -18,12 +19,6 @@ def address_key() -> str:
     secret = current_app.config["SECRET_KEY"].encode()
     address = (request.remote_addr or "unknown").encode()
     return "a:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
-
-
-def account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "u:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class PostLimiter(Limiter):
@@ -48,6 +43,5 @@ def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
                   key_func=address_key)(public)
     limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
                   key_func=address_key)(auth)
-    limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"],
-                  key_func=account_key)(auth)
+    app.extensions["rate_limiter"] = limiter
     return limiter
