@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, Flask, current_app, request, session
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
+
+from .partner.kiosk import active_kiosk
 
 
 def address_key() -> str:
@@ -30,8 +32,11 @@ class PostLimiter(Limiter):
             super()._check_request_limit(callable_name, in_middleware)
 
 
-def is_kiosk() -> bool:
-    return bool(session.get("kiosk"))
+def visitor_key() -> str:
+    """A kiosk counts under its own random id, so the families answering on their phones
+    over the same Wi-Fi do not use up its limit, nor it theirs; anyone else by address."""
+    kiosk = active_kiosk()
+    return "k:" + kiosk["id"] if kiosk is not None else address_key()
 
 
 def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
@@ -39,8 +44,8 @@ def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter = PostLimiter(key_func=address_key, app=app)
-    limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"], exempt_when=is_kiosk,
-                  key_func=address_key)(public)
+    limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"],
+                  key_func=visitor_key)(public)
     limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
                   key_func=address_key)(auth)
     app.extensions["rate_limiter"] = limiter

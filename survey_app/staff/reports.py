@@ -143,6 +143,8 @@ def report_overview(slug: str):
 @partner_blueprint.get("/overview/<slug>")
 @roles_required("partner")
 def partner_overview(slug: str):
+    if survey_or_404(slug).status == "draft":
+        abort(404)
     return render_template("staff/overview.html", audience="partner", form=None, **_overview_context(slug))
 
 

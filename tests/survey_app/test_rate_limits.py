@@ -55,13 +55,24 @@ def test_rate_limit_public_survey_lets_a_whole_meeting_through(app, client):
         assert family.answer(role="parent", state="MN").status_code == 200
 
 
-def test_rate_limit_kiosk_is_exempt(app, client):
-    app.config["RATELIMIT_PUBLIC"] = "1 per minute"
-    with client.session_transaction() as session:
-        session["kiosk"] = {"slug": "family-voices", "partner": "mira"}
-    respondent = Respondent(client)
+def test_rate_limit_kiosk_counts_on_its_own(app, client):
+    """A kiosk's submissions do not use up the limit of the families at the same address."""
+    from sqlalchemy import select
+
+    from survey_app.models import Partner
+
+    app.config["RATELIMIT_PUBLIC"] = "3 per minute"
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("mira@example.org", "a long enough password", "partner", mira)
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "mira@example.org",
+                                "password": "a long enough password"})
+    page = client.get("/partner/surveys/family-voices/kiosk")
+    client.post("/partner/surveys/family-voices/kiosk", data={"csrf_token": csrf_token(page.text)})
     for _ in range(3):
-        assert respondent.start().status_code == 200
+        assert Respondent(app.test_client()).start().status_code == 200
+    assert Respondent(app.test_client()).start().status_code == 429
+    assert Respondent(client).start().status_code == 200
 
 
 def test_rate_limit_keys_do_not_contain_the_address(app):
