@@ -3,7 +3,7 @@ identifies a respondent's device or address."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
@@ -168,7 +168,11 @@ class AuditEvent(db.Model):
 
 class Contact(db.Model):
     """Follow-up contact details given after a separate opt-in. Kept apart from the
-    answers (no link to the response) and encrypted with a key from the environment."""
+    answers (no link to the response) and encrypted with a key from the environment.
+
+    No time is kept finer than the day it is to be deleted, and the id is random and is
+    what lists are sorted by: a time or a sequence would match a contact to the response
+    submitted just before it."""
 
     __tablename__ = "contacts"
 
@@ -177,5 +181,15 @@ class Contact(db.Model):
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
     language: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    delete_after: Mapped[Optional[datetime]]
+    delete_on: Mapped[Optional[date]]
+
+
+class ContactTicket(db.Model):
+    """One per completed response while contacts are offered: leaving contact details
+    uses it up, so one survey gives at most one contact. A random token with no link to
+    the response and no time but the day it lapses."""
+
+    __tablename__ = "contact_tickets"
+
+    token: Mapped[str] = mapped_column(String(43), primary_key=True)
+    expires_on: Mapped[date]
