@@ -10,8 +10,10 @@ by nobody or by at least `min_n` respondents, as any published group does.
 
 Boundaries are found week by week from the first response, greedily: a week closes a
 segment as soon as every group in the segment is empty or large enough. Later
-responses never move an earlier boundary. After the last boundary, the open tail of
-recent weeks can only be shown with everything else up to today.
+responses never move an earlier boundary. The weeks after the last boundary (the
+current week always among them when it has responses) form an open tail, which every
+range includes: while there is one, a range runs up to today whatever end was asked
+for, since a range ending earlier would differ from "up to today" by the tail alone.
 
 Pure pandas, no Flask: the frame's `submitted_at` is UTC (as `analysis.read` gives it).
 """
@@ -62,8 +64,8 @@ def segment_weeks(frame: pd.DataFrame, by: str, min_n: int, today: dt.date) -> W
 def widen(start: dt.date | None, end: dt.date | None, weeks: Weeks) -> tuple[dt.date | None, dt.date | None]:
     """The smallest range made of whole segments that holds every response from `start`
     to `end` (both days included). None is an open bound: from the first response, or
-    up to today (when the range reaches into the open tail). A range that holds no
-    response at all is returned as it is."""
+    up to today (always, while there is an open tail). A range that holds no response
+    at all is returned as it is."""
     starts, closes = weeks.starts, weeks.closes_segment
     first = 0 if start is None else next((i for i, monday in enumerate(starts) if monday >= week_start(start)), None)
     last = (len(starts) - 1 if end is None
@@ -73,6 +75,10 @@ def widen(start: dt.date | None, end: dt.date | None, weeks: Weeks) -> tuple[dt.
     opening = first
     while opening > 0 and not closes[opening - 1]:
         opening -= 1
-    closing = next((i for i in range(last, len(starts)) if closes[i]), None) if end is not None else None
+    # An end is kept only while no response waits in an open tail: the range "up to today"
+    # holds the tail, and a range ending earlier would differ from it by the tail alone.
+    tail_is_empty = bool(closes) and closes[-1]
+    closing = (next((i for i in range(last, len(starts)) if closes[i]), None)
+               if end is not None and tail_is_empty else None)
     return (starts[opening] if opening > 0 else None,
             starts[closing] + dt.timedelta(days=6) if closing is not None else None)

@@ -18,17 +18,25 @@ ALL_ROW = re.compile(r'<th scope="row">(?:<a [^>]*>)?All states(?:</a>)?</th>\s*
 TOTAL = re.compile(r"Responses in these dates: ([\d,]+)\.")
 
 
+# A Monday seven weeks ago: the campaign is over, and its weeks with it.
+MONDAY = date.today() - timedelta(days=date.today().weekday() + 49)
+
+
+def day(offset: int, hour: int = 9) -> datetime:
+    return datetime.combine(MONDAY + timedelta(days=offset), datetime.min.time()).replace(hour=hour)
+
+
 @pytest.fixture
 def campaign(app, users):
     """New York: 47 families in one week, then one family alone (who chose safety and mental
     health, which nobody else in New York did), then a busy week later on."""
-    add_responses("MN", 15, ["language_access", "safety"], day=datetime(2026, 10, 13, 9))
-    add_responses("NY", 47, ["language_access", "bilingual_programs"], day=datetime(2026, 10, 20, 9))
-    add_responses("NY", 1, ["safety", "mental_health"], day=datetime(2026, 10, 26, 9))
-    add_responses("WA", 3, ["language_access", "safety"], day=datetime(2026, 10, 27, 9))
-    add_responses("NY", 12, ["language_access", "bilingual_programs"], day=datetime(2026, 11, 9, 9))
-    add_responses("MN", 10, ["language_access", "safety"], day=datetime(2026, 11, 9, 10))
-    add_responses("WA", 7, ["language_access", "safety"], day=datetime(2026, 11, 10, 9))
+    add_responses("MN", 15, ["language_access", "safety"], day=day(1))
+    add_responses("NY", 47, ["language_access", "bilingual_programs"], day=day(8))
+    add_responses("NY", 1, ["safety", "mental_health"], day=day(14))
+    add_responses("WA", 3, ["language_access", "safety"], day=day(15))
+    add_responses("NY", 12, ["language_access", "bilingual_programs"], day=day(28))
+    add_responses("MN", 10, ["language_access", "safety"], day=day(28, 10))
+    add_responses("WA", 7, ["language_access", "safety"], day=day(29))
 
 
 def logged_in(app, email: str):
@@ -46,8 +54,9 @@ def figures(page_text: str) -> tuple[str, str, str]:
 
 def test_differencing_attack_of_the_report_reveals_nothing(app, campaign):
     partner = logged_in(app, "mira@example.org")
-    before = partner.get(f"/partner/overview/{SLUG}?end=2026-10-24")
-    after = partner.get(f"/partner/overview/{SLUG}?end=2026-10-28")
+    # The outside test's attack: "to Saturday" and "to the Wednesday after" (there 24 and 28 October).
+    before = partner.get(f"/partner/overview/{SLUG}?end={MONDAY + timedelta(days=12)}")
+    after = partner.get(f"/partner/overview/{SLUG}?end={MONDAY + timedelta(days=16)}")
     assert before.status_code == after.status_code == 200
     ny_before, _, _ = figures(before.text)
     ny_after, _, _ = figures(after.text)
@@ -60,7 +69,7 @@ def test_differencing_no_two_partner_ranges_differ_by_a_few_families(app, campai
     """Every start and end a partner could type, from before the first response to after
     the last: every count seen moves by nothing or by at least the minimum."""
     partner = logged_in(app, "mira@example.org")
-    days = [date(2026, 10, 5) + timedelta(days=n) for n in range(0, 50, 3)]
+    days = [MONDAY - timedelta(days=7) + timedelta(days=n) for n in range(0, 50, 3)]
     queries = [f"end={day}" for day in days] + [f"start={day}" for day in days] + [""]
     queries += [f"start={a}&end={b}" for a, b in combinations(days[::3], 2)]
     seen = {"ny": set(), "all": set(), "total": set()}
@@ -78,5 +87,5 @@ def test_differencing_no_two_partner_ranges_differ_by_a_few_families(app, campai
 def test_differencing_staff_ranges_stay_exact(app, campaign):
     """Staff read every response in the exports; their report keeps the exact dates."""
     staff = logged_in(app, "staff@example.org")
-    ny, _, _ = figures(staff.get(f"/staff/reports/{SLUG}?end=2026-10-28").text)
+    ny, _, _ = figures(staff.get(f"/staff/reports/{SLUG}?end={MONDAY + timedelta(days=16)}").text)
     assert ny == "48"
