@@ -5,24 +5,32 @@ from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
 
-from argon2.exceptions import InvalidHashError, VerificationError
+import hashlib
+import hmac
 import time
 
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_pgettext as _p
+from flask_babel import npgettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, storage
+from . import audit, login_throttle, storage
 from .extensions import db, login_manager
 from .models import User
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = _p("staff", "Log in to see this page.")
+# Flask-Login's own protection keeps a hash of the address and browser in the cookie, where
+# anyone holding the cookie could test guesses of the address; the session version below
+# ends stolen sessions instead, on the server.
+login_manager.session_protection = None
 
 
 @login_manager.user_loader
@@ -33,7 +41,7 @@ def load_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None or not user.can_log_in or user.session_version != int(version):
         return None
     return user
 
@@ -47,7 +55,7 @@ class LoginForm(FlaskForm):
 
 def check_password(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active:
+    if user is None or not user.can_log_in:
         # Spend the same effort as a real check, so timing does not reveal which emails exist.
         storage.password_hasher().hash(password)
         return None
@@ -57,6 +65,22 @@ def check_password(email: str, password: str) -> User | None:
         return None
     storage.rehash_password_if_needed(user, password)
     return user
+
+
+def audit_email(typed: str) -> str:
+    """What the audit log, which all staff read, keeps of the email typed at a failed log-in:
+    the address when it is a well-formed address of an existing account, otherwise a short
+    keyed hash (the field may hold a password typed in the wrong box, or anything at all)."""
+    cleaned = typed.strip().lower()[:254]
+    try:
+        validate_email(cleaned, check_deliverability=False)
+        known = db.session.scalar(select(User.id).where(User.email == cleaned)) is not None
+    except EmailNotValidError:
+        known = False
+    if known:
+        return cleaned
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "unknown, hash " + hmac.new(secret, typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:12]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -75,13 +99,24 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        wait = login_throttle.wait_before_try(form.email.data)
+        if wait:
+            message = npgettext("staff", "Too many wrong passwords for this account from here. "
+                                "Try again in %(num)d second.",
+                                "Too many wrong passwords for this account from here. "
+                                "Try again in %(num)d seconds.", wait)
+            return render_template("auth/login.html", form=form, failed=False, wait_message=message), 429
         user = check_password(form.email.data, form.password.data)
         if user is not None:
+            login_throttle.forget_failures(form.email.data)
             login_user(user)
+            # Flask-Login writes that hash of address and browser even with its protection off.
+            session.pop("_id", None)
             session["seen"] = int(time.time())
             audit.record("login", user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        audit.record("login_failed", email=form.email.data.strip().lower()[:254])
+        login_throttle.record_failure(form.email.data)
+        audit.record("login_failed", email=audit_email(form.email.data))
         failed = True
     return render_template("auth/login.html", form=form, failed=failed)
 
@@ -89,6 +124,8 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
+    # Every copy of the cookie names the old session version, so none opens anything again.
+    storage.end_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -208,6 +208,18 @@ def init_app(app: Flask) -> None:
         audit.record("contacts_purged", user=None, survey=slug or "", expired_only=expired, count=removed)
         click.echo(f"Deleted {removed} contact record(s).")
 
+    @app.cli.command("purge")
+    @click.option("--expired", is_flag=True, help="Delete what is past its retention period.")
+    def purge(expired: bool) -> None:
+        """Delete what the retention periods say is no longer kept (run it daily from cron):
+        drafts untouched for DRAFT_RETENTION_DAYS, contact details past CONTACT_RETENTION_DAYS."""
+        if not expired:
+            raise click.ClickException("Say what to delete: --expired.")
+        removed = storage.purge_expired()
+        audit.record("purged_expired", user=None, **removed)
+        click.echo(f"Deleted {removed['drafts']} unfinished draft(s), {removed['contacts']} contact record(s) "
+                   f"and {removed['contact_tickets']} unused contact ticket(s).")
+
     @app.cli.command("demo-responses")
     @click.option("--n", "count", type=click.IntRange(1, 5_000_000), default=500, show_default=True)
     @click.option("--seed", type=int, default=1, show_default=True)

@@ -119,7 +119,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_PUBLIC": os.environ.get("RATELIMIT_PUBLIC", "120 per minute"),
         "RATELIMIT_LOGIN_ADDRESS": os.environ.get("RATELIMIT_LOGIN_ADDRESS", "30 per minute; 200 per hour"),
-        "RATELIMIT_LOGIN_ACCOUNT": os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per hour"),
+        # Wrong passwords per account and address before each try waits, and the longest wait.
+        "LOGIN_FREE_FAILURES": int(os.environ.get("LOGIN_FREE_FAILURES", "5")),
+        "LOGIN_DELAY_MAX_SECONDS": int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900")),
         "CONTACT_KEY": os.environ.get("CONTACT_KEY", ""),
         # argon2id costs: the library's defaults (3 passes, 64 MiB); tests use cheap ones to stay fast.
         "ARGON2_TIME_COST": 1 if env == "testing" else 3,

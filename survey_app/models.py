@@ -3,7 +3,7 @@ identifies a respondent's device or address."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
@@ -52,7 +52,12 @@ class User(UserMixin, Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses log-in for disabled users
-        return self.active
+        return self.can_log_in
+
+    @property
+    def can_log_in(self) -> bool:
+        """Disabled users, and the users of a deactivated partner organisation, cannot."""
+        return self.active and (self.partner is None or self.partner.active)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -163,7 +168,11 @@ class AuditEvent(Model):
 
 class Contact(Model):
     """Follow-up contact details given after a separate opt-in. Kept apart from the
-    answers (no link to the response) and encrypted with a key from the environment."""
+    answers (no link to the response) and encrypted with a key from the environment.
+
+    No time is kept finer than the day it is to be deleted, and the id is random and is
+    what lists are sorted by: a time or a sequence would match a contact to the response
+    submitted just before it."""
 
     __tablename__ = "contacts"
 
@@ -172,5 +181,15 @@ class Contact(Model):
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
     language: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    delete_after: Mapped[Optional[datetime]]
+    delete_on: Mapped[Optional[date]]
+
+
+class ContactTicket(db.Model):
+    """One per completed response while contacts are offered: leaving contact details
+    uses it up, so one survey gives at most one contact. A random token with no link to
+    the response and no time but the day it lapses."""
+
+    __tablename__ = "contact_tickets"
+
+    token: Mapped[str] = mapped_column(String(43), primary_key=True)
+    expires_on: Mapped[date]

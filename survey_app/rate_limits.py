@@ -1,6 +1,7 @@
 """Rate limits with Flask-Limiter: generous on the public survey (many families can
-share one address at a community meeting, and a kiosk is exempt), tight on log-in,
-per address and per account.
+share one address at a community meeting; a kiosk counts on its own), tight on log-in
+per address. Wrong passwords for one account are slowed down by `login_throttle`,
+which keeps its counters in this limiter's storage.
 
 Limits are counted under a keyed hash of the address, never the address itself,
 and each counter expires with its window (in memory by default, Redis in production
@@ -10,20 +11,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, Flask, current_app, request, session
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
+
+from .partner.kiosk import active_kiosk
 
 
 def address_key() -> str:
     secret = current_app.config["SECRET_KEY"].encode()
     address = (request.remote_addr or "unknown").encode()
     return "a:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
-
-
-def account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "u:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class PostLimiter(Limiter):
@@ -35,8 +32,11 @@ class PostLimiter(Limiter):
             super()._check_request_limit(callable_name, in_middleware)
 
 
-def is_kiosk() -> bool:
-    return bool(session.get("kiosk"))
+def visitor_key() -> str:
+    """A kiosk counts under its own random id, so the families answering on their phones
+    over the same Wi-Fi do not use up its limit, nor it theirs; anyone else by address."""
+    kiosk = active_kiosk()
+    return "k:" + kiosk["id"] if kiosk is not None else address_key()
 
 
 def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
@@ -44,10 +44,9 @@ def init_app(app: Flask, public: Blueprint, auth: Blueprint) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter = PostLimiter(key_func=address_key, app=app)
-    limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"], exempt_when=is_kiosk,
-                  key_func=address_key)(public)
+    limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"], methods=["POST"],
+                  key_func=visitor_key)(public)
     limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
                   key_func=address_key)(auth)
-    limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"],
-                  key_func=account_key)(auth)
+    app.extensions["rate_limiter"] = limiter
     return limiter

@@ -27,6 +27,7 @@ from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from analysis.breakdowns import breakdown, filter_dates
+from analysis.date_windows import segment_weeks, widen
 from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
 from analysis.read import read_responses, survey_definitions
 from analysis.summary import compare_groups, summary_dict, top_choices
@@ -35,7 +36,7 @@ from forms.definition import Survey as SurveyDefinition
 
 from . import locale, surveys
 from .extensions import db
-from .models import Partner, Response, Survey, SurveyVersion
+from .models import Partner, Response, Survey, SurveyVersion, utcnow
 
 T = TypeVar("T")
 QUESTION = "top_issues"
@@ -238,6 +239,14 @@ def _filtered(snap: Snapshot, start: date | None, end: date | None) -> pd.DataFr
     if start is None and end is None:
         return snap.frame
     return filter_dates(snap.frame, start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+def partner_dates(snap: Snapshot, start: date | None, end: date | None, min_n: int) -> tuple[date | None, date | None]:
+    """A partner's date range, widened to the boundaries of `analysis.date_windows`, so that
+    no two ranges differ by fewer than `min_n` respondents in any state."""
+    today = utcnow().date()
+    weeks = derived(snap, "weeks", (min_n, today), lambda: segment_weeks(snap.frame, BY, min_n, today))
+    return widen(start, end, weeks)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ one transaction, so a reader can see all the ways data is created or changed."""
 from __future__ import annotations
 
 import csv
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping, cast
@@ -19,7 +20,8 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
-from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
+from .models import (Answer, CommentNote, Contact, ContactTicket, Draft, Partner, Response, Survey, SurveyVersion,
+                     User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -160,6 +162,12 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """Log-out: every session of the user ends, on every device, including copies of its cookie."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def set_user_active(user: User, active: bool) -> None:
     """Disable or enable a user's log-in; either way their open sessions end."""
     user.active = active
@@ -261,12 +269,30 @@ def set_public_results(survey: Survey, published: bool) -> None:
     forget_public_surveys()
 
 
-def store_contact(survey: Survey | PublicSurvey, partner: Partner | None, details: ContactDetails, language: str) -> None:
-    """Keep opted-in contact details, sealed, with no link to the person's answers."""
+def issue_contact_ticket() -> str:
+    """A ticket for one contact, handed to a person who just completed a survey. It lapses
+    with the day after their session could last."""
+    token = secrets.token_urlsafe(32)
+    lasts = current_app.config["PERMANENT_SESSION_LIFETIME"] + timedelta(days=1)
+    db.session.add(ContactTicket(token=token, expires_on=(utcnow() + lasts).date()))
+    db.session.commit()
+    return token
+
+
+def store_contact(survey: Survey | PublicSurvey, partner: Partner | None, details: ContactDetails, language: str,
+                  ticket: str) -> bool:
+    """Keep opted-in contact details, sealed, with no link to the person's answers, using
+    up `ticket`. False, and nothing stored, when the ticket was used before or lapsed."""
+    used = db.session.execute(delete(ContactTicket).where(ContactTicket.token == ticket,
+                                                          ContactTicket.expires_on >= utcnow().date()))
+    if used.rowcount != 1:
+        db.session.rollback()
+        return False
     retention = current_app.config["CONTACT_RETENTION_DAYS"]
     db.session.add(Contact(survey_id=survey.id, partner_id=partner.id if partner else None, language=language,
-                           sealed=seal(details), delete_after=utcnow() + timedelta(days=retention)))
+                           sealed=seal(details), delete_on=(utcnow() + timedelta(days=retention)).date()))
     db.session.commit()
+    return True
 
 
 def purge_contacts(survey: Survey | None = None, expired_only: bool = False) -> int:
@@ -275,7 +301,18 @@ def purge_contacts(survey: Survey | None = None, expired_only: bool = False) -> 
     if survey is not None:
         query = query.where(Contact.survey_id == survey.id)
     if expired_only:
-        query = query.where(Contact.delete_after < utcnow())
+        query = query.where(Contact.delete_on < utcnow().date())
     result = cast(CursorResult[Any], db.session.execute(query))
     db.session.commit()
     return result.rowcount or 0
+
+
+def purge_expired() -> dict[str, int]:
+    """What the daily clean-up deletes: drafts untouched for `DRAFT_RETENTION_DAYS`,
+    contact details past their retention date, and contact tickets that lapsed."""
+    drafts = delete_old_drafts(current_app.config["DRAFT_RETENTION_DAYS"])
+    contacts = purge_contacts(expired_only=True)
+    tickets = cast(CursorResult[Any],
+                   db.session.execute(delete(ContactTicket).where(ContactTicket.expires_on < utcnow().date())))
+    db.session.commit()
+    return {"drafts": drafts, "contacts": contacts, "contact_tickets": tickets.rowcount or 0}

@@ -12,7 +12,7 @@ import io
 
 import pandas as pd
 import xlsxwriter
-from flask import Response, current_app, render_template
+from flask import Response, abort, current_app, render_template
 from flask_babel import pgettext
 from flask_login import current_user
 
@@ -28,7 +28,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
+    """A published survey (open or closed); one still in draft is not the partners' to see."""
     survey, version = surveys.survey_and_newest_version_or_404(slug)
+    if survey.status == "draft":
+        abort(404)
     return survey, surveys.parsed(version)
 
 

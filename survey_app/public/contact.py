@@ -10,6 +10,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from .. import contacts, storage, surveys
 from . import blueprint
+from .views import CONTACT_TICKETS as TICKETS
 from .views import _survey_or_404
 
 
@@ -34,13 +35,19 @@ def contact(slug: str):
     survey = _survey_or_404(slug)
     if not contacts.enabled() or not session.get("done", {}).get(slug):
         abort(404)
+    ticket = session.get(TICKETS, {}).get(slug)
+    if not ticket:
+        # This response's contact was left already.
+        return redirect(url_for("public.contact_saved", slug=slug))
     form = ContactForm()
     if form.validate_on_submit():
         partner = surveys.partner_by_code(session.get("refs", {}).get(slug))
         details = contacts.ContactDetails(name=(form.name.data or "").strip(), phone=(form.phone.data or "").strip(),
                                           email=(form.email.data or "").strip())
         language = session.get("lang") or survey.definition.default_language
-        storage.store_contact(survey, partner, details, language=language)
+        # A copy of an older cookie still names the ticket, but the ticket is gone: nothing is stored twice.
+        storage.store_contact(survey, partner, details, language=language, ticket=ticket)
+        session[TICKETS] = {key: value for key, value in session.get(TICKETS, {}).items() if key != slug}
         return redirect(url_for("public.contact_saved", slug=slug))
     return render_template("public/contact.html", survey=survey, definition=survey.definition,
                            offered=survey.offered, slug=slug, form=form)

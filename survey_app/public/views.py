@@ -9,7 +9,7 @@ from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (next_page, other_pages_answers, place, previous_page, shown_pages,
                               shown_questions, step)
 
-from .. import drafts, locale, storage, surveys
+from .. import contacts, drafts, locale, storage, surveys
 from . import page_cache
 from ..extensions import db
 from ..models import Draft, Response
@@ -57,6 +57,15 @@ def _already_submitted(slug: str) -> bool:
         _remember("done", slug, draft_id)
         return True
     return False
+
+
+CONTACT_TICKETS = "contact_tickets"
+
+
+def _issue_contact_ticket(slug: str) -> None:
+    """After a completed response: the one contact it may leave (see `models.ContactTicket`)."""
+    if contacts.enabled():
+        _remember(CONTACT_TICKETS, slug, storage.issue_contact_ticket())
 
 
 def _remember(key: str, slug: str, value: str | None) -> None:
@@ -160,6 +169,7 @@ def page(slug: str, number: int):
             storage.submit_draft(draft, definition, merged, language)
             _remember("drafts", slug, None)
             _remember("done", slug, draft.id)
+            _issue_contact_ticket(slug)
             return redirect(url_for("public.thanks", slug=slug))
     except SQLAlchemyError:
         # The page comes back with what the person typed, so nothing is lost.

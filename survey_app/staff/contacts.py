@@ -12,9 +12,10 @@ from . import blueprint
 @blueprint.get("/contacts")
 @roles_required("admin")
 def contact_list():
+    # By the random id: an order by arrival would pair each contact with the response before it.
     rows = db.session.execute(
         select(Contact, Survey.slug, Partner.code).join(Survey, Contact.survey_id == Survey.id)
-        .outerjoin(Partner, Contact.partner_id == Partner.id).order_by(Contact.created_at.desc())
+        .outerjoin(Partner, Contact.partner_id == Partner.id).order_by(Contact.id)
     ).all()
     people = [(contact, slug, partner, contacts.unseal(contact.sealed)) for contact, slug, partner in rows] \
         if contacts.enabled() else []

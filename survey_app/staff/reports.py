@@ -121,14 +121,32 @@ def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list
     return rows
 
 
-def _overview_context(slug: str) -> dict[str, Any]:
+def widened_text(start: date | None, end: date | None) -> str:
+    """The dates a partner's figures are for, after widening."""
+    if start and end:
+        return pgettext("staff", "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
+    if start:
+        return pgettext("staff", "from %(start)s to today", start=start.isoformat())
+    if end:
+        return pgettext("staff", "from the first response to %(end)s", end=end.isoformat())
+    return pgettext("staff", "all dates")
+
+
+def _overview_context(slug: str, audience: str) -> dict[str, Any]:
     survey = survey_or_404(slug)
     dates = parse_dates(request.args)
     snap = report_data.snapshot(survey)
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    start, end = dates.start, dates.end
+    widened = None
+    if audience == "partner" and (start or end):
+        # Staff read every response in the exports; partners see aggregates only, which two
+        # nearby date ranges must not give away (docs/analysis.md, "Date ranges").
+        start, end = report_data.partner_dates(snap, start, end, min_n())
+        widened = widened_text(start, end)
+    tables = report_data.tables(snap, start, end, min_n())
     names = report_data.labels(snap, locale.current().code)
     return {"survey": survey, "snap": snap, "pending": report_data.pending(snap), "tables": tables, "dates": dates,
-            "min_n": min_n(),
+            "min_n": min_n(), "widened": widened,
             "rows": overview_rows(tables, names), "title": snap.survey.text(snap.survey.title, names.language),
             "fact_states": set(state_facts.all_states()),
             **FORMATS}
@@ -137,13 +155,17 @@ def _overview_context(slug: str) -> dict[str, Any]:
 @blueprint.get("/reports/<slug>")
 @roles_required("admin", "staff")
 def report_overview(slug: str):
-    return render_template("staff/overview.html", audience="staff", form=FlaskForm(), **_overview_context(slug))
+    return render_template("staff/overview.html", audience="staff", form=FlaskForm(),
+                           **_overview_context(slug, "staff"))
 
 
 @partner_blueprint.get("/overview/<slug>")
 @roles_required("partner")
 def partner_overview(slug: str):
-    return render_template("staff/overview.html", audience="partner", form=None, **_overview_context(slug))
+    if survey_or_404(slug).status == "draft":
+        abort(404)
+    return render_template("staff/overview.html", audience="partner", form=None,
+                           **_overview_context(slug, "partner"))
 
 
 @blueprint.post("/reports/<slug>/public-results")

@@ -147,8 +147,7 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
     env = {**os.environ, "SURVEY_ENV": "testing", "SECRET_KEY": secret, "DATABASE_URL": server_database_url,
            "SESSION_COOKIE_SECURE": "0",
            # Every language is walked from one address within a minute or two.
-           "RATELIMIT_PUBLIC": "100000 per minute", "RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
-           "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute"}
+           "RATELIMIT_PUBLIC": "100000 per minute", "RATELIMIT_LOGIN_ADDRESS": "1000 per minute"}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SURVEY_ENV", "testing")
         from survey_app import create_app

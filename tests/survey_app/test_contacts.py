@@ -89,6 +89,6 @@ def test_contacts_retention_purge_removes_only_expired(keyed_app, client, respon
     leave_contact(client, agree="y", email="family@example.org")
     contact = db.session.scalars(select(Contact)).one()
     assert runner.invoke(args=["purge-contacts", "--expired"]).output.startswith("Deleted 0")
-    contact.delete_after = contact.created_at.replace(year=contact.created_at.year - 2)
+    contact.delete_on = contact.delete_on.replace(year=contact.delete_on.year - 2)
     db.session.commit()
     assert runner.invoke(args=["purge-contacts", "--expired"]).output.startswith("Deleted 1")
