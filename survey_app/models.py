@@ -184,7 +184,7 @@ class Contact(Model):
     delete_on: Mapped[Optional[date]]
 
 
-class ContactTicket(db.Model):
+class ContactTicket(Model):
     """One per completed response while contacts are offered: leaving contact details
     uses it up, so one survey gives at most one contact. A random token with no link to
     the response and no time but the day it lapses."""
