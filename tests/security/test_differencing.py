@@ -10,7 +10,7 @@ from itertools import combinations
 import pytest
 
 from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, SLUG, add_responses, users  # noqa: F401  (fixture)
+from tests.survey_app.report_fixtures import PASSWORD, SLUG, add_responses
 
 MIN_N = 10
 NY_ROW = re.compile(r'<th scope="row">(?:<a [^>]*>)?New York(?:</a>)?</th>\s*<td class="numeric">([^<]*)</td>')

@@ -13,7 +13,7 @@ from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Partner
 from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, SLUG, users  # noqa: F401  (fixture)
+from tests.survey_app.report_fixtures import PASSWORD, SLUG
 
 COOKIE = "session"
 
