@@ -34,6 +34,14 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str, default: int) -> int:
+    """A whole number of zero or more; anything else stops the app with a message naming the setting."""
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdecimal():
+        raise ConfigError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: Path) -> dict:
     env = os.environ.get("SURVEY_ENV", "production").strip().lower()
     if env not in {"production", "development", "testing"}:
@@ -68,8 +76,10 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": float(os.environ.get("SURVEY_CACHE_SECONDS", "5")),
-        # Question pages each worker keeps rendered (about 15 kB each).
-        "RENDERED_PAGES": int(os.environ.get("RENDERED_PAGES", "1000")),
+        # Question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
+        # 0 keeps none.
+        "RENDERED_PAGES": _count("RENDERED_PAGES", 1000),
+        "RENDERED_PAGES_MB": _count("RENDERED_PAGES_MB", 32),
         "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
