@@ -10,15 +10,19 @@ from . import contacts, locale
 
 
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
-    """The same page in each language: one URL is built, then `lang` is added to it."""
-    args = dict(request.view_args or {})
-    query = {k: v for k, v in request.args.items() if k != "lang"}
-    if request.endpoint and request.method == "GET":
-        base = url_for(request.endpoint, **args, **query)
+    """The same page in each language: one URL is built, then `lang` is added to it.
+
+    The route's own arguments build the path and the query string is copied after it, never
+    passed to `url_for`, where a parameter named like an argument (`?endpoint=`, `?slug=`)
+    would collide with it. A respondent's page carries no query at all: it is the same page
+    for everyone (see public/page_cache.py), and the partner code is already remembered."""
+    if request.endpoint and request.method == "GET" and request.url_rule is not None:
+        base = url_for(request.endpoint, **(request.view_args or {}))
+        query = [] if request.blueprint == "public" else [
+            (k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     else:
-        base = url_for("public.home")
-    separator = "&" if "?" in base else "?"
-    return [(locale.BY_CODE[code], f"{base}{separator}{urlencode({'lang': code})}")
+        base, query = url_for("public.home"), []
+    return [(locale.BY_CODE[code], f"{base}?{urlencode([*query, ('lang', code)])}")
             for code in offered or locale.available_codes()]
 
 
