@@ -80,6 +80,12 @@ def from_environment(instance_path: Path) -> dict:
         # 0 keeps none.
         "RENDERED_PAGES": _count("RENDERED_PAGES", 1000),
         "RENDERED_PAGES_MB": _count("RENDERED_PAGES_MB", 32),
+        # The most a request may send (a page of answers or a log-in is a few kB), and a file upload;
+        # see request_limits.py. Larger requests are refused with 413 before they are read.
+        "MAX_CONTENT_LENGTH": _count("MAX_REQUEST_KB", 64) * 1024,
+        "MAX_FORM_MEMORY_SIZE": _count("MAX_REQUEST_KB", 64) * 1024,
+        "MAX_FORM_PARTS": 500,
+        "MAX_UPLOAD_BYTES": _count("MAX_UPLOAD_MB", 4) * 1024 * 1024,
         "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

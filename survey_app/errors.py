@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(413)
     @app.errorhandler(429)
     @app.errorhandler(500)
     @app.errorhandler(503)
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
             403: gettext("You cannot open this page"),
             404: gettext("Page not found"),
             405: gettext("Something was wrong with that request"),
+            413: gettext("What you sent is too large"),
             429: gettext("Too many tries in a short time"),
             503: gettext("Sorry, something went wrong"),
             500: gettext("Sorry, something went wrong"),
@@ -58,6 +60,8 @@ def init_app(app: Flask) -> None:
             403: gettext("You may need to log in with a different account."),
             404: gettext("Check the link you used. If you typed it, check the spelling."),
             405: gettext("Go back and try again. Your answers so far are saved."),
+            413: gettext("Go back, shorten what you wrote or choose a smaller file, and try again. Your "
+                         "answers on earlier pages are saved."),
             429: gettext("Please wait a minute, then go back and try again. Your answers so far are saved."),
             503: gettext("Please try again in a few minutes. Your answers so far are saved."),
             500: gettext("Please try again in a few minutes. Your answers so far are saved."),

@@ -32,7 +32,7 @@ def cache_filling_sequence(respondent: Respondent, pages) -> None:
 def test_page_cache_stays_bounded_under_the_cache_filling_sequence(app, request_limit):
     # With the request limit raised, the 1 MB answer is stored: the cache alone must hold the line.
     if request_limit:
-        app.config["MAX_PUBLIC_REQUEST_BYTES"] = request_limit
+        app.config.update(MAX_CONTENT_LENGTH=request_limit, MAX_FORM_MEMORY_SIZE=request_limit)
     cache_filling_sequence(Respondent(app.test_client()), app.extensions["rendered_pages"])
 
 
