@@ -2,11 +2,17 @@
 menu, and the response headers that keep pages private and safe."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request, url_for
 
 from . import contacts, locale
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
@@ -26,7 +32,43 @@ def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale
             for code in offered or locale.available_codes()]
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy",
+     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    # A survey link carries the partner code; it must not leak to other sites.
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
+LAST_RESORT_PAGE = (b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Sorry, something went wrong</title>'
+                    b"<h1>Sorry, something went wrong</h1><p>Please try again in a few minutes.</p></html>")
+
+
+class LastResortErrors:
+    """Around the whole app: when even the error page fails (the database is gone while it looks
+    up the logged-in user, say), the answer is a plain 500 page that keeps the security headers,
+    instead of the server's bare one."""
+
+    def __init__(self, wsgi_app: WSGIApplication, logger: logging.Logger) -> None:
+        self.wsgi_app = wsgi_app
+        self.logger = logger
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception:
+            # Flask calls start_response only with a finished response, so nothing has been sent yet.
+            self.logger.exception("The error page failed too")
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                            ("Content-Length", str(len(LAST_RESORT_PAGE))), *SECURITY_HEADERS])
+            return [LAST_RESORT_PAGE]
+
+
 def init_app(app: Flask) -> None:
+    app.wsgi_app = LastResortErrors(app.wsgi_app, app.logger)  # type: ignore[method-assign]
+
     @app.context_processor
     def language_context() -> dict:
         return {"language": locale.current(), "language_links": _language_links,
@@ -35,15 +77,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # A survey link carries the partner code; it must not leak to other sites.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS:
+            headers.setdefault(name, value)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint and request.endpoint.startswith(("public.page", "public.thanks", "staff.", "partner.")):
