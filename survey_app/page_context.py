@@ -41,6 +41,8 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
 )
+PRIVATE_ENDPOINTS = ("auth.login", "public.start", "public.page", "public.thanks", "public.contact", "staff.",
+                     "partner.")
 LAST_RESORT_PAGE = (b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Sorry, something went wrong</title>'
                     b"<h1>Sorry, something went wrong</h1><p>Please try again in a few minutes.</p></html>")
 
@@ -81,6 +83,7 @@ def init_app(app: Flask) -> None:
             headers.setdefault(name, value)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and request.endpoint.startswith(("public.page", "public.thanks", "staff.", "partner.")):
+        # Pages that show what someone typed (a phone number, an email address) or a draft in progress.
+        if request.endpoint and request.endpoint.startswith(PRIVATE_ENDPOINTS):
             headers["Cache-Control"] = "no-store"
         return response
