@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request, url_for
+from markupsafe import Markup
 
 from . import contacts, locale
 
@@ -75,6 +76,12 @@ def init_app(app: Flask) -> None:
     def language_context() -> dict:
         return {"language": locale.current(), "language_links": _language_links,
                 "contacts_enabled": contacts.enabled()}
+
+    @app.template_filter("bdi")
+    def isolated(text: object) -> Markup:
+        """Text someone typed, escaped and isolated: a right-to-left override (U+202E) in it
+        cannot reorder the words around it."""
+        return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
