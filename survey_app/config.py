@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,26 @@ def _count(name: str, default: int) -> int:
     return int(value)
 
 
+def _public_url() -> str:
+    """PUBLIC_URL as `scheme://host[:port]`, checked, without a trailing slash; empty when unset."""
+    value = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL must look like https://survey.example.org, not {value!r}")
+    return value
+
+
+def _trusted_hosts(public_url: str) -> list[str]:
+    """The host names requests may name: TRUSTED_HOSTS, or PUBLIC_URL's host, or this computer's."""
+    listed = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+    if listed:
+        return listed
+    public_host = urlsplit(public_url).hostname if public_url else None
+    return [public_host] if public_host else ["localhost", "127.0.0.1", "::1"]
+
+
 def from_environment(instance_path: Path) -> dict:
     env = os.environ.get("SURVEY_ENV", "production").strip().lower()
     if env not in {"production", "development", "testing"}:
@@ -54,6 +75,7 @@ def from_environment(instance_path: Path) -> dict:
                 "python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         secret_key = _instance_secret(instance_path)
+    public_url = _public_url()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'survey.db'}"
     return {
         "SURVEY_ENV": env,
@@ -63,6 +85,10 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "en",
+        # Links, QR codes and flyers are built on PUBLIC_URL, never on the Host header a request sends,
+        # and a request naming any other host is refused (Flask's TRUSTED_HOSTS).
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": _trusted_hosts(public_url),
         "DEFAULT_SURVEY": os.environ.get("DEFAULT_SURVEY", "family-voices"),
         "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "10")),
         # A parent may take a long time over one page; the token lives as long as the session.

@@ -1,7 +1,8 @@
 """Error pages in the visitor's language."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import format_decimal, gettext, pgettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -70,5 +71,10 @@ def init_app(app: Flask) -> None:
             locale.current()
         except Exception:  # the error may have happened before a language was chosen
             locale.set_current(locale.DEFAULT)
+        if request_ctx.url_adapter is None:
+            # The request named a host this service does not answer for (TRUSTED_HOSTS): no page
+            # can link anywhere, so the answer is the same words as plain text.
+            return Response(f"{titles.get(code, titles[500])}\n\n{messages.get(code, messages[500])}\n", code,
+                            mimetype="text/plain")
         return render_template("error.html", title=titles.get(code, titles[500]),
                                message=messages.get(code, messages[500])), code

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 
 from . import contacts, locale
@@ -33,10 +33,19 @@ def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale
             for code in offered or locale.available_codes()]
 
 
+def public_url_for(endpoint: str, **values: object) -> str:
+    """An absolute link for flyers, QR codes and pages that show a link to copy: on PUBLIC_URL
+    when it is set, else on the host this request came to, which TRUSTED_HOSTS has checked."""
+    base = current_app.config["PUBLIC_URL"]
+    if not base:
+        return url_for(endpoint, _external=True, **values)  # type: ignore[arg-type]
+    return base + url_for(endpoint, **values)  # type: ignore[arg-type]
+
+
 SECURITY_HEADERS = (
     ("Content-Security-Policy",
-     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+     ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
     ("X-Content-Type-Options", "nosniff"),
     # A survey link carries the partner code; it must not leak to other sites.
     ("Referrer-Policy", "no-referrer"),
@@ -74,7 +83,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
-        return {"language": locale.current(), "language_links": _language_links,
+        return {"language": locale.current(), "language_links": _language_links, "public_url_for": public_url_for,
                 "contacts_enabled": contacts.enabled()}
 
     @app.template_filter("bdi")

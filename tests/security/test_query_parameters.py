@@ -2,8 +2,6 @@
 language menu builds its links from the route, so `?endpoint=` or `?slug=` cannot break a page."""
 from __future__ import annotations
 
-import pytest
-
 from survey_app import storage
 from tests.conftest import Respondent, csrf_token
 
