@@ -35,7 +35,7 @@ db: install translations-compile
 
 run: db
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
-	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
+	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
 
 test: install-dev translations-compile
 	$(BIN)/python -m pytest -q

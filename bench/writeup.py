@@ -90,8 +90,9 @@ WHAT_MAKES_IT_FAST = (
     "Each worker keeps a survey it serves (its newest version, parsed, and the languages offered) for "
     "`SURVEY_CACHE_SECONDS` (5 s); a change made through the app is seen at once by the worker that made it "
     "(`survey_app/surveys.py`).",
-    "Question pages are kept rendered, per version, language, page, saved answers and step "
-    "(`survey_app/public/page_cache.py`); each respondent's own CSRF token is put in on the way out. Rendering "
+    "Question pages are kept rendered, per version, language, page, chosen answers and step, bounded in pages "
+    "and bytes; a page holding typed text is not kept (`survey_app/public/page_cache.py`); each respondent's own "
+    "CSRF token is put in on the way out. Rendering "
     "the layout, the language menu and the questions was 40% of a page view.",
     "The draft a page shows is read from the driver's own cursor (`survey_app/drafts.py`): through SQLAlchemy's "
     "statement machinery the read took three times as long, and through the ORM longer still.",

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale, rate_limits, sessions, translation_status
+from . import locale, rate_limits, request_limits, sessions, translation_status
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["password_hasher"] = PasswordHasher(
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_KIB"])
+    request_limits.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -86,6 +86,10 @@ def audit_email(typed: str) -> str:
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
+    # Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so "/<backslash>evil.example"
+    # or "/<TAB>/evil.example" would leave the site; a line break would also split the Location header.
+    if not target.isprintable() or "\\" in target:
+        return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from forms import translation_files
 from forms.definition import DefinitionError, normalise
+from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 
 from . import audit, backups, config, demo, exports, report_data, storage, surveys, translation_status
@@ -37,7 +38,10 @@ def read_definition(path: Path) -> dict:
 
 def read_survey_file(path: Path) -> dict:
     """A survey definition from an XLSForm workbook (.xlsx) or a YAML file."""
-    return read_xlsform(path) if path.suffix.lower() == ".xlsx" else read_definition(path)
+    if path.suffix.lower() != ".xlsx":
+        return read_definition(path)
+    check_workbook(path.read_bytes())
+    return read_xlsform(path)
 
 
 def _survey_or_fail(form_id: str):
@@ -98,6 +102,10 @@ def init_app(app: Flask) -> None:
         """Load a survey definition (.xlsx XLSForm or .yaml): a new survey, as a draft, or a new version."""
         try:
             version, created = storage.load_survey(read_survey_file(path), status="draft")
+        except WorkbookTooLarge as error:
+            db.session.rollback()
+            audit.record("survey_upload_refused", user=None, reason=str(error), by="command line")
+            raise click.ClickException(f"{path}: {error}") from None
         except (DefinitionError, yaml.YAMLError) as error:
             raise click.ClickException(f"{path}: {error}") from None
         state = "loaded as version" if created else "unchanged, still version"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,10 @@ NUMBERS: dict[str, tuple[bool, str, float]] = {
     "SESSION_HOURS": (True, "12", 1),
     "SURVEY_CACHE_SECONDS": (False, "5", 0),
     "RENDERED_PAGES": (True, "1000", 0),
+    "RENDERED_PAGES_MB": (True, "32", 0),
+    # The most a request may send (a page of answers or a log-in is a few kB), and a file upload.
+    "MAX_REQUEST_KB": (True, "64", 1),
+    "MAX_UPLOAD_MB": (True, "4", 1),
     "DRAFT_RETENTION_DAYS": (True, "7", 1),
     "TRUSTED_PROXIES": (True, "0", 0),
     "STAFF_IDLE_MINUTES": (True, "30", 1),
@@ -76,6 +81,26 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _public_url() -> str:
+    """PUBLIC_URL as `scheme://host[:port]`, checked, without a trailing slash; empty when unset."""
+    value = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL must look like https://survey.example.org, not {value!r}")
+    return value
+
+
+def _trusted_hosts(public_url: str) -> list[str]:
+    """The host names requests may name: TRUSTED_HOSTS, or PUBLIC_URL's host, or this computer's."""
+    listed = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+    if listed:
+        return listed
+    public_host = urlsplit(public_url).hostname if public_url else None
+    return [public_host] if public_host else ["localhost", "127.0.0.1", "::1"]
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     env = os.environ.get("SURVEY_ENV", "production").strip().lower()
     if env not in {"production", "development", "testing"}:
@@ -88,6 +113,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
                 "python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         secret_key = _instance_secret(instance_path)
+    public_url = _public_url()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'survey.db'}"
     return {
         "SURVEY_ENV": env,
@@ -97,6 +123,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "en",
+        # Links, QR codes and flyers are built on PUBLIC_URL, never on the Host header a request sends,
+        # and a request naming any other host is refused (Flask's TRUSTED_HOSTS).
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": _trusted_hosts(public_url),
         "DEFAULT_SURVEY": os.environ.get("DEFAULT_SURVEY", "family-voices"),
         "MIN_GROUP_SIZE": _env_number("MIN_GROUP_SIZE"),
         # A parent may take a long time over one page; the token lives as long as the session.
@@ -110,8 +140,16 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": _env_number("SURVEY_CACHE_SECONDS"),
-        # Question pages each worker keeps rendered (about 15 kB each).
+        # Question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
+        # 0 keeps none.
         "RENDERED_PAGES": _env_number("RENDERED_PAGES"),
+        "RENDERED_PAGES_MB": _env_number("RENDERED_PAGES_MB"),
+        # The most a request may send, and a file upload; see request_limits.py. Larger requests are
+        # refused with 413 before they are read.
+        "MAX_CONTENT_LENGTH": _env_number("MAX_REQUEST_KB") * 1024,
+        "MAX_FORM_MEMORY_SIZE": _env_number("MAX_REQUEST_KB") * 1024,
+        "MAX_FORM_PARTS": 500,
+        "MAX_UPLOAD_BYTES": _env_number("MAX_UPLOAD_MB") * 1024 * 1024,
         "DRAFT_RETENTION_DAYS": _env_number("DRAFT_RETENTION_DAYS"),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": _env_number("TRUSTED_PROXIES"),

@@ -1,7 +1,8 @@
 """Error pages in the visitor's language."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import format_decimal, gettext, pgettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(413)
     @app.errorhandler(429)
     @app.errorhandler(500)
     @app.errorhandler(503)
@@ -49,6 +51,7 @@ def init_app(app: Flask) -> None:
             403: gettext("You cannot open this page"),
             404: gettext("Page not found"),
             405: gettext("Something was wrong with that request"),
+            413: gettext("What you sent is too large"),
             429: gettext("Too many tries in a short time"),
             503: gettext("Sorry, something went wrong"),
             500: gettext("Sorry, something went wrong"),
@@ -58,6 +61,8 @@ def init_app(app: Flask) -> None:
             403: gettext("You may need to log in with a different account."),
             404: gettext("Check the link you used. If you typed it, check the spelling."),
             405: gettext("Go back and try again. Your answers so far are saved."),
+            413: gettext("Go back, shorten what you wrote or choose a smaller file, and try again. Your "
+                         "answers on earlier pages are saved."),
             429: gettext("Please wait a minute, then go back and try again. Your answers so far are saved."),
             503: gettext("Please try again in a few minutes. Your answers so far are saved."),
             500: gettext("Please try again in a few minutes. Your answers so far are saved."),
@@ -66,5 +71,10 @@ def init_app(app: Flask) -> None:
             locale.current()
         except Exception:  # the error may have happened before a language was chosen
             locale.set_current(locale.DEFAULT)
+        if request_ctx.url_adapter is None:
+            # The request named a host this service does not answer for (TRUSTED_HOSTS): no page
+            # can link anywhere, so the answer is the same words as plain text.
+            return Response(f"{titles.get(code, titles[500])}\n\n{messages.get(code, messages[500])}\n", code,
+                            mimetype="text/plain")
         return render_template("error.html", title=titles.get(code, titles[500]),
                                message=messages.get(code, messages[500])), code

@@ -2,48 +2,104 @@
 menu, and the response headers that keep pages private and safe."""
 from __future__ import annotations
 
-from typing import Any
-
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
+from markupsafe import Markup
 
 from . import contacts, locale
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 
 def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale.Language, str]]:
-    """The same page in each language: one URL is built, then `lang` is added to it."""
-    args = dict(request.view_args or {})
-    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
-    if request.endpoint and request.method == "GET":
-        base = url_for(request.endpoint, **args, **query)
+    """The same page in each language: one URL is built, then `lang` is added to it.
+
+    The route's own arguments build the path and the query string is copied after it, never
+    passed to `url_for`, where a parameter named like an argument (`?endpoint=`, `?slug=`)
+    would collide with it. A respondent's page carries no query at all: it is the same page
+    for everyone (see public/page_cache.py), and the partner code is already remembered."""
+    if request.endpoint and request.method == "GET" and request.url_rule is not None:
+        base = url_for(request.endpoint, **(request.view_args or {}))
+        query = [] if request.blueprint == "public" else [
+            (k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     else:
-        base = url_for("public.home")
-    separator = "&" if "?" in base else "?"
-    return [(locale.BY_CODE[code], f"{base}{separator}{urlencode({'lang': code})}")
+        base, query = url_for("public.home"), []
+    return [(locale.BY_CODE[code], f"{base}?{urlencode([*query, ('lang', code)])}")
             for code in offered or locale.available_codes()]
 
 
+def public_url_for(endpoint: str, **values: object) -> str:
+    """An absolute link for flyers, QR codes and pages that show a link to copy: on PUBLIC_URL
+    when it is set, else on the host this request came to, which TRUSTED_HOSTS has checked."""
+    base = current_app.config["PUBLIC_URL"]
+    if not base:
+        return url_for(endpoint, _external=True, **values)  # type: ignore[arg-type]
+    return base + url_for(endpoint, **values)  # type: ignore[arg-type]
+
+
+SECURITY_HEADERS = (
+    ("Content-Security-Policy",
+     ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
+    ("X-Content-Type-Options", "nosniff"),
+    # A survey link carries the partner code; it must not leak to other sites.
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
+PRIVATE_ENDPOINTS = ("auth.login", "public.start", "public.page", "public.thanks", "public.contact", "staff.",
+                     "partner.")
+LAST_RESORT_PAGE = (b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Sorry, something went wrong</title>'
+                    b"<h1>Sorry, something went wrong</h1><p>Please try again in a few minutes.</p></html>")
+
+
+class LastResortErrors:
+    """Around the whole app: when even the error page fails (the database is gone while it looks
+    up the logged-in user, say), the answer is a plain 500 page that keeps the security headers,
+    instead of the server's bare one."""
+
+    def __init__(self, wsgi_app: WSGIApplication, logger: logging.Logger) -> None:
+        self.wsgi_app = wsgi_app
+        self.logger = logger
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception:
+            # Flask calls start_response only with a finished response, so nothing has been sent yet.
+            self.logger.exception("The error page failed too")
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                            ("Content-Length", str(len(LAST_RESORT_PAGE))), *SECURITY_HEADERS])
+            return [LAST_RESORT_PAGE]
+
+
 def init_app(app: Flask) -> None:
+    app.wsgi_app = LastResortErrors(app.wsgi_app, app.logger)  # type: ignore[method-assign]
+
     @app.context_processor
     def language_context() -> dict:
-        return {"language": locale.current(), "language_links": _language_links,
+        return {"language": locale.current(), "language_links": _language_links, "public_url_for": public_url_for,
                 "contacts_enabled": contacts.enabled()}
+
+    @app.template_filter("bdi")
+    def isolated(text: object) -> Markup:
+        """Text someone typed, escaped and isolated: a right-to-left override (U+202E) in it
+        cannot reorder the words around it."""
+        return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # A survey link carries the partner code; it must not leak to other sites.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS:
+            headers.setdefault(name, value)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and request.endpoint.startswith(("public.page", "public.thanks", "staff.", "partner.")):
+        # Pages that show what someone typed (a phone number, an email address) or a draft in progress.
+        if request.endpoint and request.endpoint.startswith(PRIVATE_ENDPOINTS):
             headers["Cache-Control"] = "no-store"
         return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template
 from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from forms.definition import Survey as SurveyDefinition
 
 from .. import locale, qr, surveys
+from ..page_context import public_url_for
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Survey, SurveyVersion
@@ -38,7 +39,7 @@ class SurveyLinks:
 
 def tracked_link(slug: str, partner_code: str, language: str) -> str:
     """The absolute link a family opens: the partner's code and the language, nothing else."""
-    return url_for("public.start", slug=slug, ref=partner_code, lang=language, _external=True)
+    return public_url_for("public.start", slug=slug, ref=partner_code, lang=language)
 
 
 def open_survey_links(partner_code: str) -> list[SurveyLinks]:

@@ -184,11 +184,11 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     definition = survey.definition
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
-    saved = tuple(sorted((name, repr(value)) for name, value in answers.items() if name not in earlier))
+    saved = page_cache.saved_answers_key(definition.pages[index].questions, answers)
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total, is_last = place(pages, index)
-    links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
-    key = (survey.version_id, survey.offered, language, index, shown, saved, position, total, is_last, links)
+    key = None if saved is None else (survey.version_id, survey.offered, language, index, shown, saved,
+                                      position, total, is_last)
     return page_cache.rendered(key, lambda: _render_page(
         survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers)))
 

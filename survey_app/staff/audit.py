@@ -8,6 +8,7 @@ from ..models import AuditEvent
 from . import blueprint
 
 PAGE_SIZE = 100
+MAX_ID = 2**31 - 1
 
 
 @blueprint.get("/audit")
@@ -15,7 +16,8 @@ PAGE_SIZE = 100
 def audit_log():
     before = request.args.get("before", type=int)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
-    if before:
+    # An id past what the column holds is a database error, not an empty page: the newest page instead.
+    if before and 0 < before <= MAX_ID:
         query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query).all()
     return render_template("staff/audit.html", events=events, page_size=PAGE_SIZE)

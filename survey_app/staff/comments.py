@@ -163,7 +163,8 @@ def _list_args(source: Any, questions: list[str], issues: list[str]) -> dict[str
     if source.get("starred") == "1":
         args["starred"] = "1"
     page = source.get("page", "1")
-    if page.isdigit() and int(page) > 1:
+    # isdigit() also accepts "²", which int() refuses; six ASCII digits are more pages than there are.
+    if page.isascii() and page.isdecimal() and len(page) <= 6 and int(page) > 1:
         args["page"] = int(page)
     return args
 

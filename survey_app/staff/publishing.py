@@ -22,6 +22,7 @@ from wtforms import ValidationError
 from forms.builder import PageForm, build_page_form
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
+from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsform
 
 from .. import audit, locale, storage, surveys, translation_status
@@ -101,6 +102,7 @@ def _language_rows(version: SurveyVersion) -> list[translation_status.LanguageSt
 def _load_upload(content: bytes) -> tuple[SurveyVersion, str]:
     """Store an uploaded workbook: a new survey (as a draft) or a new version. Returns the
     version and what happened: "new survey", "new version" or "unchanged"."""
+    check_workbook(content)
     raw = read_xlsform(content)
     definition = normalise(raw)
     survey = surveys.find_survey(definition["settings"]["form_id"])
@@ -139,6 +141,10 @@ def surveys_index():
     if form.validate_on_submit():
         try:
             version, outcome = _load_upload(form.content)
+        except WorkbookTooLarge as error:
+            db.session.rollback()
+            audit.record("survey_upload_refused", reason=str(error))
+            form.workbook.errors.append(str(error))
         except (XLSFormError, UploadRefused) as error:
             # Shown at the file field and in the error summary, like any other problem with the file.
             form.workbook.errors.append(str(error))

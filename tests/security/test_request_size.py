@@ -1,0 +1,77 @@
+"""Nobody can make a worker read a huge request: log-in and public pages take a few kB,
+the XLSForm upload a few MB, and a larger request gets 413 in the visitor's language."""
+from __future__ import annotations
+
+from survey_app import storage
+from tests.conftest import Respondent, csrf_token
+
+PASSWORD = "a long enough password"
+SPANISH = {"Accept-Language": "es"}
+SPANISH_TITLE = "Lo que envió es demasiado grande"
+
+
+def multipart(fields: dict[str, str], field: str, content: bytes) -> tuple[bytes, str]:
+    """A multipart body built in memory (the test client would spool a large one to a temporary file)."""
+    boundary = "----boundary7f3a"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="upload.xlsx"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_request_size_oversized_login_is_refused_in_the_visitors_language(client):
+    token = csrf_token(client.get("/login").text)
+    reply = client.post("/login", data={"csrf_token": token, "email": "x" * 200_000, "password": "y"},
+                        headers=SPANISH)
+    assert reply.status_code == 413
+    assert SPANISH_TITLE in reply.text and 'lang="es"' in reply.text
+
+
+def test_request_size_oversized_public_page_is_refused_in_the_visitors_language(app):
+    respondent = Respondent(app.test_client())
+    respondent.start("?lang=es")
+    reply = respondent.client.post(respondent.path, data={
+        "csrf_token": csrf_token(respondent.page.text), "action": "next", "role": "parent",
+        "state": "other", "state_other": "x" * 1_000_000})
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
+
+
+def test_request_size_oversized_multipart_public_page_is_refused(app):
+    respondent = Respondent(app.test_client())
+    respondent.start("?lang=es")
+    body, content_type = multipart({"csrf_token": csrf_token(respondent.page.text), "action": "next"},
+                                   "state_other", b"x" * 5_000_000)
+    reply = respondent.client.post(respondent.path, data=body, content_type=content_type)
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
+
+
+def test_request_size_a_normal_page_of_answers_is_accepted(app):
+    respondent = Respondent(app.test_client())
+    respondent.start()
+    respondent.answer(role="parent", state="MN")
+    assert respondent.path.endswith("/2")
+
+
+def staff_client(client):
+    storage.create_user("staff@example.org", PASSWORD, "staff")
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
+                                "password": PASSWORD})
+    return client
+
+
+def test_request_size_oversized_upload_is_refused_in_the_visitors_language(app, client):
+    staff = staff_client(client)
+    token = csrf_token(staff.get("/staff/surveys").text)
+    body, content_type = multipart({"csrf_token": token}, "workbook", b"x" * 20_000_000)
+    reply = staff.post("/staff/surveys?lang=es", data=body, content_type=content_type)
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
+
+
+def test_request_size_an_upload_of_a_few_mb_is_read_and_explained(app, client):
+    staff = staff_client(client)
+    token = csrf_token(staff.get("/staff/surveys").text)
+    body, content_type = multipart({"csrf_token": token}, "workbook", b"x" * 2_500_000)
+    reply = staff.post("/staff/surveys", data=body, content_type=content_type)
+    assert reply.status_code == 200 and "larger than 2 MB" in reply.text
