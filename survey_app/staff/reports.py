@@ -240,7 +240,7 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
         if shown:
             rows = rows[rows["choice"].isin(shown)]
     n = report_rows.respondents(tables.top, state)
-    state_name = names.state(state) if translated or state != ALL else "All states"
+    state_name = names.state(state) if translated or state != ALL else ("All states" if names.by_states else "Everyone")
     if n is None:
         title = (pgettext("staff", "%(state)s: suppressed (fewer than %(min_n)d respondents)", state=state_name,
                           min_n=min_n()) if translated
