@@ -220,7 +220,7 @@ def report_state(slug: str, state: str):
         "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
-        issues=issues, comparison=comparison, across=across, grouped=snap.group is not None,
+        issues=issues, comparison=comparison, across=across,
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
         breakdown=breakdown, form=FlaskForm(), **FORMATS)
 
