@@ -147,10 +147,11 @@ def _overview_context(slug: str, with_questions: bool = False) -> dict[str, Any]
     context: dict[str, Any] = {
         "survey": survey, "snap": snap, "pending": report_data.pending(snap), "dates": dates, "min_n": min_n(),
         "title": snap.survey.text(snap.survey.title, names.language), "fact_states": set(state_facts.all_states()),
-        "names": names, "tables": None, "rows": [], "questions": None, **FORMATS}
+        "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, **FORMATS}
     if snap.rank is not None:
         tables = report_data.tables(snap, dates.start, dates.end, min_n())
-        context.update(tables=tables, rows=overview_rows(tables, names), responses=tables.responses)
+        context.update(tables=tables, rows=overview_rows(tables, names), responses=tables.responses,
+                       ranked=not with_questions)
     if snap.rank is None or with_questions:
         by = chosen_grouping(snap, request.args)
         context.update(by=by, questions=question_views(snap, by, dates, names),

@@ -219,6 +219,8 @@ def test_every_survey_routes_staff_and_partner_posts(app, walk):
 
 def test_every_survey_routes_school_meals_report_uses_its_settings(app, walk):
     staff = walk["staff"]
+    assert "<h1>Top issues in every state</h1>" in staff.get("/staff/reports/family-voices").text
+    assert "<h1>Answers to every question</h1>" in staff.get("/staff/question-tables/school-meals").text
     html = staff.get("/staff/reports/school-meals/lincoln?breakdown=grade").text
     assert "Lincoln Elementary" in html and "Too little time to eat" in html
     assert "Which grade is your child in?" in html  # the declared breakdown, named by its question
