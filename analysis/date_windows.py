@@ -40,7 +40,7 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def segment_weeks(frame: pd.DataFrame, by: str, min_n: int, today: dt.date) -> Weeks:
+def segment_weeks(frame: pd.DataFrame, by: str | None, min_n: int, today: dt.date) -> Weeks:
     """The weeks of `frame`'s responses, each marked with whether a boundary follows it.
     The week of `today` is not over: it never closes a segment, since a response still
     to come this week would change what a range ending on Sunday holds."""
@@ -48,7 +48,10 @@ def segment_weeks(frame: pd.DataFrame, by: str, min_n: int, today: dt.date) -> W
         return Weeks((), ())
     days = frame["submitted_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
     weeks = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
-    groups = frame[by].astype(object).where(frame[by].notna(), NO_GROUP).astype(str)
+    if by is None:  # one group: everyone
+        groups = pd.Series(NO_GROUP, index=frame.index)
+    else:
+        groups = frame[by].astype(object).where(frame[by].notna(), NO_GROUP).astype(str)
     counts = pd.crosstab(weeks, groups).sort_index()
     running = pd.Series(0, index=counts.columns)
     closes = []

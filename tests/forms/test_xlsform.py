@@ -224,7 +224,7 @@ TYPES_LIST = ("Supported types: text, integer, decimal, date, select_one, select
      'choices sheet, row 4, column "media::image": pictures, sound and video'),
     ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, row 2, column "submission_url": '
      "this setting is not supported. Supported settings: form_title, form_id, version, default_language, "
-     "description, review."),
+     "description, duration, thanks, invitation, report_rank, report_group, report_breakdowns, review."),
     ("settings", {"style": "theme-grid"}, 'settings sheet, row 2, column "style": this setting is not supported.'),
     ("settings", {"default_language": "Klingon"}, 'settings sheet, row 2, column "default_language": "Klingon" is '
      "not a language code."),
@@ -402,3 +402,17 @@ def test_write_xlsform_label_text_survives_reading_back(label: str, hint: str, c
     assert back["survey"][0]["label::ar"] == label.strip()
     assert back["choices"][0]["label::ar"] == choice.strip()
     assert normalise(back) == normalise(raw)
+
+
+def test_xlsform_writes_back_report_and_wording_settings():
+    raw = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "school-meals.yaml").read_text("utf-8"))
+    stored = normalise(raw)
+    workbook = write_xlsform(stored_to_raw(stored))
+    sheet = load_workbook(io.BytesIO(workbook))["settings"]
+    written = {header.value: value.value for header, value in zip(sheet[1], sheet[2])}
+    assert written["report_rank"] == "meal_problems" and written["report_group"] == "school"
+    assert written["report_breakdowns"] == "grade language channel"
+    assert written["duration::Somali (so)"] == "Waxay qaadanaysaa qiyaastii 2 daqiiqo."
+    assert normalise(read_xlsform(workbook)) == stored
+    survey = Survey.from_dict(stored)
+    assert survey.report_breakdowns == ("grade", "language", "channel")
