@@ -29,6 +29,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
 from . import blueprint
+from .reports import survey_or_404
 
 PAGE_SIZE = 50
 MAX_ANSWER_ID = 2**31 - 1

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis
 
-from survey_app import create_app
+from survey_app import create_app, storage
 from survey_app.extensions import db
 from tests.conftest import Respondent, csrf_token
 
