@@ -41,9 +41,9 @@ def _texts(kind: str, catalog: Catalog) -> list[Text]:
     for message in catalog:
         if not message.id:
             continue
-        english = message.id if isinstance(message.id, tuple) else (message.id,)
-        translation = message.string if isinstance(message.string, tuple) else (message.string or "",)
-        texts.append(Text(kind, message.context or "", tuple(english), tuple(s or "" for s in translation)))
+        english = tuple(message.id) if isinstance(message.id, (tuple, list)) else (str(message.id),)
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        texts.append(Text(kind, message.context or "", english, tuple(str(s or "") for s in strings)))
     return texts
 
 

@@ -78,7 +78,9 @@ def _verdict(survey, version, language_code: str):
               "error")
         return back
     target = survey if kind == SURVEY else None
-    if action == "approve":
+    if action == "approve" and not item.text.translated:
+        flash(pgettext("staff", "This text has no translation yet. Write one and propose it."), "error")
+    elif action == "approve":
         storage.review_translation(current_user, language_code, kind, context, english, item.text.translation,
                                    survey=target)
         flash(pgettext("staff", "Approved."), "success")
@@ -103,18 +105,19 @@ def _verdict(survey, version, language_code: str):
 def _accept(survey, version, language_code: str, item: progress.ReviewItem, back):
     if current_user.role not in ("admin", "staff"):
         abort(403)
-    if not item.proposed:
+    proposed = item.review
+    if proposed is None or proposed.status != "proposed":
         flash(pgettext("staff", "There is no proposed change to accept for that text."), "error")
         return back
     if item.text.kind == SURVEY:
-        raw, po_file = progress.survey_change_po(version, item.review)
-        new_version = storage.accept_translation(item.review, current_user, po_file, raw)
+        raw, po_file = progress.survey_change_po(version, proposed)
+        new_version = storage.accept_translation(proposed, current_user, po_file, raw)
         audit.record("translation_accepted", language=language_code, kind=SURVEY, context=item.text.context,
                      slug=survey.slug, version=new_version.version if new_version else None)
         flash(pgettext("staff", "Accepted: the survey is now version %(version)d.",
                        version=new_version.version if new_version else version.version), "success")
     else:
-        storage.accept_translation(item.review, current_user)
+        storage.accept_translation(proposed, current_user)
         audit.record("translation_accepted", language=language_code, kind=INTERFACE, context=item.text.context)
         flash(pgettext("staff", "Accepted. Download the language's catalog to bring the change into the service."),
               "success")

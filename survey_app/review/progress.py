@@ -19,7 +19,7 @@ from forms.xlsform import stored_to_raw
 from ..extensions import db
 from ..glossary import Entry, Glossary, read_glossary
 from ..models import Survey, SurveyVersion, TranslationReview
-from ..translation_texts import INTERFACE, SURVEY, Text, interface_texts, read_catalog, survey_texts
+from ..translation_texts import INTERFACE, Text, interface_texts, read_catalog, survey_texts
 
 
 @dataclass(frozen=True)
