@@ -11,6 +11,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -39,9 +40,16 @@ def comparable(text: str) -> str:
 class Glossary:
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def terms(self) -> list[str]:
         return [term for term, language in self.entries if language == SOURCE_LANGUAGE]
+
+    @cached_property
+    def _english_patterns(self) -> dict[str, re.Pattern[str]]:
+        """One pattern per term: any of its English forms as a whole word."""
+        return {term: re.compile("|".join(rf"(?<![\w-]){re.escape(form)}(?![\w-])"
+                                          for form in self.entries[(term, SOURCE_LANGUAGE)].approved), re.IGNORECASE)
+                for term in self.terms}
 
     def entry(self, term: str, language: str) -> Entry | None:
         return self.entries.get((term, language))
@@ -51,17 +59,12 @@ class Glossary:
 
     def terms_in(self, english: str) -> list[str]:
         """Terms whose English forms occur in `english` as whole words."""
-        found = []
-        for term in self.terms:
-            forms = self.entries[(term, SOURCE_LANGUAGE)].approved
-            if any(re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", english, re.IGNORECASE) for form in forms):
-                found.append(term)
-        return found
+        return [term for term, pattern in self._english_patterns.items() if pattern.search(english)]
 
     def missing_terms(self, english: Iterable[str], translation: Iterable[str], language: str) -> list[str]:
         """Terms the English uses whose approved translation is absent from any
         translated form (plural forms are checked one by one)."""
-        used = sorted({term for text in english for term in self.terms_in(text)}, key=self.terms.index)
+        used = [term for term in self.terms if any(term in self.terms_in(text) for text in english)]
         missing = []
         for term in used:
             entry = self.entry(term, language)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -19,7 +20,7 @@ from forms.xlsform import stored_to_raw
 from ..extensions import db
 from ..glossary import Entry, Glossary, read_glossary
 from ..models import Survey, SurveyVersion, TranslationReview
-from ..translation_texts import INTERFACE, Text, interface_texts, read_catalog, survey_texts
+from ..translation_texts import INTERFACE, Text, catalog_path, interface_texts, read_catalog, survey_texts
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ReviewItem:
     text: Text
     review: TranslationReview | None
     terms: tuple[Entry, ...]     # the glossary's approved words for terms the English uses
+    off_glossary: tuple[str, ...] = ()   # terms whose approved word the translation lacks
 
     @property
     def reviewed(self) -> bool:
@@ -47,7 +49,33 @@ def translations_dir() -> Path:
 
 
 def glossary() -> Glossary:
-    return read_glossary(translations_dir() / "glossary.csv")
+    path = translations_dir() / "glossary.csv"
+    return _glossary(str(path), path.stat().st_mtime_ns)
+
+
+# Texts are read once per survey version, catalog file and glossary file: the keys hold
+# what changes them (a version's hash, a file's modification time), so nothing goes stale.
+@lru_cache(maxsize=4)
+def _glossary(path: str, modified: int) -> Glossary:
+    return read_glossary(Path(path))
+
+
+@lru_cache(maxsize=64)
+def _survey_texts(version_id: int, definition_hash: str, language: str) -> tuple[Text, ...]:
+    version = db.session.get(SurveyVersion, version_id)
+    return tuple(survey_texts(stored_to_raw(version.definition), language))
+
+
+@lru_cache(maxsize=32)
+def _interface_texts(directory: str, language: str, modified: int) -> tuple[Text, ...]:
+    return tuple(interface_texts(Path(directory), language))
+
+
+def _texts(version: SurveyVersion, language: str) -> tuple[Text, ...]:
+    directory = translations_dir()
+    modified = catalog_path(directory, language).stat().st_mtime_ns
+    return (_survey_texts(version.id, version.definition_hash, language)
+            + _interface_texts(str(directory), language, modified))
 
 
 def _reviews(survey: Survey, language: str) -> dict[tuple[str, str, str], TranslationReview]:
@@ -62,26 +90,26 @@ def _interface_reviews(language: str) -> list[TranslationReview]:
         TranslationReview.language == language, TranslationReview.kind == INTERFACE)))
 
 
-def items(survey: Survey, version: SurveyVersion, language: str) -> list[ReviewItem]:
+def items(survey: Survey, version: SurveyVersion, language: str, with_glossary: bool = True) -> list[ReviewItem]:
     """Survey texts first, then interface strings; interface strings show an accepted
     change in place of the catalog's text, since the catalog takes it only at the next merge."""
     reviews = _reviews(survey, language)
-    words = glossary()
+    words = glossary() if with_glossary else Glossary()
     result = []
-    texts = survey_texts(stored_to_raw(version.definition), language) + interface_texts(translations_dir(), language)
-    for text in texts:
+    for text in _texts(version, language):
         review = reviews.get((text.kind, text.context, text.english[0]))
         if text.kind == INTERFACE and review is not None and review.status == "accepted":
             text = replace(text, translation=tuple(review.translation))
         terms = tuple(entry for term in words.terms_in(" ".join(text.english))
                       if (entry := words.entry(term, language)) is not None)
-        result.append(ReviewItem(text, review, terms))
+        off = tuple(words.missing_terms(text.english, text.translation, language)) if text.translated else ()
+        result.append(ReviewItem(text, review, terms, off))
     return result
 
 
 def progress(survey: Survey, version: SurveyVersion, language: str) -> tuple[int, int]:
     """(reviewed, total) texts of the language."""
-    found = items(survey, version, language)
+    found = items(survey, version, language, with_glossary=False)
     return sum(1 for item in found if item.reviewed), len(found)
 
 

@@ -168,3 +168,13 @@ def test_translation_review_create_user_command_makes_a_translator(app, runner):
     assert made.exit_code == 0, made.output
     user = db.session.scalar(select(User).where(User.email == "t@example.org"))
     assert (user.role, user.language, user.partner.code) == ("translator", "so", "mira")
+
+
+def test_translation_review_flags_a_translation_off_the_glossary(app, translator, staff):
+    one_issue = {"kind": "survey", "context": "survey:top_issues:required_message",
+                 "english": "Choose at least one issue."}
+    flag = "approved word for: issue."
+    assert flag not in translator.get(PAGE).text
+    post(translator, PAGE, "propose", one_issue, ["Skodje pelu menus un kuza."])
+    post(staff, PAGE, "accept", one_issue)
+    assert flag in translator.get(PAGE + "?show=all").text
