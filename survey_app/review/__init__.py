@@ -66,9 +66,14 @@ def language(slug: str, language_code: str):
                            total=len(found), glossary=progress.glossary().for_language(language_code))
 
 
+def _field(value: str) -> str:
+    # Browsers send line breaks in form fields as CRLF; the catalogs hold LF.
+    return value.replace("\r\n", "\n")
+
+
 def _verdict(survey, version, language_code: str):
     """Approve, propose or accept one text, named by its kind, context and English."""
-    kind, context, english = (request.form.get(name, "") for name in ("kind", "context", "english"))
+    kind, context, english = (_field(request.form.get(name, "")) for name in ("kind", "context", "english"))
     action = request.form.get("action")
     item = progress.find_item(survey, version, language_code, kind, context, english)
     back = redirect(url_for("review.language", slug=survey.slug, language_code=language_code,
@@ -85,7 +90,7 @@ def _verdict(survey, version, language_code: str):
                                    survey=target)
         flash(pgettext("staff", "Approved."), "success")
     elif action == "propose":
-        proposal = [value.strip() for value in request.form.getlist("proposal")]
+        proposal = [_field(value).strip() for value in request.form.getlist("proposal")]
         if len(proposal) != len(item.text.translation) or not all(proposal):
             flash(pgettext("staff", "Write the proposed translation in every box."), "error")
             return back

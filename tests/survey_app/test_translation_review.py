@@ -178,3 +178,8 @@ def test_translation_review_flags_a_translation_off_the_glossary(app, translator
     post(translator, PAGE, "propose", one_issue, ["Skodje pelu menus un kuza."])
     post(staff, PAGE, "accept", one_issue)
     assert flag in translator.get(PAGE + "?show=all").text
+
+
+def test_translation_review_proposal_keeps_line_breaks_as_the_catalogs_do(translator):
+    post(translator, PAGE, "propose", VERY_WELL, ["Mutu\r\ndretu "])
+    assert review(VERY_WELL).proposal == ["Mutu\ndretu"]
