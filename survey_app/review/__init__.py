@@ -58,12 +58,18 @@ def language(slug: str, language_code: str):
         return _verdict(survey, version, language_code)
     if request.method == "POST":
         flash(pgettext("staff", "This page had expired. Nothing was saved; please try again."), "error")
+    return _page(survey, version, language_code, form)
+
+
+def _page(survey, version, language_code: str, form: FlaskForm, typed: dict[str, list[str]] | None = None):
+    """The language's texts; `typed` keeps what a reviewer wrote when it could not be saved."""
     found = progress.items(survey, version, language_code)
     show = request.args.get("show", "todo")
-    shown = found if show == "all" else [item for item in found if not item.reviewed]
+    shown = found if show == "all" else [item for item in found if not item.reviewed or item.anchor in (typed or {})]
     return render_template("review/language.html", survey=survey, language=BY_CODE[language_code], form=form,
                            items=shown, show=show, reviewed=sum(1 for item in found if item.reviewed),
-                           total=len(found), glossary=progress.glossary().for_language(language_code))
+                           total=len(found), glossary=progress.glossary().for_language(language_code),
+                           typed=typed or {}), 400 if typed else 200
 
 
 def _field(value: str) -> str:
@@ -93,7 +99,7 @@ def _verdict(survey, version, language_code: str):
         proposal = [_field(value).strip() for value in request.form.getlist("proposal")]
         if len(proposal) != len(item.text.translation) or not all(proposal):
             flash(pgettext("staff", "Write the proposed translation in every box."), "error")
-            return back
+            return _page(survey, version, language_code, FlaskForm(), typed={item.anchor: proposal})
         if tuple(proposal) == item.text.translation:
             storage.review_translation(current_user, language_code, kind, context, english, proposal, survey=target)
             flash(pgettext("staff", "The proposal is the same as the translation, so it was approved."), "success")

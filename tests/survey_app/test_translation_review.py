@@ -86,10 +86,16 @@ def test_translation_review_translator_approves_and_proposes(app, translator):
     assert SCALE_QUESTION["english"] not in translator.get(PAGE).text
 
 
-def test_translation_review_empty_proposal_is_refused_with_a_message(translator):
-    post(translator, PAGE, "propose", VERY_WELL, [""])
-    assert review(VERY_WELL) is None
-    assert "Write the proposed translation in every box." in translator.get(PAGE).text
+def test_translation_review_empty_proposal_is_refused_keeping_what_was_typed(app):
+    russian = logged_in(app, "russkiy@example.org", "translator", language="ru")
+    page_url = "/review/family-voices/ru"
+    answer_only = {"kind": "interface", "context": "",
+                   "english": "Answer only if you chose this answer in question %(number)d:"}
+    reply = post(russian, page_url, "propose", answer_only, ["Первая форма %(number)d:", "", "Третья форма %(number)d:"])
+    assert reply.status_code == 400
+    assert "Write the proposed translation in every box." in reply.text
+    assert "Первая форма %(number)d:</textarea>" in reply.text and "Третья форма %(number)d:</textarea>" in reply.text
+    assert db.session.scalar(select(TranslationReview)) is None
 
 
 def test_translation_review_staff_accept_survey_change_as_new_version(app, translator, staff):
