@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and request.endpoint.startswith(("public.page", "public.thanks", "staff.", "partner.")):
+        private = ("public.page", "public.thanks", "staff.", "partner.", "review.")
+        if request.endpoint and request.endpoint.startswith(private):
             headers["Cache-Control"] = "no-store"
         return response

@@ -66,7 +66,7 @@ def _page(survey, version, language_code: str, form: FlaskForm, typed: dict[str,
     found = progress.items(survey, version, language_code)
     show = request.args.get("show", "todo")
     shown = found if show == "all" else [item for item in found if not item.reviewed or item.anchor in (typed or {})]
-    return render_template("review/language.html", survey=survey, language=BY_CODE[language_code], form=form,
+    return render_template("review/language.html", survey=survey, reviewing=BY_CODE[language_code], form=form,
                            items=shown, show=show, reviewed=sum(1 for item in found if item.reviewed),
                            total=len(found), glossary=progress.glossary().for_language(language_code),
                            typed=typed or {}), 400 if typed else 200

@@ -62,6 +62,9 @@ def newest_definition() -> dict:
 def test_translation_review_translator_sees_english_translation_and_glossary(translator):
     page = translator.get(PAGE + "?show=all")
     assert page.status_code == 200
+    assert '<html lang="en" dir="ltr">' in page.text  # the page is English; each translation is marked kea
+    assert '<textarea class="textarea" id="' in page.text and 'lang="kea" dir="ltr">Kantu dretu' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
     assert SCALE_QUESTION["english"] in page.text
     assert "Kantu dretu ki bu skola ta papia ku bo na un língua ki bu ta intende?" in page.text
     assert "Jardin-infantil means preschool to parents from Cabo Verde." in page.text  # the glossary's note
