@@ -22,6 +22,8 @@ def test_glossary_has_every_term_in_every_language():
     gaps = [(term, code) for term in GLOSSARY.terms for code in NON_ENGLISH
             if GLOSSARY.entry(term, code) is None or not GLOSSARY.entry(term, code).approved]
     assert gaps == []
+    unknown = {code for _term, code in GLOSSARY.entries} - set(NON_ENGLISH) - {SOURCE_LANGUAGE}
+    assert unknown == set()
 
 
 @pytest.mark.parametrize("code", NON_ENGLISH)
