@@ -64,7 +64,7 @@ def language(slug: str, language_code: str):
 def _page(survey, version, language_code: str, form: FlaskForm, typed: dict[str, list[str]] | None = None):
     """The language's texts; `typed` keeps what a reviewer wrote when it could not be saved."""
     found = progress.items(survey, version, language_code)
-    show = request.args.get("show", "todo")
+    show = request.args.get("show", "pending")
     shown = found if show == "all" else [item for item in found if not item.reviewed or item.anchor in (typed or {})]
     return render_template("review/language.html", survey=survey, reviewing=BY_CODE[language_code], form=form,
                            items=shown, show=show, reviewed=sum(1 for item in found if item.reviewed),
@@ -83,7 +83,7 @@ def _verdict(survey, version, language_code: str):
     action = request.form.get("action")
     item = progress.find_item(survey, version, language_code, kind, context, english)
     back = redirect(url_for("review.language", slug=survey.slug, language_code=language_code,
-                            show=request.args.get("show", "todo")))
+                            show=request.args.get("show", "pending")))
     if item is None or action not in ("approve", "propose", "accept"):
         flash(pgettext("staff", "That text is no longer in the survey or its English has changed. Please look again."),
               "error")
