@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .partner import blueprint as partner_blueprint
     from .public import blueprint as public_blueprint
     from .public import page_cache
+    from .review import blueprint as review_blueprint
     from .staff import blueprint as staff_blueprint
 
     app.url_map.converters["int"] = DatabaseInteger
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(staff_blueprint, url_prefix="/staff")
     app.register_blueprint(partner_blueprint, url_prefix="/partner")
+    app.register_blueprint(review_blueprint, url_prefix="/review")
     page_context.init_app(app)
     surveys.init_app(app)
     page_cache.init_app(app)

@@ -95,6 +95,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
+    if user.role == "translator":
+        return url_for("review.index")
     return url_for("partner.home") if user.role == "partner" else url_for("staff.home")
 
 

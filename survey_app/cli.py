@@ -163,11 +163,14 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", type=click.Choice(User.ROLES), required=True)
-    @click.option("--partner", "partner_code", help="The partner organisation's code, for partner users.")
+    @click.option("--partner", "partner_code",
+                  help="The partner organisation's code, for partner users (and translators a partner found).")
+    @click.option("--language", help="The language code a translator reviews, e.g. kea.")
     @click.option("--prompt", "prompt_password", is_flag=True,
                   help="Type the password instead of having one generated.")
-    def create_user(email: str, role: str, partner_code: str | None, prompt_password: bool) -> None:
-        """Create an admin, staff or partner user."""
+    def create_user(email: str, role: str, partner_code: str | None, language: str | None,
+                    prompt_password: bool) -> None:
+        """Create an admin, staff, partner or translator user."""
         partner = None
         if partner_code:
             partner = db.session.scalar(select(Partner).where(Partner.code == partner_code))
@@ -177,7 +180,7 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"A user with email {email} already exists.")
         password = _new_password(prompt_password)
         try:
-            storage.create_user(email, password, role, partner)
+            storage.create_user(email, password, role, partner, language)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Created {role} user {email}.")

@@ -47,7 +47,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("vi", "Tiếng Việt", "Vietnamese"),
     Language("ht", "Kreyòl ayisyen", "Haitian Creole"),
     Language("pt", "Português", "Portuguese"),
-    Language("kea", "Kabuverdianu", "Cape Verdean Creole"),
+    Language("kea", "Kabuverdianu (Kriolu)", "Cape Verdean Creole"),
     Language("ru", "Русский", "Russian"),
     Language("uk", "Українська", "Ukrainian"),
     Language("so", "Soomaali", "Somali"),
@@ -57,7 +57,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("prs", "دری", "Dari", rtl=True, formatting_locale="fa_AF"),
     Language("ur", "اردو", "Urdu", rtl=True),
     Language("pl", "Polski", "Polish"),
-    Language("ckb", "کوردیی ناوەندی", "Kurdish (Sorani)", rtl=True),
+    Language("ckb", "کوردی (سۆرانی)", "Kurdish (Sorani)", rtl=True),
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
 DEFAULT = "en"

@@ -41,6 +41,8 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partners.id"))
+    # The language a translator reviews (a language code such as `kea`); None for everyone else.
+    language: Mapped[Optional[str]] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session's identity: changing the password ends every other session.
@@ -48,7 +50,7 @@ class User(UserMixin, Model):
 
     partner: Mapped[Optional[Partner]] = relationship()
 
-    ROLES = ("admin", "staff", "partner")
+    ROLES = ("admin", "staff", "partner", "translator")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses log-in for disabled users
@@ -193,3 +195,34 @@ class ContactTicket(Model):
 
     token: Mapped[str] = mapped_column(String(43), primary_key=True)
     expires_on: Mapped[date]
+
+
+class TranslationReview(Model):
+    """A native speaker's verdict on one translated text, as the reviewer saw it: approved
+    as it is, or a change proposed that staff then accept. A text is known by its kind
+    (survey text or interface string), its context and its English, so a review no
+    longer counts once the English changes."""
+
+    __tablename__ = "translation_reviews"
+    __table_args__ = (Index("ix_translation_reviews_language_kind", "language", "kind"),)
+
+    STATUSES = ("approved", "proposed", "accepted")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(10))
+    # Survey texts belong to a survey; interface strings to none.
+    survey_id: Mapped[Optional[int]] = mapped_column(ForeignKey("surveys.id"))
+    context: Mapped[str] = mapped_column(String(200))
+    english: Mapped[str] = mapped_column(Text)
+    # The translation approved (or, once accepted, the proposal), one entry per plural form.
+    translation: Mapped[list[str]] = mapped_column(JSON, default=list)
+    proposal: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[Optional[datetime]]
+
+    reviewed_by: Mapped[User] = relationship(foreign_keys=[reviewed_by_id])
+    accepted_by: Mapped[Optional[User]] = relationship(foreign_keys=[accepted_by_id])

@@ -52,7 +52,7 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
 )
 PRIVATE_ENDPOINTS = ("auth.login", "public.start", "public.page", "public.thanks", "public.contact", "staff.",
-                     "partner.")
+                     "partner.", "review.")
 LAST_RESORT_PAGE = (b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Sorry, something went wrong</title>'
                     b"<h1>Sorry, something went wrong</h1><p>Please try again in a few minutes.</p></html>")
 

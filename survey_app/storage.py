@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from forms import translation_files
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 from forms.relevance import counted_answers
@@ -20,8 +21,10 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
+from .locale import BY_CODE
+from .locale import DEFAULT as DEFAULT_LANGUAGE
 from .models import (Answer, CommentNote, Contact, ContactTicket, Draft, Partner, Response, Survey, SurveyVersion,
-                     User, new_uuid, utcnow)
+                     TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -143,13 +146,19 @@ def delete_old_drafts(days: int) -> int:
     return result.rowcount or 0
 
 
-def create_user(email: str, password: str, role: str, partner: Partner | None = None) -> User:
+def create_user(email: str, password: str, role: str, partner: Partner | None = None,
+                language: str | None = None) -> User:
+    """A translator reviews one language and may belong to the partner that found them."""
     if role not in User.ROLES:
         raise ValueError(f"role must be one of {', '.join(User.ROLES)}")
-    if (role == "partner") != (partner is not None):
+    if role == "partner" and partner is None or role in ("admin", "staff") and partner is not None:
         raise ValueError("a partner user needs --partner; admin and staff users take none")
+    if (role == "translator") != (language is not None):
+        raise ValueError("a translator needs --language; other users take none")
+    if language is not None and (language not in BY_CODE or language == DEFAULT_LANGUAGE):
+        raise ValueError(f"--language must be one of {', '.join(code for code in BY_CODE if code != DEFAULT_LANGUAGE)}")
     user = User(email=email.strip().lower(), password_hash=password_hasher().hash(password), role=role,
-                partner_id=partner.id if partner else None)
+                partner_id=partner.id if partner else None, language=language)
     db.session.add(user)
     db.session.commit()
     return user
@@ -316,3 +325,49 @@ def purge_expired() -> dict[str, int]:
                    db.session.execute(delete(ContactTicket).where(ContactTicket.expires_on < utcnow().date())))
     db.session.commit()
     return {"drafts": drafts, "contacts": contacts, "contact_tickets": tickets.rowcount or 0}
+
+
+def review_translation(user: User, language: str, kind: str, context: str, english: str,
+                       translation: Iterable[str], proposal: Iterable[str] | None = None,
+                       survey: Survey | None = None) -> TranslationReview:
+    """Record a reviewer's verdict on one text: approved as `translation` reads now, or,
+    with `proposal`, a change for staff to accept. A later verdict replaces an earlier one."""
+    reviewer_id, survey_id = user.id, survey.id if survey else None   # read before anything is pending
+    review = db.session.scalar(select(TranslationReview).where(
+        TranslationReview.language == language, TranslationReview.kind == kind,
+        TranslationReview.survey_id == survey_id,
+        TranslationReview.context == context, TranslationReview.english == english))
+    if review is None:
+        review = TranslationReview(language=language, kind=kind, survey_id=survey_id, context=context,
+                                   english=english)
+        db.session.add(review)
+    review.translation = list(translation)
+    review.proposal = list(proposal) if proposal is not None else None
+    review.status = "proposed" if proposal is not None else "approved"
+    review.reviewed_by_id = reviewer_id
+    review.reviewed_at = utcnow()
+    review.accepted_by_id = None
+    review.accepted_at = None
+    db.session.commit()
+    return review
+
+
+def accept_translation(review: TranslationReview, user: User, po_file: bytes | None = None,
+                       raw_definition: dict[str, Any] | None = None) -> SurveyVersion | None:
+    """Staff accept a proposed change. For a survey text the caller passes the newest
+    definition and a `.po` file holding the change (as `survey-po-export` writes them):
+    it is imported, and the changed survey becomes a new version, which is returned.
+    An interface string's change is kept here, for export as the language's catalog."""
+    staff_id = user.id
+    review.translation = list(review.proposal or [])
+    review.status = "accepted"
+    review.accepted_by_id = staff_id
+    review.accepted_at = utcnow()
+    if raw_definition is None or po_file is None:
+        db.session.commit()
+        return None
+    if translation_files.import_po(raw_definition, review.language, po_file) != 1:
+        db.session.rollback()
+        raise ValueError("the English of this text has changed since it was reviewed")
+    version, _created = load_survey(raw_definition)   # commits the review with the new version
+    return version

@@ -8,6 +8,7 @@ from .. import locale, storage, surveys, translation_status
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Partner
+from ..review.progress import progress as review_progress
 
 blueprint = Blueprint("staff", __name__)
 
@@ -24,7 +25,9 @@ def _language_rows(survey, version) -> list[dict]:
     statuses = translation_status.survey_language_status(
         version.definition, [language.code for language in locale.LANGUAGES], current_app.extensions["catalog_status"])
     return [{"status": status, "offered": status.code in offered,
-             "switched_on": survey.languages is None or status.code in survey.languages} for status in statuses]
+             "switched_on": survey.languages is None or status.code in survey.languages,
+             "native_review": None if status.code == locale.DEFAULT else review_progress(survey, version, status.code)}
+            for status in statuses]
 
 
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])

@@ -36,6 +36,7 @@ POLICY = {
     "staff.report_chart": STAFF, "staff.report_overview": STAFF, "staff.report_questions": STAFF,
     "staff.report_state": STAFF,
     "staff.survey_detail": STAFF, "staff.survey_languages": STAFF, "staff.survey_preview": STAFF,
+    "review.index": STAFF, "review.language": STAFF, "review.interface_po": STAFF,
     "staff.survey_status": ADMIN, "staff.survey_xlsform": STAFF, "staff.surveys_index": STAFF,
 }
 ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
