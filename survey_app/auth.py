@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, storage
+from . import audit, locale, storage
 from .extensions import db, login_manager
 from .models import User
 
@@ -91,6 +91,21 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@blueprint.post("/account/language")
+def set_language():
+    """The language of the user's own pages, from the menu on every staff and partner page.
+    Before logging in it is kept in the session; after, with the user."""
+    form = FlaskForm()
+    code = request.form.get("language", "")
+    if not form.validate_on_submit() or code not in locale.staff_codes():
+        abort(400)
+    session[locale.STAFF_SESSION_KEY] = code
+    if current_user.is_authenticated:
+        storage.set_user_language(current_user, code)
+    back = _safe_next(request.form.get("next"))
+    return redirect(back or (home_for(current_user) if current_user.is_authenticated else url_for("auth.login")))
 
 
 def end_idle_sessions() -> None:

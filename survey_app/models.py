@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session's identity: changing the password ends every other session.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The language of this user's own pages, chosen from the staff language menu.
+    language: Mapped[Optional[str]] = mapped_column(String(16))
 
     partner: Mapped[Optional[Partner]] = relationship()
 

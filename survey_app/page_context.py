@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
         return {"language": locale.current(), "language_links": _language_links,
+                "staff_page": locale.is_staff_request(),
+                "staff_language_menu": lambda: [locale.BY_CODE[code] for code in locale.staff_codes()],
                 "contacts_enabled": contacts.enabled()}
 
     @app.after_request

@@ -179,6 +179,12 @@ def set_user_active(user: User, active: bool) -> None:
     db.session.commit()
 
 
+def set_user_language(user: User, code: str) -> None:
+    """The language of the user's own staff or partner pages."""
+    user.language = code
+    db.session.commit()
+
+
 def rehash_password_if_needed(user: User, password: str) -> None:
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher().hash(password)
