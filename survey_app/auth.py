@@ -22,7 +22,9 @@ from .models import User
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
-login_manager.login_message = _p("staff", "Log in to see this page.")
+# Nothing is flashed: a flashed message would wait in the session and appear on whichever page
+# rendered messages next, after logging in. The log-in page says it itself, from `next`.
+login_manager.login_message = None
 
 
 @login_manager.user_loader
