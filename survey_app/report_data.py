@@ -43,10 +43,6 @@ BY = "state"
 TEXT = "text"
 # What a state's responses can be broken down by, in the order staff see them.
 BREAKDOWNS = ("role", "home_languages", "language", "grade_bands", "partner", "channel")
-# Chart text is drawn by matplotlib, which neither shapes Arabic script nor carries fonts for
-# Chinese, Bengali or Karen: charts in those languages use the survey's default language,
-# while the tables beside them show every language correctly.
-CHART_LANGUAGES = frozenset({"en", "es", "vi", "ht", "pt", "kea", "ru", "uk", "so", "hmn", "pl"})
 _DERIVED_ENTRIES = 256
 _EXTENSION = "report_data"
 
@@ -332,10 +328,6 @@ def labels(snap: Snapshot, language: str) -> Labels:
                     "paper": pgettext("staff", "Paper form")},
     }
     return Labels(language=language, questions=question_labels, choices=choice_labels, groups=groups)
-
-
-def chart_language(snap: Snapshot, language: str) -> str:
-    return language if language in CHART_LANGUAGES else snap.survey.default_language
 
 
 def find_survey(slug: str) -> Survey | None:
