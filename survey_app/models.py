@@ -31,6 +31,8 @@ class Partner(db.Model):
     website: Mapped[str] = mapped_column(String(200), default="")
     focus: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # How many responses the organisation aims to collect; its portal shows progress towards it.
+    response_target: Mapped[Optional[int]]
 
 
 class User(UserMixin, db.Model):

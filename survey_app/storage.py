@@ -179,6 +179,12 @@ def set_user_active(user: User, active: bool) -> None:
     db.session.commit()
 
 
+def set_response_target(partner: Partner, target: int | None) -> None:
+    """The number of responses a partner aims for; None removes the target."""
+    partner.response_target = target
+    db.session.commit()
+
+
 def set_user_language(user: User, code: str) -> None:
     """The language of the user's own staff or partner pages."""
     user.language = code
@@ -199,13 +205,14 @@ def set_survey_languages(survey: Survey, codes: list[str]) -> None:
     forget_public_surveys()
 
 
-PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active")
+PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active", "response_target")
 
 
 def create_partner(code: str, name: str, state_code: str, website: str = "", focus: str = "",
-                   active: bool = True) -> Partner:
+                   active: bool = True, response_target: int | None = None) -> Partner:
     """Add a partner organisation. The caller has checked that the code is free."""
-    partner = Partner(code=code, name=name, state_code=state_code, website=website, focus=focus, active=active)
+    partner = Partner(code=code, name=name, state_code=state_code, website=website, focus=focus, active=active,
+                      response_target=response_target)
     db.session.add(partner)
     db.session.commit()
     return partner
