@@ -53,10 +53,12 @@ translations-check: install translations-compile
 browser-deps: tests/browser/node_modules/axe-core/axe.min.js fonts
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# Noto fonts for every script the surveys use: charts are measured and PDFs drawn with them.
+# Noto fonts for every script the surveys use, and Pango for WeasyPrint: charts are measured,
+# and fact sheet PDFs drawn and shaped, with them.
 fonts:
-	@test -d /usr/share/fonts/opentype/noto -a -d /usr/share/fonts/truetype/noto || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk; }
+	@test -d /usr/share/fonts/opentype/noto -a -d /usr/share/fonts/truetype/noto -a -n "$$(ldconfig -p | grep libpangoft2-1.0)" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk \
+	    libpango-1.0-0 libpangoft2-1.0-0; }
 
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund

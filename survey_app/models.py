@@ -147,6 +147,8 @@ class CommentNote(db.Model):
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     starred: Mapped[bool] = mapped_column(default=False)
+    # Staff's translation of a quote, printed under it on fact sheets.
+    translation: Mapped[Optional[str]] = mapped_column(Text)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

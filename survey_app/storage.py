@@ -279,6 +279,20 @@ def set_comment_note(answer_id: int, tags: Iterable[str], starred: bool, user: U
     return note
 
 
+def set_comment_translation(answer_id: int, translation: str, user: User) -> CommentNote:
+    """Staff's translation of a quote for fact sheets; empty text removes it. The caller has
+    checked that the answer is a comment."""
+    note = db.session.get(CommentNote, answer_id)
+    if note is None:
+        note = CommentNote(answer_id=answer_id, tags=[], starred=False)
+        db.session.add(note)
+    note.translation = translation.strip() or None
+    note.updated_by_id = user.id
+    note.updated_at = utcnow()
+    db.session.commit()
+    return note
+
+
 def set_public_results(survey: Survey, published: bool) -> None:
     """Publish or withdraw the families' results pages of a survey (aggregates only)."""
     survey.public_results = published
