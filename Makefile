@@ -8,7 +8,7 @@ LANGS := es zh_Hans zh_Hant ar vi ht pt kea ru uk so hmn ksw bn prs ur pl ckb
 NON_CLDR := hmn ksw prs
 
 .PHONY: run test lint install install-dev db translations translations-extract translations-update \
-        translations-compile translations-check e2e browser-deps bench lock audit clean
+        translations-compile translations-check e2e browser-deps fonts bench lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,15 @@ translations-check: install translations-compile
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
 # Debian's Chromium (Playwright drives it; nothing downloads a browser) and axe-core from npm.
-browser-deps: tests/browser/node_modules/axe-core/axe.min.js
+browser-deps: tests/browser/node_modules/axe-core/axe.min.js fonts
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Noto fonts for every script the surveys use, and Pango for WeasyPrint: charts are measured,
+# and fact sheet PDFs drawn and shaped, with them.
+fonts:
+	@test -d /usr/share/fonts/opentype/noto -a -d /usr/share/fonts/truetype/noto -a -n "$$(ldconfig -p | grep libpangoft2-1.0)" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk \
+	    libpango-1.0-0 libpangoft2-1.0-0; }
 
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund

@@ -50,6 +50,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A half-translated interface would show English buttons: only complete catalogs are offered.
     complete = {code for code, status in catalogs.items() if status.translated == status.total and not status.broken}
     app.extensions["survey_languages"] = locale.discover(translations_dir, complete)
+    # Staff pages mixing two languages read worse than English: only complete ones are in the menu.
+    app.extensions["staff_languages"] = tuple(
+        code for code in app.extensions["survey_languages"]
+        if code == locale.DEFAULT or catalogs[code].staff_translated == catalogs[code].staff_total)
 
     from . import auth, cli, errors, health, page_context, surveys
     from .partner import blueprint as partner_blueprint

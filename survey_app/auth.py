@@ -20,13 +20,15 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, login_throttle, storage
+from . import audit, locale, login_throttle, storage
 from .extensions import db, login_manager
 from .models import User
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
-login_manager.login_message = _p("staff", "Log in to see this page.")
+# Nothing is flashed: a flashed message would wait in the session and appear on whichever page
+# rendered messages next, after logging in. The log-in page says it itself, from `next`.
+login_manager.login_message = None
 # Flask-Login's own protection keeps a hash of the address and browser in the cookie, where
 # anyone holding the cookie could test guesses of the address; the session version below
 # ends stolen sessions instead, on the server.
@@ -134,6 +136,21 @@ def logout():
     storage.end_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@blueprint.post("/account/language")
+def set_language():
+    """The language of the user's own pages, from the menu on every staff and partner page.
+    Before logging in it is kept in the session; after, with the user."""
+    form = FlaskForm()
+    code = request.form.get("language", "")
+    if not form.validate_on_submit() or code not in locale.staff_codes():
+        abort(400)
+    session[locale.STAFF_SESSION_KEY] = code
+    if current_user.is_authenticated:
+        storage.set_user_language(current_user, code)
+    back = _safe_next(request.form.get("next"))
+    return redirect(back or (home_for(current_user) if current_user.is_authenticated else url_for("auth.login")))
 
 
 def end_idle_sessions() -> None:

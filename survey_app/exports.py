@@ -1,9 +1,14 @@
 """The response export: one row per response, streamed from the database so a
 large campaign is never held in memory. A multiple-choice question becomes one
-0/1 column per choice named `<question>/<choice>`, as KoboToolbox exports do."""
+0/1 column per choice named `<question>/<choice>`, as KoboToolbox exports do.
+
+As in KoboToolbox, the export comes with codes ("XML values") or with labels in a
+chosen language: `labelled()` turns the stream of one into the other, so every file
+format has one writer for both."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
 from typing import IO, Any, Iterator
 
 from sqlalchemy import select
@@ -47,6 +52,54 @@ def columns(definitions: list[SurveyDefinition]) -> tuple[list[str], dict[str, s
                 elif question.name not in names:
                     names.append(question.name)
     return names, multiple
+
+
+@dataclass(frozen=True)
+class Labels:
+    """How the export's columns and codes read in one language."""
+
+    headings: dict[str, str] = field(default_factory=dict)       # column -> heading
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # single-choice column -> code -> label
+
+
+def labels(definitions: list[SurveyDefinition], language: str) -> Labels:
+    """Headings and choice labels in `language`, newest version first; a column's own name
+    where no version has a label. Headings are made unique by adding the column's name."""
+    headings: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    for definition in definitions:
+        for page in definition.pages:
+            for question in page.questions:
+                if question.type == "note":
+                    continue
+                label = definition.text(question.label, language) or question.name
+                if question.multiple:
+                    for choice in question.choices:
+                        column = f"{question.name}/{choice.name}"
+                        headings.setdefault(column, f"{label} / {definition.text(choice.label, language) or choice.name}")
+                else:
+                    headings.setdefault(question.name, label)
+                    if question.choices:
+                        labelled_choices = choices.setdefault(question.name, {})
+                        for choice in question.choices:
+                            labelled_choices.setdefault(choice.name, definition.text(choice.label, language) or choice.name)
+    seen: set[str] = set(META_COLUMNS)
+    for column, heading in list(headings.items()):
+        if heading in seen:
+            headings[column] = f"{heading} ({column})"
+        seen.add(headings[column])
+    return Labels(headings, choices)
+
+
+def labelled(stream: Iterator[dict[str, Any]], names: Labels) -> Iterator[dict[str, Any]]:
+    """The stream of `rows()` with headings for columns and labels for single-choice codes.
+    0/1 columns of a multiple-choice question stay 0/1, under the heading "question / choice"."""
+    columns = next(stream)["columns"]
+    heading = {column: names.headings.get(column, column) for column in columns}
+    yield {"columns": [heading[column] for column in columns]}
+    for row in stream:
+        yield {heading[column]: names.choices.get(column, {}).get(value, value) if isinstance(value, str) else value
+               for column, value in row.items()}
 
 
 def rows(slug: str, partner_id: int | None = None) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,11 @@
 """Languages and how one is chosen for a request.
 
-One chain, as a respondent would expect: `?lang=` on the link, then the choice
-kept in the session, then the browser's Accept-Language, then English. Catalogs
+Survey pages follow one chain, as a respondent would expect: `?lang=` on the link,
+then the choice kept in the session, then the browser's Accept-Language, then English.
+Staff and partner pages have a chain of their own, so that opening a family's link
+never changes them: the user's saved setting, then the setting kept in the session
+before logging in, then Accept-Language, then English, among the languages whose
+staff pages are fully translated. Catalogs
 are found by folder name under `translations/`, so languages that Babel's CLDR
 data does not know (Hmong, Karen, Dari) are served in full; only number and date
 formatting falls back to a related locale.
@@ -15,6 +19,7 @@ from babel import Locale
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, request, session
 from flask_babel import Domain
+from flask_login import current_user
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ LANGUAGES: tuple[Language, ...] = (
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
 DEFAULT = "en"
+# Pages for logged-in partner and staff users, and the log-in page that leads to them.
+STAFF_BLUEPRINTS = frozenset({"staff", "partner", "auth"})
+STAFF_PATHS = ("/staff/", "/partner/", "/login", "/logout", "/account/")
+STAFF_SESSION_KEY = "staff_lang"
 
 
 def available_codes() -> tuple[str, ...]:
@@ -78,6 +87,17 @@ def discover(translations_dir: Path, complete: set[str] | None = None) -> tuple[
             if complete is None or language.code in complete:
                 found.append(language.code)
     return tuple(found)
+
+
+def staff_codes() -> tuple[str, ...]:
+    """Languages the staff and partner pages are fully translated into: the user's menu."""
+    return current_app.extensions["staff_languages"]
+
+
+def is_staff_request() -> bool:
+    if request.blueprint is not None:
+        return request.blueprint in STAFF_BLUEPRINTS
+    return request.path.startswith(STAFF_PATHS)
 
 
 def normalise_code(code: str | None) -> str | None:
@@ -114,10 +134,25 @@ def choose(offered: tuple[str, ...]) -> str:
     return DEFAULT if DEFAULT in offered else offered[0]
 
 
+def choose_staff(offered: tuple[str, ...]) -> str:
+    """The language of a staff or partner page: never `?lang=` nor the survey's choice."""
+    saved = getattr(current_user, "page_language", None) if current_user else None
+    if saved in offered:
+        return saved
+    kept = session.get(STAFF_SESSION_KEY)
+    if kept in offered:
+        return kept
+    for value, _quality in request.accept_languages:
+        code = normalise_code(value)
+        if code in offered:
+            return code
+    return DEFAULT
+
+
 def current() -> Language:
     code = getattr(g, "language", None)
     if code is None:
-        code = g.language = choose(available_codes())
+        code = g.language = choose_staff(staff_codes()) if is_staff_request() else choose(available_codes())
     return BY_CODE[code]
 
 

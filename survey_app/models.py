@@ -31,6 +31,8 @@ class Partner(Model):
     website: Mapped[str] = mapped_column(String(200), default="")
     focus: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # How many responses the organisation aims to collect; its portal shows progress towards it.
+    response_target: Mapped[Optional[int]]
 
 
 class User(UserMixin, Model):
@@ -47,6 +49,8 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session's identity: changing the password ends every other session.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The language of this user's own pages, chosen from the staff language menu.
+    page_language: Mapped[Optional[str]] = mapped_column(String(16))
 
     partner: Mapped[Optional[Partner]] = relationship()
 
@@ -150,6 +154,8 @@ class CommentNote(Model):
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     starred: Mapped[bool] = mapped_column(default=False)
+    # Staff's translation of a quote, printed under it on fact sheets.
+    translation: Mapped[Optional[str]] = mapped_column(Text)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

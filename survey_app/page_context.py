@@ -84,6 +84,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
         return {"language": locale.current(), "language_links": _language_links, "public_url_for": public_url_for,
+                "staff_page": locale.is_staff_request(), "language_names": locale.BY_CODE,
+                "staff_language_menu": lambda: [locale.BY_CODE[code] for code in locale.staff_codes()],
                 "contacts_enabled": contacts.enabled()}
 
     @app.template_filter("bdi")

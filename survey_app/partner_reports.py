@@ -1,68 +1,62 @@
-"""The partner portal's counts: one partner's responses per day, response language,
-group (the survey's `report_group` question, the state for Family Voices) and channel,
-under the small-group rule. Pure pandas, frame in and tables out.
+"""The partner portal's counts: one partner's responses per week (with a running total and
+the share of the partner's target), per response language, group (the survey's `report_group`
+question, the state for Family Voices) and channel. Pure pandas, frame in and tables out.
 
-Each table is one line in the sense of `analysis.suppression`: its rows add up to the
-partner's total. A row with fewer than `min_n` responses is hidden (primary), and when
-that would leave a single hidden row, the smallest other row is hidden too
-(complementary), so no hidden count is the total minus the rows shown.
+The counts are exact, small ones included. They count only the partner's own responses, the
+very rows the partner can download one by one from the same page, so hiding a small count
+here would protect no one from the partner and would only make the page disagree with the
+download. The small-group rule protects families where counts leave the organisation that
+collected them: the partnership's reports, summaries and fact sheets.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.suppression import ALL, suppress_table
+from analysis.suppression import ALL
 
-BREAKDOWNS = ("day", "language", "group", "channel")
+BREAKDOWNS = ("language", "group", "channel")
 TOTAL = ALL
 
 
 def breakdown_values(frame: pd.DataFrame, group: str | None) -> dict[str, pd.Series]:
     """The value each response has in each breakdown, from a frame with the columns
-    `submitted_at` (ISO text or datetimes, UTC), `language`, `channel` and the `group`
-    question's (no "group" breakdown when the survey declares none)."""
-    submitted = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
-    values = {
-        "day": submitted.dt.strftime("%Y-%m-%d"),
-        "language": frame["language"],
-        "channel": frame["channel"],
-    }
+    `language`, `channel` and the `group` question's (no "group" breakdown when the survey
+    declares none)."""
+    values = {"language": frame["language"], "channel": frame["channel"]}
     if group is not None:
         values["group"] = frame[group]
     return values
 
 
-def count_table(values: pd.Series, min_n: int) -> pd.DataFrame:
-    """Responses per value, sorted by value (never by count, which would hint at the
-    size of hidden rows), then the total as the row `TOTAL`.
-
-    Columns: `value`, `count` (missing when hidden), `hidden`, and `small` (hidden
-    because it has fewer than `min_n` responses, rather than to protect another row).
-    A response without a value (no state given) counts in the total only.
-    """
-    total = len(values)
+def count_table(values: pd.Series) -> pd.DataFrame:
+    """Responses per value, sorted by value, then the total as the row `TOTAL`.
+    Columns: `value`, `count`. A response without a value (no state given) counts in the
+    total only."""
     counts = values.dropna().astype(str).value_counts().sort_index()
-    counts = counts[counts > 0]
-    long = pd.DataFrame({
-        "group": [*counts.index, TOTAL],
-        "choice": "responses",
-        "respondents": [*counts.to_list(), total],
-        "count": [*counts.to_list(), total],
-    })
-    if counts.empty:
-        hidden = pd.Series([total < min_n])
-    else:
-        suppressed = suppress_table(long, min_n, cells_add_up=False, groups_add_up=True)
-        hidden = suppressed["respondents"].isna()
+    return pd.DataFrame({"value": [*counts.index, TOTAL], "count": [*counts.to_list(), len(values)]})
+
+
+def weekly_progress(submitted_at: pd.Series, target: int | None) -> pd.DataFrame:
+    """Responses per week (weeks start on Monday, UTC), every week from the first response
+    to the last, empty ones included, with the running total and its share of `target`.
+    Columns: `week` (the Monday, YYYY-MM-DD), `count`, `running_total`, `share_of_target`."""
+    columns = ["week", "count", "running_total", "share_of_target"]
+    if submitted_at.empty:
+        return pd.DataFrame(columns=columns)
+    days = pd.to_datetime(submitted_at, utc=True, format="ISO8601").dt.tz_localize(None).dt.normalize()
+    mondays = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    weeks = pd.date_range(mondays.min(), mondays.max(), freq="7D")
+    counts = mondays.value_counts().reindex(weeks, fill_value=0).astype(int)
+    running = counts.cumsum()
     return pd.DataFrame({
-        "value": long["group"],
-        "count": long["respondents"].astype("Int64").mask(hidden.to_numpy()),
-        "hidden": hidden.to_numpy(dtype=bool),
-        "small": (long["respondents"] < min_n).to_numpy(dtype=bool),
-    })
+        "week": weeks.strftime("%Y-%m-%d"),
+        "count": counts.to_numpy(),
+        "running_total": running.to_numpy(),
+        "share_of_target": running.to_numpy() / target if target else float("nan"),
+    }, columns=columns)
 
 
-def partner_counts(frame: pd.DataFrame, group: str | None, min_n: int) -> dict[str, pd.DataFrame]:
+def partner_counts(frame: pd.DataFrame, group: str | None) -> dict[str, pd.DataFrame]:
     """One `count_table` per breakdown, for a frame holding one partner's responses."""
     values = breakdown_values(frame, group)
-    return {name: count_table(values[name], min_n) for name in BREAKDOWNS if name in values}
+    return {name: count_table(values[name]) for name in BREAKDOWNS if name in values}

@@ -40,10 +40,6 @@ from .models import Partner, Response, Survey, SurveyVersion, utcnow
 
 T = TypeVar("T")
 TEXT = "text"
-# Chart text is drawn by matplotlib, which neither shapes Arabic script nor carries fonts for
-# Chinese, Bengali or Karen: charts in those languages use the survey's default language,
-# while the tables beside them show every language correctly.
-CHART_LANGUAGES = frozenset({"en", "es", "vi", "ht", "pt", "kea", "ru", "uk", "so", "hmn", "pl"})
 _DERIVED_ENTRIES = 256
 _EXTENSION = "report_data"
 
@@ -398,10 +394,6 @@ def labels(snap: Snapshot, language: str) -> Labels:
         code in facts or code == "other" for code in choice_labels[by])
     return Labels(language=language, questions=question_labels, choices=choice_labels, groups=groups,
                   rank=snap.rank, by=by, by_states=by_states)
-
-
-def chart_language(snap: Snapshot, language: str) -> str:
-    return language if language in CHART_LANGUAGES else snap.survey.default_language
 
 
 def find_survey(slug: str) -> Survey | None:

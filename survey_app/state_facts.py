@@ -12,6 +12,30 @@ from functools import lru_cache
 from pathlib import Path
 
 STATES_CSV = Path(__file__).resolve().parent / "data" / "states.csv"
+# What a fact sheet prints as the source: a citation with its year and short status marks,
+# kept apart from the working notes in `states.csv`.
+SOURCES_CSV = Path(__file__).resolve().parent / "data" / "state_sources.csv"
+STATUSES = ("verified", "lower_bound", "secondary", "dated")
+
+
+@dataclass(frozen=True)
+class Citation:
+    text: str
+    year: str
+    statuses: tuple[str, ...]  # from STATUSES, in the file's order
+
+
+@lru_cache(maxsize=1)
+def citations(path: Path = SOURCES_CSV) -> dict[str, Citation]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        found = {row["state_code"].strip(): Citation(
+            row["citation"].strip(), row["year"].strip(),
+            tuple(status.strip() for status in row["status"].split(";") if status.strip()))
+            for row in csv.DictReader(handle)}
+    unknown = {status for citation in found.values() for status in citation.statuses} - set(STATUSES)
+    if unknown:
+        raise ValueError(f"{path.name}: unknown status {', '.join(sorted(unknown))}; use {', '.join(STATUSES)}")
+    return found
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,18 @@ def set_user_active(user: User, active: bool) -> None:
     db.session.commit()
 
 
+def set_response_target(partner: Partner, target: int | None) -> None:
+    """The number of responses a partner aims for; None removes the target."""
+    partner.response_target = target
+    db.session.commit()
+
+
+def set_user_language(user: User, code: str) -> None:
+    """The language of the user's own staff or partner pages."""
+    user.page_language = code
+    db.session.commit()
+
+
 def rehash_password_if_needed(user: User, password: str) -> None:
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher().hash(password)
@@ -198,13 +210,14 @@ def set_survey_languages(survey: Survey, codes: list[str]) -> None:
     forget_public_surveys()
 
 
-PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active")
+PARTNER_FIELDS = ("code", "name", "state_code", "website", "focus", "active", "response_target")
 
 
 def create_partner(code: str, name: str, state_code: str, website: str = "", focus: str = "",
-                   active: bool = True) -> Partner:
+                   active: bool = True, response_target: int | None = None) -> Partner:
     """Add a partner organisation. The caller has checked that the code is free."""
-    partner = Partner(code=code, name=name, state_code=state_code, website=website, focus=focus, active=active)
+    partner = Partner(code=code, name=name, state_code=state_code, website=website, focus=focus, active=active,
+                      response_target=response_target)
     db.session.add(partner)
     db.session.commit()
     return partner
@@ -265,6 +278,20 @@ def set_comment_note(answer_id: int, tags: Iterable[str], starred: bool, user: U
         db.session.add(note)
     note.tags = sorted(set(tags))
     note.starred = starred
+    note.updated_by_id = user.id
+    note.updated_at = utcnow()
+    db.session.commit()
+    return note
+
+
+def set_comment_translation(answer_id: int, translation: str, user: User) -> CommentNote:
+    """Staff's translation of a quote for fact sheets; empty text removes it. The caller has
+    checked that the answer is a comment."""
+    note = db.session.get(CommentNote, answer_id)
+    if note is None:
+        note = CommentNote(answer_id=answer_id, tags=[], starred=False)
+        db.session.add(note)
+    note.translation = translation.strip() or None
     note.updated_by_id = user.id
     note.updated_at = utcnow()
     db.session.commit()

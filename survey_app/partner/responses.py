@@ -1,4 +1,5 @@
-"""A partner's own responses: counts under the small-group rule, and downloads.
+"""A partner's own responses: exact counts (see `partner_reports` for why), weekly progress
+towards the organisation's target, and downloads.
 
 Every query here is filtered by the logged-in user's partner; nothing in the URL names
 a partner, so no address can reach another organisation's responses. Downloads have
@@ -12,13 +13,14 @@ import io
 
 import pandas as pd
 import xlsxwriter
-from flask import Response, abort, current_app, render_template
-from flask_babel import pgettext
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_babel import format_percent, pgettext
 from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, partner_reports, surveys
+from .. import audit, exports, locale, partner_reports, storage, surveys
 from ..auth import roles_required
 from ..models import Survey
 from . import blueprint
@@ -54,27 +56,54 @@ def value_labels(definition: SurveyDefinition, language: str) -> dict[str, dict[
             "kiosk": pgettext("staff", "Kiosk"),
             "paper": pgettext("staff", "Paper form"),
         },
-        "day": {},
     }
+
+
+TARGET_LIMIT = 10_000_000
+
+
+def _responses_page(slug: str | None, typed_target: str | None = None, target_error: str | None = None,
+                    status: int = 200):
+    slug = slug or current_app.config["DEFAULT_SURVEY"]
+    survey, definition = _survey_or_404(slug)
+    partner = current_user.partner
+    group = definition.report_group
+    frame = partner_frame(slug, partner.id, group)
+    language = locale.current().code
+    page = render_template(
+        "partner/responses.html", survey=survey, definition=definition, partner=partner,
+        group_label=definition.text(definition.questions[group].label, language) if group else "",
+        tables=partner_reports.partner_counts(frame, group),
+        weeks=partner_reports.weekly_progress(frame["submitted_at"], partner.response_target),
+        total=len(frame), labels=value_labels(definition, language),
+        min_n=current_app.config["MIN_GROUP_SIZE"], total_key=partner_reports.TOTAL, form=FlaskForm(),
+        typed_target=typed_target, target_error=target_error, percent=lambda share: format_percent(share, "#,##0%"),
+        other_surveys=[other for other, _status, _count in surveys.response_counts(partner.id) if other != slug])
+    return page, status
 
 
 @blueprint.get("/responses")
 @blueprint.get("/responses/<slug>")
 @roles_required("partner")
 def responses(slug: str | None = None):
-    slug = slug or current_app.config["DEFAULT_SURVEY"]
-    survey, definition = _survey_or_404(slug)
-    partner = current_user.partner
-    min_n = current_app.config["MIN_GROUP_SIZE"]
-    group = definition.report_group
-    tables = partner_reports.partner_counts(partner_frame(slug, partner.id, group), group, min_n)
-    language = locale.current().code
-    return render_template("partner/responses.html", survey=survey, definition=definition, partner=partner,
-                           group_label=definition.text(definition.questions[group].label, language) if group else "",
-                           tables=tables, labels=value_labels(definition, locale.current().code), min_n=min_n,
-                           total_key=partner_reports.TOTAL,
-                           other_surveys=[other for other, _status, _count in surveys.response_counts(partner.id)
-                                          if other != slug])
+    return _responses_page(slug)
+
+
+@blueprint.post("/responses/<slug>/target")
+@roles_required("partner")
+def set_target(slug: str):
+    """The organisation's own target; an empty box removes it."""
+    _survey_or_404(slug)
+    typed = request.form.get("target", "").strip()[:20]
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if typed and not (typed.isdigit() and 0 < int(typed) <= TARGET_LIMIT):
+        return _responses_page(slug, typed, pgettext(
+            "staff", "Enter the number of responses you aim for, as a whole number such as 200, or leave the box "
+            "empty for no target."), 400)
+    storage.set_response_target(current_user.partner, int(typed) if typed else None)
+    audit.record("partner_target", partner=current_user.partner.code, target=int(typed) if typed else None)
+    return redirect(url_for("partner.responses", slug=slug, _anchor="progress"))
 
 
 @blueprint.get("/responses/<slug>/download.csv")

@@ -222,6 +222,6 @@ def comment_note(slug: str, state: str, answer_id: int):
         abort(400)
     tags = [tag for tag in request.form.getlist("tags") if tag in issues]
     storage.set_comment_note(answer_id, tags, request.form.get("star") == "1", current_user)
-    flash(pgettext("staff", "Tags saved."), "success")
+    flash(pgettext("staff", "Tags saved."), f"comment-{answer_id}")
     args = _list_args(request.form, questions, issues)
     return redirect(url_for("staff.comments", slug=slug, state=state, **args, _anchor=f"comment-{answer_id}"))

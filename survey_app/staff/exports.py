@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, report_data, report_rows, surveys
+from .. import audit, exports, locale, report_data, report_rows, stat_files, surveys
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Survey, SurveyVersion
@@ -244,9 +244,24 @@ def export_codebook(slug: str):
                     headers=_attachment(f"{slug}-codebook.csv"))
 
 
-def response_csv_chunks(slug: str) -> Iterator[str]:
+def export_stream(survey: Survey) -> Iterator[dict[str, Any]]:
+    """The response rows asked for: codes, or with `?values=labels` labels in `?language=`
+    (the page's language by default). A request for anything else is refused."""
+    wanted = request.args.get("values", "codes")
+    if wanted not in ("codes", "labels"):
+        abort(400)
+    stream = exports.rows(survey.slug)
+    if wanted == "codes":
+        return stream
+    definitions = _versions(survey)
+    language = request.args.get("language") or locale.current().code
+    if language not in definitions[0].languages:
+        abort(400)
+    return exports.labelled(stream, exports.labels(definitions, language))
+
+
+def response_csv_chunks(stream: Iterator[dict[str, Any]]) -> Iterator[str]:
     """The export as CSV text, a chunk at a time, so memory stays flat however many rows."""
-    stream = exports.rows(slug)
     names = next(stream)["columns"]
     buffer = io.StringIO()
     buffer.write(BOM)
@@ -264,20 +279,30 @@ def response_csv_chunks(slug: str) -> Iterator[str]:
 @blueprint.get("/exports/<slug>/responses.csv")
 @roles_required("admin", "staff")
 def export_responses_csv(slug: str):
-    survey_or_404(slug)
-    audit.record("staff_download", what="responses", survey=slug, format="csv")
-    return Response(stream_with_context(response_csv_chunks(slug)), mimetype="text/csv",
-                    headers=_attachment(f"{slug}-responses.csv"))
+    survey = survey_or_404(slug)
+    stream = export_stream(survey)
+    audit.record("staff_download", what="responses", survey=slug, format="csv", **_values_asked())
+    return Response(stream_with_context(response_csv_chunks(stream)), mimetype="text/csv",
+                    headers=_attachment(f"{slug}-responses{_values_suffix()}.csv"))
 
 
-def write_responses_xlsx(survey: Survey, handle: IO[bytes]) -> int:
+def _values_asked() -> dict[str, str]:
+    return {"values": "labels", "language": request.args.get("language") or locale.current().code} \
+        if request.args.get("values") == "labels" else {}
+
+
+def _values_suffix() -> str:
+    asked = _values_asked()
+    return f"-labels-{asked['language']}" if asked else ""
+
+
+def write_responses_xlsx(survey: Survey, stream: Iterator[dict[str, Any]], handle: IO[bytes]) -> int:
     """The export and its codebook as a workbook. Constant-memory mode writes each row out
     as soon as the next starts, so a large export never sits in memory."""
     workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet("responses")
-    stream = exports.rows(survey.slug)
     names: list[str] = next(stream)["columns"]
     sheet.write_row(0, 0, names, bold)
     count = 0
@@ -308,12 +333,36 @@ def export_responses_xlsx(slug: str):
         flash(pgettext("staff", "There are more responses than an Excel worksheet can hold. Download the CSV "
                                 "export instead."), "error")
         return redirect(url_for("staff.report_overview", slug=slug))
+    stream = export_stream(survey)
     # On disk rather than in memory: a large campaign's workbook runs to tens of megabytes.
     handle = tempfile.TemporaryFile()
     try:
-        count = write_responses_xlsx(survey, handle)
+        count = write_responses_xlsx(survey, stream, handle)
     except BaseException:
         handle.close()
         raise
-    audit.record("staff_download", what="responses", survey=slug, format="xlsx", responses=count)
-    return Response(_file_chunks(handle), mimetype=XLSX_TYPE, headers=_attachment(f"{slug}-responses.xlsx"))
+    audit.record("staff_download", what="responses", survey=slug, format="xlsx", responses=count, **_values_asked())
+    return Response(_file_chunks(handle), mimetype=XLSX_TYPE,
+                    headers=_attachment(f"{slug}-responses{_values_suffix()}.xlsx"))
+
+
+STAT_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+
+
+@blueprint.get("/exports/<slug>/responses.<any(sav, dta):fmt>")
+@roles_required("admin", "staff")
+def export_responses_stat(slug: str, fmt: str):
+    """SPSS or Stata: codes as numbers with their labels attached (in `?language=`)."""
+    survey = survey_or_404(slug)
+    definitions = _versions(survey)
+    language = request.args.get("language") or locale.current().code
+    if language not in definitions[0].languages:
+        language = definitions[0].default_language
+    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}")
+    try:
+        count = stat_files.write(exports.rows(slug), definitions, language, fmt, handle.name)
+    except BaseException:
+        handle.close()
+        raise
+    audit.record("staff_download", what="responses", survey=slug, format=fmt, responses=count, language=language)
+    return Response(_file_chunks(handle), mimetype=STAT_TYPES[fmt], headers=_attachment(f"{slug}-responses.{fmt}"))

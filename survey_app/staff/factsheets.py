@@ -1,22 +1,37 @@
 """A one-page printable fact sheet per state: the state's English Learner figures beside the
-issues its families raised, a chart, and a few comments staff starred as quotable.
+issues its families raised, a chart, and a few comments staff starred as quotable, each with
+staff's translation when there is one.
 
-Print-ready HTML (the browser's "Print" or "Save as PDF"); the figures follow the same
-suppression as the reports, and a suppressed state shows neither figures nor quotes.
+Print-ready HTML, and the same page as a PDF built on the server by WeasyPrint (which shapes
+every script with the Noto fonts the stylesheet names); the figures follow the same
+suppression as the reports, and a suppressed state shows neither figures nor quotes. Issue
+names and the chart are in the sheet's language (`?language=`, any language of the survey).
 """
 from __future__ import annotations
 
-from flask import abort, render_template
-from flask_babel import format_decimal, pgettext
+import base64
+from pathlib import Path
+from typing import Any
 
-from .. import locale, report_data, report_rows, state_facts
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import format_decimal, pgettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from analysis.charts import figure_to_bytes
+
+from .. import audit, locale, report_data, report_rows, state_facts, storage
 from ..auth import roles_required
+from ..extensions import db
+from ..models import CommentNote
 from . import blueprint
 from .comments import starred_quotes
-from .reports import FORMATS, min_n, survey_or_404
+from .reports import FORMATS, DateRange, chart_figure, min_n, survey_or_404
 
 TOP_ISSUES = 5
 QUOTES = 3
+TRANSLATION_LENGTH = 2000
 
 
 def el_students_text(facts: state_facts.StateFacts) -> str:
@@ -27,24 +42,101 @@ def el_students_text(facts: state_facts.StateFacts) -> str:
     return count
 
 
-@blueprint.get("/factsheets/<slug>/<state>")
-@roles_required("admin", "staff")
-def factsheet(slug: str, state: str):
+def status_marks() -> dict[str, tuple[str, str, str]]:
+    """Each verification status: its mark, its short name and what it means, for the key."""
+    return {
+        "verified": ("✓", pgettext("staff", "verified"),
+                     pgettext("staff", "checked against the publisher's own figures")),
+        "lower_bound": ("≥", pgettext("staff", "at least"),
+                        pgettext("staff", "the source gives a minimum: the true number is this or more")),
+        "secondary": ("↪", pgettext("staff", "secondary source"),
+                      pgettext("staff", "reported by others, not taken from the publisher")),
+        "dated": ("⌛", pgettext("staff", "dated"), pgettext("staff", "the newest figure found, but several years old")),
+    }
+
+
+def _sheet_language(definition: Any) -> locale.Language:
+    code = request.args.get("language", "")
+    if code in definition.languages and code in locale.BY_CODE:
+        return locale.BY_CODE[code]
+    return locale.current()
+
+
+def _sheet_context(slug: str, state: str) -> dict[str, Any]:
     survey = survey_or_404(slug)
     facts = state_facts.for_state(state)
     snap = report_data.snapshot(survey)
     # Fact sheets are per US state: only for a survey that ranks a question and groups by states.
     if facts is None or snap.rank is None or state not in report_data.state_codes(snap):
         abort(404)
-    language = locale.current().code
-    names = report_data.labels(snap, language)
+    sheet_language = _sheet_language(snap.survey)
+    names = report_data.labels(snap, sheet_language.code)
     tables = report_data.tables(snap, None, None, min_n())
     respondents = report_rows.respondents(tables.top, state)
     issues = [row for row in report_rows.issue_rows(tables.top, state, names) if not row.suppressed]
     quotes = starred_quotes(snap, state, snap.survey, QUOTES) if respondents is not None else []
-    return render_template(
-        "staff/factsheet.html", survey=survey, state=state, state_name=names.state(state), facts=facts,
+    translations = dict(db.session.execute(
+        select(CommentNote.answer_id, CommentNote.translation)
+        .where(CommentNote.answer_id.in_([quote.answer_id for quote in quotes]))).all()) if quotes else {}
+    own_names = report_data.labels(snap, locale.current().code)
+    return dict(
+        survey=survey, snap=snap, state=state, state_name=own_names.state(state), facts=facts,
+        citation=state_facts.citations().get(state), marks=status_marks(),
         el_students=el_students_text(facts), respondents=respondents, period=tables.dates.get(state),
-        issues=issues[:TOP_ISSUES],
-        quotes=quotes, languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
-        title=snap.survey.text(snap.survey.title, language), **FORMATS)
+        issues=issues[:TOP_ISSUES], sheet_language=sheet_language, quotes=quotes, translations=translations,
+        languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
+        title=snap.survey.text(snap.survey.title, sheet_language.code), form=FlaskForm(), **FORMATS)
+
+
+@blueprint.get("/factsheets/<slug>/<state>")
+@roles_required("admin", "staff")
+def factsheet(slug: str, state: str):
+    return render_template("staff/factsheet.html", pdf=False, chart_src=None, **_sheet_context(slug, state))
+
+
+@blueprint.get("/factsheets/<slug>/<state>.pdf")
+@roles_required("admin", "staff")
+def factsheet_pdf(slug: str, state: str):
+    """The fact sheet as a PDF. The chart is put into the page, so WeasyPrint fetches
+    nothing but the stylesheets, which it reads from disk."""
+    import weasyprint.urls  # loaded on first use: it pulls in Pango, which only this page needs
+
+    context = _sheet_context(slug, state)
+    chart_src = None
+    if context["issues"]:
+        svg = figure_to_bytes(chart_figure(context["snap"], state, DateRange(), context["sheet_language"].code,
+                                           TOP_ISSUES), "svg")
+        chart_src = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    html = render_template("staff/factsheet.html", pdf=True, chart_src=chart_src, **context)
+    static = Path(blueprint.root_path).parent / "static"
+
+    class StylesheetsOnly(weasyprint.urls.URLFetcher):
+        """Reads the sheet's stylesheets from disk and fetches nothing else from anywhere."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            name = url.split("/static/", 1)[-1]
+            if "/static/" not in url or "/" in name or not name.endswith(".css"):
+                raise ValueError(f"a fact sheet loads only its stylesheets, not {url}")
+            return weasyprint.urls.URLFetcherResponse(url, body=(static / name).read_bytes(),
+                                                      headers={"Content-Type": "text/css; charset=utf-8"})
+
+    pdf = weasyprint.HTML(string=html, base_url=request.url_root, url_fetcher=StylesheetsOnly()).write_pdf()
+    code = context["sheet_language"].code
+    audit.record("staff_download", what="factsheet", survey=slug, state=state, format="pdf", language=code)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}-{state}-{code}.pdf"'})
+
+
+@blueprint.post("/factsheets/<slug>/<state>/quotes/<int:answer_id>")
+@roles_required("admin", "staff")
+def quote_translation(slug: str, state: str, answer_id: int):
+    """Staff's translation of one starred quote of this sheet."""
+    context = _sheet_context(slug, state)
+    if not FlaskForm().validate_on_submit() or answer_id not in {quote.answer_id for quote in context["quotes"]}:
+        abort(400)
+    storage.set_comment_translation(answer_id, request.form.get("translation", "")[:TRANSLATION_LENGTH],
+                                    current_user)
+    return redirect(url_for("staff.factsheet", slug=slug, state=state, _anchor=f"quote-{answer_id}",
+                            **({"language": request.args["language"]} if "language" in request.args else {})))

@@ -9,8 +9,8 @@ from flask_babel import lazy_pgettext as _p
 from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .. import audit, storage
 from ..auth import roles_required
@@ -49,6 +49,12 @@ class PartnerForm(FlaskForm):
                           validators=[Optional(), Length(max=200, message=_p(
                               "staff", "The website must be 200 characters or fewer."))])
     focus = TextAreaField(_p("staff", "Focus (optional)"), filters=[_strip], validators=[Optional()])
+    response_target = IntegerField(
+        _p("staff", "Target number of responses (optional)"),
+        description=_p("staff", "How many responses the partner aims to collect. The partner sees its progress "
+                                "towards it, and can change it too."),
+        validators=[Optional(), NumberRange(min=1, max=10_000_000, message=_p(
+            "staff", "Enter the target as a whole number of at least 1, or leave it empty."))])
     active = BooleanField(_p("staff", "Active"), default=True,
                           description=_p("staff", "Links of a partner that is not active still open the survey, "
                                                   "but answers are no longer credited to it."))
@@ -66,6 +72,7 @@ class PartnerForm(FlaskForm):
         """The partner's fields as typed, optional ones as empty text rather than None."""
         values: dict[str, Any] = {name: getattr(self, name).data or "" for name in storage.PARTNER_FIELDS}
         values["active"] = bool(self.active.data)
+        values["response_target"] = self.response_target.data
         return values
 
 

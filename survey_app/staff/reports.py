@@ -7,7 +7,6 @@ overview too (aggregates only), on the partner portal.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Mapping
@@ -17,7 +16,7 @@ from flask_babel import format_decimal, format_percent, pgettext
 from flask_wtf import FlaskForm
 from matplotlib.figure import Figure
 
-from analysis.charts import figure_to_bytes, top_issues_chart
+from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
 from .. import audit, locale, report_data, report_rows, state_facts, storage
@@ -27,7 +26,7 @@ from . import blueprint
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OVERVIEW_TOP = 3
-CHART_LABEL_WIDTH = 34
+CHART_LABEL_WIDTH = 42
 
 
 def min_n() -> int:
@@ -251,12 +250,10 @@ def report_state(slug: str, state: str):
 
 def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
                  top: int | None = None) -> Figure:
-    """The state's issues as bars with 95% intervals, labelled in `language` where the chart
-    can draw its script (see `report_data.CHART_LANGUAGES`). With `top`, only that many of
-    the most chosen published issues."""
-    drawn = report_data.chart_language(snap, language)
-    translated = drawn == language
-    names = report_data.labels(snap, drawn)
+    """The state's issues as bars with 95% intervals, labelled in `language`: the SVG keeps
+    its words as text, so the browser draws every script. With `top`, only that many of the
+    most chosen published issues."""
+    names = report_data.labels(snap, language)
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
     rows = tables.top[tables.top["group"] == state]
     if top is not None:
@@ -264,26 +261,16 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
         if shown:
             rows = rows[rows["choice"].isin(shown)]
     n = report_rows.respondents(tables.top, state)
-    state_name = names.state(state) if translated or state != ALL else ("All states" if names.by_states else "Everyone")
     if n is None:
-        title = (pgettext("staff", "%(state)s: suppressed (fewer than %(min_n)d respondents)", state=state_name,
-                          min_n=min_n()) if translated
-                 else f"{state_name}: suppressed (fewer than {min_n()} respondents)")
+        title = pgettext("staff", "%(state)s: suppressed (fewer than %(min_n)d respondents)", state=names.state(state),
+                         min_n=min_n())
     else:
-        title = (pgettext("staff", "%(state)s: %(count)s respondents", state=state_name, count=number(n))
-                 if translated else f"{state_name}: {n:,} respondents")
-    # Issue names run to 80 characters: wrapped, they leave the bars most of the width.
-    wrapped = {code: textwrap.fill(label, CHART_LABEL_WIDTH)
-               for code, label in names.choices[snap.rank or ""].items()}
-    figure = top_issues_chart(
-        rows, wrapped, textwrap.fill(title, 60),
-        suppressed_text=pgettext("staff", "suppressed") if translated else "suppressed",
-        axis_label=(pgettext("staff", "Share of respondents who chose the issue (%(level)s interval)", level="95%")
-                    if translated else "Share of respondents who chose the issue (95% interval)"))
-    extra_lines = sum(wrapped.get(str(code), "").count("\n") for code in rows["choice"])
-    width, height = figure.get_size_inches()
-    figure.set_size_inches(width, height + 0.18 * extra_lines)
-    return figure
+        title = pgettext("staff", "%(state)s: %(count)s respondents", state=names.state(state), count=number(n))
+    wrapped = {code: wrap(label, CHART_LABEL_WIDTH) for code, label in names.choices[snap.rank or ""].items()}
+    return top_issues_chart(
+        rows, wrapped, wrap(title, CHART_LABEL_WIDTH), suppressed_text=pgettext("staff", "suppressed"),
+        axis_label=wrap(pgettext("staff", "Share of respondents who chose the issue (%(level)s interval)",
+                                 level="95%"), CHART_LABEL_WIDTH + 8))
 
 
 @blueprint.get("/reports/<slug>/<state>/chart.<any(svg, png):fmt>")
@@ -296,7 +283,11 @@ def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
     top = request.args.get("top", type=int)
     if dates.errors or (top is not None and not 1 <= top <= 50):
         abort(400)
-    language = locale.current().code
+    # A fact sheet's chart is in the sheet's language; a report's, in the page's.
+    language = request.args.get("language", "")
+    if language not in snap.survey.languages or language not in locale.BY_CODE:
+        language = locale.current().code
+    locale.set_current(language)
     image = report_data.derived(snap, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt),
                                 lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), fmt))
     headers = {}

@@ -24,10 +24,9 @@ def test_top_issues_chart_draws_published_bars_only(mn_table) -> None:
     assert isinstance(fig, matplotlib.figure.Figure)
     ax = fig.axes[0]
     assert len(ax.patches) == 3  # language_access, safety, newcomers
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks[:2] == ["Information in my language", "Safety and belonging"]
-    assert ticks[2] == "newcomers"  # no label given: the code
     texts = [t.get_text() for t in ax.texts]
+    # Each label sits above its bar, most chosen first.
+    assert texts[:3] == ["Information in my language", "Safety and belonging", "newcomers"]  # no label: the code
     assert texts.count("Too few answers") == 13
     assert ax.get_title(loc="left") == "Minnesota"
 
@@ -50,3 +49,21 @@ def test_figure_to_bytes_svg_and_png(mn_table) -> None:
     assert figure_to_bytes(fig, "png").startswith(b"\x89PNG")
     with pytest.raises(ValueError):
         figure_to_bytes(fig, "pdf")  # type: ignore[arg-type]
+
+
+def test_top_issues_chart_axis_ends_near_the_largest_interval(make_frame, people, definition) -> None:
+    issues = ["safety", "newcomers", "fair_testing", "language_access", "mental_health"]
+    frame = make_frame([person for issue in issues for person in people("MN", 200, [issue])])
+    table = top_choices(frame, definition)
+    fig = top_issues_chart(table[table["group"] == "MN"], LABELS, "Minnesota")
+    highest = table[table["group"] == "MN"]["ci_high"].max()
+    assert highest < 0.25
+    assert highest < fig.axes[0].get_xlim()[1] <= highest + 0.1
+
+
+def test_figure_to_bytes_svg_keeps_text_as_text(mn_table) -> None:
+    labels = {"language_access": "مترجمون ومعلومات المدرسة بلغتي", "safety": "用我的语言提供口译员和学校信息"}
+    svg = figure_to_bytes(top_issues_chart(mn_table, labels, "ကညီကျိာ်"), "svg").decode()
+    for text in [*labels.values(), "ကညီကျိာ်"]:
+        assert f">{text}</text>" in svg
+    assert "font-family: 'Noto Sans'" in svg

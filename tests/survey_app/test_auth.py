@@ -119,7 +119,7 @@ def test_auth_audit_log_records_logins_without_addresses(app, client, users):
     log_in(client, "staff@example.org", "wrong password")
     log_in(client, "staff@example.org")
     page = client.get("/staff/audit")
-    assert "login_failed" in page.text and "login" in page.text
+    assert "A log-in as staff@example.org failed." in page.text and "Logged in." in page.text
     from survey_app.models import AuditEvent
 
     events = db.session.scalars(select(AuditEvent)).all()
@@ -130,3 +130,15 @@ def test_auth_audit_log_records_logins_without_addresses(app, client, users):
 def test_auth_partner_cannot_read_audit_log(client, users):
     log_in(client, "mira@example.org")
     assert client.get("/staff/audit").status_code == 403
+
+
+@pytest.mark.parametrize("email, path", [("staff@example.org", "/staff/reports/family-voices"),
+                                         ("mira@example.org", "/partner/overview/family-voices")])
+def test_auth_log_in_request_is_said_on_the_log_in_page_only(client, users, email, path):
+    sent = client.get(path)
+    login_page = client.get(sent.location)
+    assert "Log in to see this page." in login_page.text
+    reply = client.post(sent.location, data={"csrf_token": csrf_token(login_page.text), "email": email,
+                                             "password": PASSWORD})
+    assert reply.location.endswith(path)
+    assert "Log in to see this page." not in client.get(path).text

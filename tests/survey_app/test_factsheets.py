@@ -2,12 +2,28 @@
 issues with suppression honoured, a chart, and starred quotes, escaped."""
 from __future__ import annotations
 
+import re
+import zlib
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
 from survey_app import state_facts, storage
 from survey_app.extensions import db
 from survey_app.models import Answer, User
 from tests.survey_app.report_fixtures import SLUG, XSS
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams opened, where font names are kept."""
+    opened = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            opened.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"".join(opened)
 
 
 def star(text: str) -> None:
@@ -30,8 +46,8 @@ def test_factsheets_state_figures_with_year_source_and_verification(staff):
     assert "73,128" in html and "more than 73,128" not in html and "(2018-19)" in html
     assert "Share of all students" not in html  # no verified share for Minnesota
     assert "<li>Somali</li>" in html and "<li>Karen</li>" in html
-    assert "verified count; languages from 2014-15" in html
-    assert "Minnesota Dept. of Education, English Learner Education in Minnesota Fall 2018 Report" in html
+    assert "Minnesota Department of Education, English Learner Education in Minnesota: Fall 2018 Report (2018)" in html
+    assert "share not verified" not in html and "copy at" not in html  # working notes stay off the sheet
     assert 'href="/static/print.css"' in html and 'href="/static/factsheet.css"' in html
 
 
@@ -73,3 +89,48 @@ def test_factsheets_suppressed_state_shows_no_figures_or_quotes(staff):
 def test_factsheets_only_states_with_facts(staff):
     assert staff.get(f"/staff/factsheets/{SLUG}/other").status_code == 404
     assert staff.get(f"/staff/factsheets/{SLUG}/ZZ").status_code == 404
+
+
+@pytest.mark.parametrize("state, marks", [("MN", ["verified"]), ("IL", ["at least", "secondary source"]),
+                                          ("NY", ["at least", "dated"])])
+def test_factsheets_verification_is_a_short_mark(staff, state, marks):
+    html = staff.get(f"/staff/factsheets/{SLUG}/{state}").text
+    shown = re.findall(r'<span class="factsheet-mark"[^>]*>([^<]*)</span>', html)
+    assert [mark.split(" ", 1)[1] for mark in shown] == marks
+    assert "LOWER BOUND" not in html and "DATED" not in html
+    for mark in marks:  # each mark is explained in the sheet's key
+        assert re.search(rf'<dt>[^<]*{mark}</dt>', html, re.I)
+
+
+def test_factsheets_text_is_at_least_10_points():
+    for name in ("factsheet.css", "print.css"):
+        css = Path("survey_app/static", name).read_text()
+        sizes = [float(size) for size in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+        assert sizes and min(sizes) >= 10, name
+
+
+def test_factsheets_quote_carries_the_staff_translation(staff):
+    star(XSS)
+    answer_id = db.session.scalar(select(Answer.id).where(Answer.value == XSS))
+    storage.set_comment_translation(answer_id, "More interpreters, please.", db.session.scalar(select(User).limit(1)))
+    html = staff.get(f"/staff/factsheets/{SLUG}/MN").text
+    assert re.search(r'<p class="factsheet-translation" lang="en">[^<]*More interpreters, please\.', html)
+
+
+@pytest.mark.parametrize("language, font", [("en", b"+Noto-Sans"), ("ar", b"+Noto-Sans-Arabic"),
+                                            ("zh-Hans", b"+Noto-Sans-CJK-SC")])
+def test_factsheets_pdf_is_built_on_the_server_in_every_script(staff, language, font):
+    reply = staff.get(f"/staff/factsheets/{SLUG}/MN.pdf?language={language}")
+    assert reply.status_code == 200 and reply.mimetype == "application/pdf"
+    assert reply.data.startswith(b"%PDF")
+    assert f'filename="{SLUG}-MN-{language}.pdf"' in reply.headers["Content-Disposition"]
+    assert font in pdf_objects(reply.data)  # the script's font is embedded, so its text is shaped
+
+
+def test_factsheets_sheet_language_is_chosen_apart_from_the_pages(staff):
+    # The issues and the chart are in the sheet's language; the sheet's own sentences stay in the
+    # language of the staff member's pages until they are translated, never mirrored.
+    html = staff.get(f"/staff/factsheets/{SLUG}/MN?language=ar").text
+    assert '<html lang="en" dir="ltr">' in html
+    assert len(re.findall(r'<th scope="row" lang="ar" dir="rtl">', html)) == 2
+    assert f"/staff/reports/{SLUG}/MN/chart.svg?top=5&amp;language=ar" in html

@@ -165,3 +165,22 @@ def test_partner_distribute_needs_a_partner_login(app, client, path):
     client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
                                 "password": PASSWORD})
     assert client.get(path).status_code == 403
+
+
+def test_partner_distribute_home_gives_each_language_a_card_with_a_copyable_link(mira_client, offered):
+    page = mira_client.get("/partner/")
+    cards = re.findall(r'<li class="link-card"[^>]*>(.*?)</li>', page.text, re.S)
+    assert len(cards) == len(offered)
+    assert "<table" not in page.text
+    for code, card in zip(offered, cards, strict=True):
+        link = f"http://localhost/s/family-voices?ref=mira&amp;lang={code}"
+        assert f'data-copy="{link}"' in card
+        assert f"/partner/surveys/family-voices/flyer/{code}\"" in card
+    # The copy button is added by a script from this site, which the page's policy allows.
+    script = re.search(r'<script src="(/static/[^"]+\.js)" defer></script>', page.text).group(1)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    served = mira_client.get(script)
+    try:
+        assert served.status_code == 200 and "navigator.clipboard" in served.text
+    finally:
+        served.close()

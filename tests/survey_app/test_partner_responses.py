@@ -1,4 +1,4 @@
-"""A partner's own responses: counts under the small-group rule, downloads, and no
+"""A partner's own responses: exact counts, weekly progress towards a target, downloads, and no
 way to reach another partner's responses."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from survey_app.exports import META_COLUMNS
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Partner, Response
 from survey_app.models import new_uuid
-from survey_app.partner_reports import TOTAL, count_table
+from survey_app.partner_reports import TOTAL, count_table, weekly_progress
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"
@@ -72,59 +72,73 @@ def campaign(users):
     return b_ids
 
 
-def rows_of(table: pd.DataFrame) -> dict[str, tuple]:
-    return {row.value: (None if row.hidden else int(row.count), row.hidden, row.small)
-            for row in table.itertuples()}
+def rows_of(table: pd.DataFrame) -> dict[str, int]:
+    return {row.value: int(row.count) for row in table.itertuples()}
 
 
-def test_partner_reports_count_table_primary_and_complementary():
-    values = pd.Series(["a"] * 15 + ["b"] * 12 + ["c"] * 4)
-    assert rows_of(count_table(values, 10)) == {
-        "a": (15, False, False), "b": (None, True, False), "c": (None, True, True), TOTAL: (31, False, False)}
-    two_small = pd.Series(["a"] * 15 + ["b"] * 3 + ["c"] * 4)
-    assert rows_of(count_table(two_small, 10)) == {
-        "a": (15, False, False), "b": (None, True, True), "c": (None, True, True), TOTAL: (22, False, False)}
-    assert rows_of(count_table(pd.Series(["a"] * 9), 10)) == {"a": (None, True, True), TOTAL: (None, True, True)}
-    assert rows_of(count_table(pd.Series([], dtype=object), 10)) == {TOTAL: (None, True, True)}
+def test_partner_reports_count_table_is_exact_with_a_total():
+    values = pd.Series(["b"] * 12 + ["a"] * 15 + ["c"] * 4 + [None] * 2)
+    assert rows_of(count_table(values)) == {"a": 15, "b": 12, "c": 4, TOTAL: 33}
+    assert list(count_table(values)["value"]) == ["a", "b", "c", TOTAL]
+    assert rows_of(count_table(pd.Series([], dtype=object))) == {TOTAL: 0}
 
 
-def test_partner_reports_hidden_count_cannot_be_recovered_from_total():
-    values = pd.Series(["MA"] * 40 + ["NY"] * 3 + [None] * 2)
-    table = count_table(values, 10)
-    shown = table[~table["hidden"]]
-    assert set(shown["value"]) == {TOTAL}  # MA hidden too, or NY would be 45 - 2 - 40
-    assert int(shown["count"].iloc[0]) == 45
+def test_partner_reports_weekly_progress_runs_on_through_empty_weeks():
+    submitted = pd.Series(["2026-10-01T12:00:00", "2026-10-02T09:00:00", "2026-10-16T23:59:00"])
+    weeks = weekly_progress(submitted, target=6)
+    assert [(row.week, row.count, row.running_total) for row in weeks.itertuples()] == [
+        ("2026-09-28", 2, 2), ("2026-10-05", 0, 2), ("2026-10-12", 1, 3)]
+    assert list(weeks["share_of_target"]) == pytest.approx([2 / 6, 2 / 6, 3 / 6])
+    assert weekly_progress(submitted, None)["share_of_target"].isna().all()
+    assert weekly_progress(pd.Series([], dtype=object), 10).empty
 
 
-def test_partner_responses_counts_own_responses_with_small_group_rule(client, campaign):
+def test_partner_responses_counts_own_responses_exactly(client, campaign):
     log_in(client, "mira@example.org")
     page = client.get("/partner/responses")
     assert page.status_code == 200
     text = " ".join(page.text.split())
     assert "<th scope=\"row\">All your responses</th><td>20</td>" in text
-    # 8 on the second day would be 20 - 12: the first day is hidden too.
-    assert "<th scope=\"row\">2026-10-01</th><td>hidden to protect a small count</td>" in text
-    assert "<th scope=\"row\">2026-10-02</th><td>fewer than 10</td>" in text
     assert "<th scope=\"row\">English (English)</th><td>12</td>" in text
-    assert "<th scope=\"row\">Español (Spanish)</th><td>fewer than 10</td>" in text
-    assert "<th scope=\"row\">Português (Portuguese)</th><td>fewer than 10</td>" in text
-    assert "<th scope=\"row\">Online link</th><td>12</td>" in text
-    assert "<th scope=\"row\">Kiosk</th><td>fewer than 10</td>" in text
-    assert "<th scope=\"row\">Paper form</th><td>fewer than 10</td>" in text
-    # 17 in Massachusetts would give away New York's 3: both are hidden.
-    assert "<th scope=\"row\">Massachusetts</th><td>hidden to protect a small count</td>" in text
-    assert "<th scope=\"row\">New York</th><td>fewer than 10</td>" in text
-    assert "<td>17</td>" not in text and "<td>3</td>" not in text and "<td>5</td>" not in text
+    assert "<th scope=\"row\">Español (Spanish)</th><td>5</td>" in text
+    assert "<th scope=\"row\">Português (Portuguese)</th><td>3</td>" in text
+    assert "<th scope=\"row\">Kiosk</th><td>5</td>" in text
+    assert "<th scope=\"row\">Massachusetts</th><td>17</td>" in text
+    assert "<th scope=\"row\">New York</th><td>3</td>" in text
+    # Why these are exact while the partnership's reports hide small groups.
+    assert "the same ones you can download row by row" in text
     assert "(Arabic)</th>" not in text and "<td>25</td>" not in text  # partner B's responses
 
 
-def test_partner_responses_threshold_follows_config(app, client, campaign):
-    app.config["MIN_GROUP_SIZE"] = 5
+def test_partner_responses_show_weeks_running_total_and_target(client, campaign, users):
+    add_responses(users["mira"], 4, day=DAY + timedelta(days=14))
     log_in(client, "mira@example.org")
-    text = " ".join(client.get("/partner/responses/family-voices").text.split())
-    assert "<th scope=\"row\">2026-10-02</th><td>8</td>" in text
-    assert "<th scope=\"row\">Paper form</th><td>fewer than 5</td>" in text
-    assert "<th scope=\"row\">Kiosk</th><td>hidden to protect a small count</td>" in text
+    page = client.get("/partner/responses")
+    text = " ".join(page.text.replace(' class="numeric"', "").split())
+    assert "<th scope=\"row\">2026-09-28</th><td>20</td><td>20</td>" in text
+    assert "<th scope=\"row\">2026-10-05</th><td>0</td><td>20</td>" in text
+    assert "<th scope=\"row\">2026-10-12</th><td>4</td><td>24</td>" in text
+    assert "Responses per day" not in text
+    assert "target" not in text.split("<h2")[1].lower() or "No target set" in text
+    reply = client.post("/partner/responses/family-voices/target",
+                        data={"csrf_token": csrf_token(page.text), "target": "60"}, follow_redirects=True)
+    text = " ".join(reply.text.replace(' class="numeric"', "").split())
+    assert "24 of your target of 60 (40%)" in text
+    assert '<progress class="progress" max="60" value="24">' in text
+    assert "<th scope=\"row\">2026-10-12</th><td>4</td><td>24</td><td>40%</td>" in text
+    assert db.session.get(Partner, users["mira"].id).response_target == 60
+
+
+@pytest.mark.parametrize("typed", ["-5", "lots", "10000001"])
+def test_partner_responses_target_must_be_a_positive_whole_number(client, campaign, users, typed):
+    log_in(client, "mira@example.org")
+    page = client.get("/partner/responses")
+    reply = client.post("/partner/responses/family-voices/target",
+                        data={"csrf_token": csrf_token(page.text), "target": typed})
+    assert reply.status_code == 400
+    assert "Enter the number of responses you aim for, as a whole number" in reply.text
+    assert f'value="{typed}"' in reply.text
+    assert db.session.get(Partner, users["mira"].id).response_target is None
 
 
 def test_partner_responses_csv_is_own_rows_with_bom_and_neutralised(app, client, users):

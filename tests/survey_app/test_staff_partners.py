@@ -250,3 +250,18 @@ def test_staff_partners_partner_user_is_refused(app, targets, method, path):
     reply = getattr(client, method)(path.format(**targets), data={**NEW_PARTNER, "csrf_token": csrf_token(page.text)})
     assert reply.status_code == 403
     assert partner("casa-latina") is None and "partner_created" not in actions()
+
+
+def test_staff_partners_set_a_response_target(staff_client):
+    mira = partner("mira")
+    path = f"/staff/partners/{mira.id}/edit"
+    data = {"code": "mira", "name": mira.name, "state_code": "MA", "website": mira.website, "focus": mira.focus,
+            "active": "y", "response_target": "150"}
+    assert post_form(staff_client, path, data).status_code == 302
+    db.session.expire_all()
+    assert partner("mira").response_target == 150
+    refused = post_form(staff_client, path, {**data, "response_target": "0"})
+    assert refused.status_code == 200 and "whole number of at least 1" in refused.text
+    assert post_form(staff_client, path, {**data, "response_target": ""}).status_code == 302
+    db.session.expire_all()
+    assert partner("mira").response_target is None
