@@ -8,7 +8,7 @@ import re
 import pytest
 
 from survey_app import surveys
-from tests.survey_app.report_fixtures import SLUG, campaign, log_in, staff, users  # noqa: F401
+from tests.survey_app.report_fixtures import SLUG
 
 
 def svg_text(svg: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from survey_app import surveys
 
-from tests.survey_app.report_fixtures import SLUG, campaign, log_in, staff, users  # noqa: F401
+from tests.survey_app.report_fixtures import SLUG
 
 
 def read_csv(data: bytes) -> list[list[str]]:

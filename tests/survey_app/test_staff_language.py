@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import User
 from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import SLUG, campaign, log_in, partner_client, staff, users  # noqa: F401
+from tests.survey_app.report_fixtures import SLUG
 
 
 def html_tag(page) -> str:

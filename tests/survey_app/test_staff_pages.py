@@ -5,11 +5,10 @@ import re
 
 from sqlalchemy import select
 
-from survey_app import audit
 from survey_app.extensions import db
-from survey_app.models import Answer, User
+from survey_app.models import Answer
 from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import SLUG, XSS, campaign, log_in, staff, users  # noqa: F401
+from tests.survey_app.report_fixtures import SLUG, XSS
 
 
 def test_staff_home_links_the_survey_name_to_its_staff_page(staff):
