@@ -61,19 +61,21 @@ WHO = {
     "partner.enter": "partner", "partner.flyer": "partner", "partner.kiosk": "partner", "partner.paper": "partner",
     "partner.paper_form": "partner", "partner.partner_overview": "partner", "partner.qr_png": "partner",
     "partner.qr_svg": "partner", "partner.responses": "partner", "partner.download_csv": "partner",
-    "partner.download_xlsx": "partner",
+    "partner.download_xlsx": "partner", "partner.set_target": "flow",
     "staff.comments": "staff", "staff.comment_note": "flow", "staff.export_breakdown": "staff",
     "staff.export_codebook": "staff", "staff.export_responses_csv": "staff", "staff.export_responses_xlsx": "staff",
     "staff.export_summary": "staff", "staff.factsheet": "staff", "staff.public_results_switch": "flow",
     "staff.report_chart": "staff", "staff.report_overview": "staff", "staff.report_questions": "staff",
     "staff.report_state": "staff", "staff.survey_detail": "staff", "staff.survey_languages": "admin",
     "staff.survey_preview": "staff", "staff.survey_status": "flow", "staff.survey_xlsform": "staff",
+    "staff.export_responses_stat": "staff", "staff.factsheet_pdf": "staff", "staff.quote_translation": "flow",
+    "review.language": "staff",
 }
 # What a page must show for each survey, beyond answering 200.
 SHOWS_RANKED = {"staff.report_overview", "staff.report_state", "partner.partner_overview", "public.results"}
 SHOWS_TITLE = {"public.start", "partner.paper_form", "staff.survey_detail"}
 # Fact sheets exist for US states only (the survey's groups must be states with published figures).
-STATES_ONLY = {"staff.factsheet"}
+STATES_ONLY = {"staff.factsheet", "staff.factsheet_pdf"}
 ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 
 
