@@ -86,6 +86,10 @@ def from_environment(instance_path: Path) -> dict:
         # survey's responses runs in the background, and a request waits this long for it.
         "REPORTS_MAX_AGE": float(os.environ.get("REPORTS_MAX_AGE", "10")),
         "REPORTS_FIRST_READ_WAIT": float(os.environ.get("REPORTS_FIRST_READ_WAIT", "5")),
+        # Pages, stylesheets and scripts travel compressed (a question page shrinks to about a fifth);
+        # CSV, spreadsheets and images are left as they are.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         "CONTACT_RETENTION_DAYS": int(os.environ.get("CONTACT_RETENTION_DAYS", "365")),
     }
 
