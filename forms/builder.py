@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
+from .navigation import follow_ups
 
 
 class CatalogTranslations:
@@ -52,15 +53,28 @@ class PageForm(FlaskForm):
     page: Page
     language: str
     earlier_answers: Mapping[str, Any]
+    # Follow-up questions the posted page showed: those it did not show (hidden until an answer
+    # on the page reveals them, without JavaScript to do it) are asked on the following page.
+    asked: frozenset[str] | None = None
 
     def answers(self) -> dict[str, Any]:
-        """This page's answers as stored values (codes, numbers, text)."""
-        values: dict[str, Any] = {}
-        for question in self.page.questions:
-            if question.type == "note":
-                continue
-            values[question.name] = stored_value(question, self[question.name].data)
-        return values
+        """This page's answers as stored values (codes, numbers, text), without the follow-ups
+        still to ask."""
+        unasked = self.unasked()
+        return {name: value for name, value in self._all_answers().items() if name not in unasked}
+
+    def _all_answers(self) -> dict[str, Any]:
+        return {question.name: stored_value(question, self[question.name].data)
+                for question in self.page.questions if question.type != "note"}
+
+    def unasked(self) -> set[str]:
+        """Follow-ups that apply after this page's answers but were not on the page as sent."""
+        if self.asked is None:
+            return set()
+        context = {**self.earlier_answers, **self._all_answers()}
+        return {name for name in follow_ups(self.page)
+                if name not in self.asked and _is_blank(self[name])
+                and is_relevant(self.survey.questions[name], context)}
 
     def context(self) -> dict[str, Any]:
         return {**self.earlier_answers, **self.answers()}
@@ -95,7 +109,7 @@ class QuestionRules:
     def __call__(self, form: PageForm, field: Field) -> None:
         question = self.question
         context = form.context()
-        if not is_relevant(question, context):
+        if not is_relevant(question, context) or question.name in form.unasked():
             field.errors = []
             raise validators.StopValidation()
         if _is_blank(field):
@@ -159,9 +173,11 @@ def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm
 
 
 def build_page_form(survey: Survey, page_index: int, language: str, earlier_answers: Mapping[str, Any],
-                    formdata: Any = None, saved: Mapping[str, Any] | None = None) -> PageForm:
+                    formdata: Any = None, saved: Mapping[str, Any] | None = None,
+                    asked: Iterable[str] | None = None) -> PageForm:
     """The form for page `page_index`: filled from `formdata` when the page was
-    posted, otherwise from the answers saved for this page."""
+    posted, otherwise from the answers saved for this page. `asked`, for a page a
+    respondent sent, names the follow-up questions it showed (see `PageForm.asked`)."""
     form_class = _form_class(survey, page_index, language)
     data = {name: _form_value(survey.questions[name], value)
             for name, value in (saved or {}).items() if name in survey.questions}
@@ -170,4 +186,5 @@ def build_page_form(survey: Survey, page_index: int, language: str, earlier_answ
     form.page = survey.pages[page_index]
     form.language = language
     form.earlier_answers = dict(earlier_answers)
+    form.asked = frozenset(asked) if asked is not None else None
     return form
