@@ -28,6 +28,7 @@ class Traffic:
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._received)
         cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.requestServedFromCache", lambda event: self.cached.add(event["requestId"]))
 
     def _sent(self, event: dict) -> None:
         # A redirect reuses the request id: give each hop its own entry.
@@ -59,7 +60,8 @@ def test_slow_3g_whole_survey_within_30_seconds(new_context, walk, new_response,
     began = time.monotonic()
     walk.open(page, "so")
     walk.start(page)
-    pages = walk.complete(page)
+    # Answers are set in one step per page, so the time is the network's, not the test driver's clicks.
+    pages = walk.complete(page, at_once=True)
     seconds = time.monotonic() - began
 
     assert new_response()["language"] == "so"
