@@ -15,6 +15,9 @@ pytestmark = pytest.mark.browser
 SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 400_000 / 8,
            "uploadThroughput": 400_000 / 8}
 LIMIT_SECONDS = 30
+# A finger that never hesitates: the button is pressed from inside the page, so what is timed is the
+# network and the browser, not the test driver's checks before a click (about 0.4 s a page here).
+PRESS = "selector => document.querySelector(selector).click()"
 
 
 class Traffic:
@@ -59,9 +62,15 @@ def test_slow_3g_whole_survey_within_30_seconds(new_context, walk, new_response,
 
     began = time.monotonic()
     walk.open(page, "so")
-    walk.start(page)
-    # Answers are set in one step per page, so the time is the network's, not the test driver's clicks.
-    pages = walk.complete(page, at_once=True)
+    with page.expect_navigation():
+        page.evaluate(PRESS, "form[action$='/start'] button")
+    pages = 0
+    while not walk.on_thanks(page):
+        assert pages < 10, f"the survey did not end: stuck at {page.url}"
+        pages += 1
+        walk.answer_at_once(page)
+        with page.expect_navigation():
+            page.evaluate(PRESS, "button[name=action][value=next]")
     seconds = time.monotonic() - began
 
     assert new_response()["language"] == "so"
