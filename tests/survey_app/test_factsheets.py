@@ -34,7 +34,7 @@ def test_factsheets_state_figures_with_year_source_and_verification(staff):
     assert "<li>Somali</li>" in html and "<li>Karen</li>" in html
     assert "verified count; languages from 2014-15" in html
     assert "Minnesota Dept. of Education, English Learner Education in Minnesota Fall 2018 Report" in html
-    assert 'href="/static/print.css"' in html and 'href="/static/factsheet.css"' in html
+    assert 'href="/static/print.css?v=' in html and 'href="/static/factsheet.css?v=' in html
 
 
 def test_factsheets_lower_bound_reads_more_than(staff):
