@@ -15,9 +15,6 @@
       if (choice.checked) {
         choice.getAttribute("data-aria-controls").split(" ").forEach(function (id) { wanted[id] = true; });
       }
-      if (choice.type === "radio" || choice.type === "checkbox") {
-        choice.setAttribute("aria-expanded", choice.checked ? "true" : "false");
-      }
     });
     Array.prototype.forEach.call(form.querySelectorAll("[data-follow-up]"), function (box) {
       var show = wanted[box.id] === true;

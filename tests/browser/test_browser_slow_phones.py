@@ -57,7 +57,7 @@ def test_browser_follow_up_revealed_on_the_same_page_with_javascript(phone, walk
     tick(phone, "role", "community")
     tick(phone, "state", "other")
     assert box.is_visible() and box.is_enabled()
-    assert phone.locator("input[name=state][value=other]").get_attribute("aria-expanded") == "true"
+    assert phone.locator("input[name=state][value=other]").get_attribute("aria-controls") == "follow-up-state_other"
     screenshots.take(phone, "revealed")
     tick(phone, "state", "WA")
     assert not box.is_visible()
