@@ -127,3 +127,23 @@ def test_browser_optional_questions_say_so(phone, walk):
     legends = phone.locator("legend").all_inner_texts()
     assert any(text.endswith("(ikhtiyaari)") for text in legends)  # "Is your child learning English...?"
     assert sum(text.endswith("(ikhtiyaari)") for text in legends) == 1  # the grades are required
+
+
+def test_browser_kiosk_keeps_the_language_for_the_next_person(new_context, logged_in, live_server, walk,
+                                                               screenshots, new_response):
+    page = new_context().new_page()
+    logged_in(page, "partner")
+    page.goto(live_server.url(f"/partner/surveys/{SLUG}/kiosk"))
+    with page.expect_navigation():
+        page.locator(f"form[action$='/surveys/{SLUG}/kiosk'] button").click()
+    page.locator("details.languages summary").click()
+    with page.expect_navigation():
+        page.locator("a[lang=so]").click()  # the partner sets the meeting's language
+    walk.start(page)
+    walk.complete(page)
+    assert new_response()["language"] == "so"
+    # The thank-you page goes back to the start by itself (a Refresh header) for the next family.
+    page.wait_for_url(re.compile(rf"/s/{SLUG}$"), timeout=20_000)
+    screenshots.take(page, "next-person")
+    assert page.locator("html").get_attribute("lang") == "so"
+    assert page.locator("form[action$='/start'] button").count() == 1
