@@ -68,7 +68,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": float(os.environ.get("SURVEY_CACHE_SECONDS", "5")),
-        # Question pages each worker keeps rendered (about 15 kB each).
+        # Welcome and question pages each worker keeps rendered (about 15 kB each).
         "RENDERED_PAGES": int(os.environ.get("RENDERED_PAGES", "1000")),
         "DRAFT_RETENTION_DAYS": int(os.environ.get("DRAFT_RETENTION_DAYS", "7")),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
