@@ -168,7 +168,8 @@ def main() -> int:
     results["machine"]["duration_min"] = (time.perf_counter() - started) / 60
     (RESULTS / "latest.json").write_text(json.dumps({**results, "notes": notes}, indent=2, default=str))
     target = DOCS if sections == set(SECTIONS) else RESULTS / "partial.md"
-    target.write_text(writeup.document(results, notes), encoding="utf-8")
+    previous = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
+    target.write_text(writeup.document(results, notes, previous), encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)} in {results['machine']['duration_min']:.1f} minutes")
     return 0
 

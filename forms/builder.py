@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
-from .navigation import other_pages_answers, shown_pages
+from .navigation import follow_ups, other_pages_answers, shown_pages
 from .relevance import applies, counted_answers
 
 # The longest text answer kept, whatever the survey says: a comment box is not a document
@@ -60,18 +60,31 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     index: int  # of the page in the survey
     language: str
     earlier_answers: Mapping[str, Any]
+    # Follow-up questions the posted page showed: those it did not show (hidden until an answer
+    # on the page reveals them, without JavaScript to do it) are asked on the following page.
+    asked: frozenset[str] | None = None
 
     def answers(self) -> dict[str, Any]:
-        """This page's answers as stored values (codes, numbers, text). Also what an
-        unfinished page leaves in the draft ("Back"), so unknown codes are dropped and text
-        is cut at TEXT_LIMIT: a draft never holds more than the page could take. Whether
-        the answers are acceptable is for `validate` and, at the end, `first_page_to_fix`."""
-        values: dict[str, Any] = {}
-        for question in self.page.questions:
-            if question.type == "note":
-                continue
-            values[question.name] = stored_value(question, self[question.name].data)
-        return values
+        """This page's answers as stored values (codes, numbers, text), without the follow-ups
+        still to ask. Also what an unfinished page leaves in the draft ("Back"), so unknown codes
+        are dropped and text is cut at TEXT_LIMIT: a draft never holds more than the page could
+        take. Whether the answers are acceptable is for `validate` and, at the end,
+        `page_form_to_fix`."""
+        unasked = self.unasked()
+        return {name: value for name, value in self._all_answers().items() if name not in unasked}
+
+    def _all_answers(self) -> dict[str, Any]:
+        return {question.name: stored_value(question, self[question.name].data)
+                for question in self.page.questions if question.type != "note"}
+
+    def unasked(self) -> set[str]:
+        """Follow-ups that apply after this page's answers but were not on the page as sent."""
+        if self.asked is None:
+            return set()
+        context = counted_answers(self.survey, {**self.earlier_answers, **self._all_answers()})
+        return {name for name in follow_ups(self.page)
+                if name not in self.asked and _is_blank(self[name])
+                and applies(self.survey.questions[name], context)}
 
     def context(self) -> dict[str, Any]:
         """The answers that count, this page's included: what its conditions and checks see."""
@@ -106,7 +119,7 @@ class QuestionRules:
     def __call__(self, form: PageForm, field: Field) -> None:
         question = self.question
         context = form.context()
-        if not applies(question, context):
+        if not applies(question, context) or question.name in form.unasked():
             field.errors = []
             raise validators.StopValidation()
         if _is_blank(field):
@@ -174,9 +187,11 @@ def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm
 
 
 def build_page_form(survey: Survey, page_index: int, language: str, earlier_answers: Mapping[str, Any],
-                    formdata: Any = None, saved: Mapping[str, Any] | None = None, csrf: bool = True) -> PageForm:
+                    formdata: Any = None, saved: Mapping[str, Any] | None = None,
+                    asked: Iterable[str] | None = None, csrf: bool = True) -> PageForm:
     """The form for page `page_index`: filled from `formdata` when the page was
-    posted, otherwise from the answers saved for this page."""
+    posted, otherwise from the answers saved for this page. `asked`, for a page a
+    respondent sent, names the follow-up questions it showed (see `PageForm.asked`)."""
     form_class = _form_class(survey, page_index, language)
     data = {name: _form_value(survey.questions[name], value)
             for name, value in (saved or {}).items() if name in survey.questions}
@@ -188,6 +203,7 @@ def build_page_form(survey: Survey, page_index: int, language: str, earlier_answ
     form.index = page_index
     form.language = language
     form.earlier_answers = dict(earlier_answers)
+    form.asked = frozenset(asked) if asked is not None else None
     return form
 
 

@@ -58,3 +58,56 @@ def place(pages: list[int], index: int) -> tuple[int, int, bool]:
     steps, and whether it is the last."""
     position = sum(1 for i in pages if i <= index)
     return max(position, 1), max(len(pages), 1), not any(i > index for i in pages)
+
+
+def is_finished(page: Page, answers: Mapping[str, Any], counted: Mapping[str, Any]) -> bool:
+    """Whether a page's questions that apply (given the answers that count) all have a saved
+    answer (required ones a non-empty one): what "Continue where I stopped" looks for."""
+    for question in shown_questions(page, counted):
+        if question.type == "note" or not applies(question, counted):
+            continue
+        if question.name not in answers or (question.required and answers[question.name] in (None, "", [])):
+            return False
+    return True
+
+
+def first_unfinished_page(survey: Survey, answers: Mapping[str, Any]) -> int:
+    """Where a respondent coming back carries on: the first page shown to them that is not
+    finished, or the last page when all are (they had not yet sent their answers)."""
+    counted = counted_answers(survey, answers)
+    pages = shown_pages(survey, answers)
+    return next((index for index in pages if not is_finished(survey.pages[index], answers, counted)), pages[-1])
+
+
+def follow_ups(page: Page) -> dict[str, str]:
+    """Questions that depend on an answer given on the same page, with that question: shown
+    on the same page as soon as it applies (with JavaScript), otherwise on the page after."""
+    on_page = {question.name for question in page.questions}
+    found = {}
+    for question in page.questions:
+        controlling = sorted(question.relevant.references & on_page) if question.relevant else []
+        if len(controlling) == 1:
+            found[question.name] = controlling[0]
+    return found
+
+
+def revealing_choices(page: Page, answers: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Which choices reveal which follow-ups: {controlling question: {choice code: [follow-ups]}},
+    checked by trying each choice alone with the other answers given so far."""
+    questions = {question.name: question for question in page.questions}
+    revealing: dict[str, dict[str, list[str]]] = {}
+    for name, controlling_name in follow_ups(page).items():
+        follow_up, controlling = questions[name], questions[controlling_name]
+        for choice in controlling.choices:
+            value: Any = [choice.name] if controlling.multiple else choice.name
+            if follow_up.relevant is not None and follow_up.relevant.is_true({**answers, controlling_name: value}):
+                revealing.setdefault(controlling_name, {}).setdefault(choice.name, []).append(name)
+    return revealing
+
+
+def pending_follow_ups(page: Page, saved: Mapping[str, Any], filled: Mapping[str, Any]) -> list[str]:
+    """Follow-ups that the answers `filled` call for and that were never asked (no answer
+    saved for them, not even an empty one): the page shows only these, as the page after."""
+    return [name for name in follow_ups(page) if name not in saved
+            and (relevant := next(q for q in page.questions if q.name == name).relevant) is not None
+            and relevant.is_true(filled)]

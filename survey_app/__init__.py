@@ -14,8 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale, rate_limits, request_limits, sessions, translation_status
-from .extensions import babel, csrf, db, login_manager, migrate
+from . import locale, rate_limits, request_limits, sessions, static_files, translation_status
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,6 +41,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
+    static_files.init_app(app)
     babel.init_app(app, locale_selector=locale.babel_locale_selector)
     babel.domain_instance = locale.FolderDomain()
     translations_dir = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])

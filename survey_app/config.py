@@ -140,7 +140,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": _env_number("SURVEY_CACHE_SECONDS"),
-        # Question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
+        # Welcome and question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
         # 0 keeps none.
         "RENDERED_PAGES": _env_number("RENDERED_PAGES"),
         "RENDERED_PAGES_MB": _env_number("RENDERED_PAGES_MB"),
@@ -171,6 +171,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "CONTACT_RETENTION_DAYS": _env_number("CONTACT_RETENTION_DAYS"),
         # How old the families' results page may be (seconds).
         "PUBLIC_RESULTS_MAX_AGE": _env_number("PUBLIC_RESULTS_MAX_AGE"),
+        # Pages, stylesheets and scripts travel compressed (a question page shrinks to about a fifth);
+        # CSV, spreadsheets and images are left as they are.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         # Tests switch this off to wait for every read of the responses.
         "REPORTS_REFRESH_IN_BACKGROUND": True,
     }

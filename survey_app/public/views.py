@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.builder import build_page_form, page_form_to_fix, saved_formdata
-from forms.navigation import (next_page, other_pages_answers, place, previous_page, shown_pages,
-                              shown_questions, step)
+from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
+                              previous_page, revealing_choices, shown_pages, shown_questions, step)
 
 from .. import contacts, drafts, locale, storage, surveys
 from . import page_cache
@@ -90,8 +90,18 @@ def start(slug: str):
     elif "ref" in request.args:
         partner = surveys.partner_by_code(request.args["ref"])
         _remember("refs", slug, partner.code if partner else None)
-    return render_template("public/start.html", survey=survey, definition=survey.definition, offered=survey.offered,
-                           slug=slug, draft=_draft(slug), form=FlaskForm())
+    return _show_start(survey, has_draft=_draft(slug) is not None)
+
+
+def _show_start(survey: surveys.PublicSurvey, has_draft: bool) -> str:
+    """The welcome page, rendered once per worker like question pages (see page_cache): it
+    changes only with the survey's version and languages, the language, whether the visitor
+    has answers to come back to, and the link's query (which the language menu keeps)."""
+    links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
+    key = ("start", survey.version_id, survey.offered, locale.current().code, has_draft, links)
+    return page_cache.rendered(key, lambda: render_template(
+        "public/start.html", survey=survey, definition=survey.definition, offered=survey.offered,
+        slug=survey.slug, has_draft=has_draft, form=FlaskForm()))
 
 
 @blueprint.post("/s/<slug>/start")
@@ -108,8 +118,8 @@ def begin(slug: str):
         _remember("done", slug, None)
         # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.
         session.permanent = kiosk is None
-    first = shown_pages(survey.definition, draft.answers or {})[0]
-    return redirect(url_for("public.page", slug=slug, number=first + 1))
+    carry_on = first_unfinished_page(survey.definition, draft.answers or {})
+    return redirect(url_for("public.page", slug=slug, number=carry_on + 1))
 
 
 @blueprint.route("/s/<slug>/<int:number>", methods=["GET", "POST"])
@@ -118,7 +128,8 @@ def page(slug: str, number: int):
     definition = survey.definition
     draft = _draft(slug)
     if draft is None or draft.survey_version_id != survey.version_id:
-        if request.method == "POST" and _already_submitted(slug):
+        # The browser's Back after the thank-you page, or a repeated final POST.
+        if _already_submitted(slug):
             return redirect(url_for("public.thanks", slug=slug))
         return redirect(url_for("public.start", slug=slug))
     index = number - 1
@@ -145,8 +156,14 @@ def page(slug: str, number: int):
         return redirect(url_for("public.start", slug=slug))
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
-    form = build_page_form(definition, index, language, earlier, formdata=request.form)
+    form = build_page_form(definition, index, language, earlier, formdata=request.form,
+                           asked=request.form.getlist("asked"))
+    switch_to = locale.normalise_code(request.form.get("switch_language"))
     try:
+        if switch_to in survey.offered and form.csrf_token.validate(form):
+            # The language menu of a question page sends the page: its answers are kept unchecked.
+            storage.save_answers(draft, form.answers(), language)
+            return redirect(url_for("public.page", slug=slug, number=number, lang=switch_to))
         if request.form.get("action") == "back" and form.csrf_token.validate(form):
             saved = storage.save_answers(draft, form.answers(), language)
             back = previous_page(definition, saved, index)
@@ -156,6 +173,10 @@ def page(slug: str, number: int):
             # Posted to a page these answers do not lead to: nothing on it can count.
             return redirect(url_for("public.page", slug=slug, number=number))
         if form.validate():
+            if form.unasked():
+                # Revealed by an answer on this page without JavaScript: asked on the page that follows.
+                storage.save_answers(draft, form.answers(), language)
+                return redirect(url_for("public.page", slug=slug, number=number))
             merged = {**answers, **form.answers()}
             following = next_page(definition, merged, index)
             if following is not None:
@@ -202,7 +223,8 @@ def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, 
                            questions=shown_questions(definition.pages[index],
                                                      other_pages_answers(definition, index, answers)),
                            position=position, total=total, is_last=next_page(definition, filled, index) is None,
-                           unavailable=unavailable)
+                           unavailable=unavailable, reveals=revealing_choices(definition.pages[index], filled),
+                           pending=[] if form.errors else pending_follow_ups(definition.pages[index], answers, filled))
 
 
 @blueprint.get("/s/<slug>/thanks")
@@ -236,11 +258,11 @@ def _kiosk_forget(slug: str) -> None:
 @blueprint.get("/s/<slug>/kiosk-reset")
 def kiosk_reset(slug: str):
     """Where a kiosk's pages go by themselves after a submission or after a while
-    without activity: back to the start, in no one's language."""
+    without activity: back to the start, in the language the last person used (or the
+    partner chose), which the next family at that meeting most likely reads too."""
     _survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
-        session.pop("lang", None)
     return redirect(url_for("public.start", slug=slug))
 
 

@@ -48,7 +48,7 @@ def test_factsheets_state_figures_with_year_source_and_verification(staff):
     assert "<li>Somali</li>" in html and "<li>Karen</li>" in html
     assert "Minnesota Department of Education, English Learner Education in Minnesota: Fall 2018 Report (2018)" in html
     assert "share not verified" not in html and "copy at" not in html  # working notes stay off the sheet
-    assert 'href="/static/print.css"' in html and 'href="/static/factsheet.css"' in html
+    assert 'href="/static/print.css?v=' in html and 'href="/static/factsheet.css?v=' in html
 
 
 def test_factsheets_lower_bound_reads_more_than(staff):

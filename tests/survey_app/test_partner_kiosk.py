@@ -82,7 +82,7 @@ def test_partner_kiosk_thanks_returns_to_start_by_itself(app, client, mira_user)
     back = client.get("/s/family-voices/kiosk-reset")
     assert back.status_code == 302 and back.location.endswith("/s/family-voices")
     session = session_of(app, client)
-    assert not session.get("drafts") and not session.get("done") and "lang" not in session
+    assert not session.get("drafts") and not session.get("done")
     assert session["kiosk"]["partner"] == "mira"
     assert client.get("/s/family-voices/thanks").location.endswith("/s/family-voices")
 
@@ -120,13 +120,24 @@ def test_partner_kiosk_inactivity_returns_to_start_and_drops_the_draft(app, clie
     client.get("/s/family-voices/kiosk-reset")
     assert db.session.get(Draft, abandoned) is None
     session = session_of(app, client)
-    assert "family-voices" not in session.get("drafts", {}) and "lang" not in session
+    assert "family-voices" not in session.get("drafts", {})
     start = client.get("/s/family-voices")
-    assert "Continue where I stopped" not in start.text and 'lang="en"' in start.text
+    assert "Seguir donde me quedé" not in start.text and "<html lang=\"es\"" in start.text
     next_person = Respondent(client)
     next_person.start()
     assert "checked" not in next_person.page.text
     assert session_of(app, client)["drafts"]["family-voices"] != abandoned
+
+
+def test_partner_kiosk_next_person_starts_in_the_last_language_used(app, client, mira_user):
+    start_kiosk(client)
+    client.get("/s/family-voices?lang=so")  # chosen by the partner, or by the last person
+    respondent = Respondent(client)
+    answer_all(respondent)
+    assert respondent.path.endswith("/thanks")
+    reset = client.get("/s/family-voices/kiosk-reset", follow_redirects=True)
+    assert '<html lang="so"' in reset.text
+    assert db.session.scalars(select(Response)).one().language == "so"
 
 
 def test_partner_kiosk_start_page_drops_an_unfinished_draft(app, client, mira_user):

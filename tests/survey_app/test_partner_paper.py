@@ -67,7 +67,7 @@ def test_partner_paper_form_prints_in_each_language(partner_client, lang, direct
     role_label = survey.text(survey.questions["role"].label, lang)
     assert role_label in page.text
     assert "<script" not in page.text and "style=" not in page.text
-    assert 'href="/static/paper.css"' in page.text
+    assert 'href="/static/paper.css?v=' in page.text
 
 
 def test_partner_paper_form_has_marks_codes_lines_and_skips(partner_client):
@@ -81,7 +81,7 @@ def test_partner_paper_form_has_marks_codes_lines_and_skips(partner_client):
     assert '<span class="code" dir="ltr">language_access</span>' in page
     assert re.search(r'<span class="number">1\.</span> Which best describes you\?', page)
     assert page.count('<div class="line"></div>') == 1 + 1 + 4  # two "other" answers and the one change
-    assert "Answer only if you chose &#34;Another state&#34;." in page  # the question's own hint
+    assert "Answer only if you chose this answer in question 2:" in page  # "Which state?" follows "Another state"
     assert "Answer the questions in this part only if you chose one of these answers in question 1:" in page
     assert "<li>Parent or guardian</li><li>Student</li>" in page
     assert "Fill in this form with a pen." in page

@@ -78,3 +78,31 @@ def test_public_caches_another_workers_change_is_seen_when_the_copy_expires(app,
     assert "Empezar" in client.get("/s/family-voices?lang=es").text
     now[0] += 6
     assert "Empezar" not in client.get("/s/family-voices?lang=es").text
+
+
+def test_public_caches_welcome_page_is_rendered_once_per_language(app, monkeypatch):
+    renders: list[str] = []
+    original = views.render_template
+
+    def counting(name, **context):
+        renders.append(name)
+        return original(name, **context)
+
+    monkeypatch.setattr(views, "render_template", counting)
+    first, second = app.test_client(), app.test_client()
+    pages = [client.get("/s/family-voices?lang=ar&ref=mira") for client in (first, second)]
+    assert renders.count("public/start.html") == 1
+    tokens = [csrf_token(page.text) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert pages[0].text.replace(tokens[0], "") == pages[1].text.replace(tokens[1], "")
+    assert "ref=mira" in pages[0].text  # the language menu keeps the partner's link
+    assert 'lang="so"' not in first.get("/s/family-voices?lang=ar&ref=nyic").text.split("<main")[1]
+    assert "ref=nyic" in first.get("/s/family-voices?lang=ar&ref=nyic").text
+    assert renders.count("public/start.html") == 2  # another partner's link is another page
+
+
+def test_public_caches_welcome_page_shows_continue_only_to_those_with_a_draft(app, client):
+    respondent = Respondent(client)
+    respondent.start()
+    assert "Continue where I stopped" in client.get("/s/family-voices").text
+    assert "Continue where I stopped" not in app.test_client().get("/s/family-voices").text

@@ -49,14 +49,20 @@ def test_public_flow_stores_one_response_as_codes(app, respondent):
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
 
 
-def test_public_flow_shows_progress_and_back_keeps_answers(respondent):
+def test_public_flow_shows_no_step_total_that_could_move(respondent):
     respondent.start()
-    assert "Step 1 of 4" in respondent.page.text  # the children page is only for parents and students
+    first = respondent.page.text
+    respondent.answer(role="parent", state="CA")  # the children page is only for parents and students
+    for page in (first, respondent.page.text):
+        assert "Step" not in page and "<progress" not in page and " of 4" not in page and " of 5" not in page
+
+
+def test_public_flow_back_keeps_answers(respondent):
+    respondent.start()
     respondent.answer(role="parent", state="CA")
-    assert "Step 2 of 5" in respondent.page.text
     respondent.answer(grade_bands=["prek"], child_el="not_sure")
     respondent.answer(action="back", home_languages=["es"])
-    assert "Step 2 of 5" in respondent.page.text
+    assert respondent.path.endswith("/2")
     assert 'value="prek" checked' in respondent.page.text
     assert 'value="not_sure" checked' in respondent.page.text
     respondent.answer(action="back")
@@ -76,7 +82,6 @@ def test_public_flow_error_keeps_answers_and_links_summary(respondent):
     assert "Choose the state you live in." in page.text
     assert 'value="student" checked' in page.text
     assert "<title>Error:" in page.text
-    assert "Step 1 of" in page.text
 
 
 @pytest.mark.parametrize("issues, error", [
@@ -95,19 +100,39 @@ def test_public_flow_checks_issue_choices_on_server(respondent, issues, error):
         assert f'value="{code}" checked' in page.text
 
 
-def test_public_flow_skip_logic_asks_for_other_state(app, respondent):
+def test_public_flow_follow_up_hidden_until_it_applies(respondent):
+    page = respondent.start().text
+    box = page.split('id="follow-up-state_other"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert page.count('id="follow-up-state_other" data-follow-up hidden') == 1
+    assert '<textarea' in box and " disabled " in box.split("<textarea", 1)[1].split(">", 1)[0] + " "
+    assert 'value="other" data-aria-controls="follow-up-state_other"' in page
+    assert 'value="MN" data-aria-controls' not in page
+    assert "Answer only if" not in page
+
+
+def test_public_flow_follow_up_asked_on_the_following_page_without_javascript(app, respondent):
     respondent.start()
-    page = respondent.answer(role="community", state="other")
+    page = respondent.answer(role="community", state="other")  # the hidden box is not sent
+    assert respondent.path.endswith("/1") and "There is a problem" not in page.text
+    assert "Which state?" in page.text and 'name="role"' in page.text and 'type="radio"' not in page.text
+    assert 'type="hidden" name="state" value="other"' in page.text
+    page = respondent.answer(role="community", state="other", asked="state_other", state_other="")
     assert "Write the name of your state." in page.text
-    respondent.answer(role="community", state="other", state_other="Oregon")
+    respondent.answer(role="community", state="other", asked="state_other", state_other="Oregon")
     assert respondent.path.endswith("/3")  # the children page is skipped for community members
-    assert "Step 2 of 4" in respondent.page.text
     for answers in FULL_ANSWERS[2:]:
         respondent.answer(**answers)
     response = db.session.scalars(select(Response)).one()
     answers = stored_answers(response.id)
     assert answers["state_other"] == ["Oregon"]
     assert "grade_bands" not in answers
+
+
+def test_public_flow_follow_up_shown_on_the_same_page_is_checked_there(respondent):
+    respondent.start()
+    page = respondent.answer(role="community", state="other", asked="state_other", state_other="")
+    assert "Write the name of your state." in page.text and 'type="radio"' in page.text
+    assert 'id="follow-up-state_other" data-follow-up>' in page.text  # shown, with its error
 
 
 def test_public_flow_drops_answers_that_stopped_being_relevant(app, respondent):
@@ -179,6 +204,65 @@ def test_public_flow_keeps_answers_on_server_not_in_cookie(app, respondent, clie
     session = app.session_interface.get_signing_serializer(app).loads(cookie)
     assert set(session) <= {"csrf_token", "drafts", "done", "refs", "lang", "_permanent", "_fresh"}
     assert "TN" not in repr(session) and "k5" not in repr(session)
+
+
+def test_public_flow_continue_goes_to_the_first_unfinished_page(app, client):
+    respondent = Respondent(client)
+    respondent.start()
+    for answers in FULL_ANSWERS[:3]:
+        respondent.answer(**answers)
+    assert respondent.path.endswith("/4")
+    page = respondent.open()  # the family comes back later from the link
+    assert "Continue where I stopped" in page.text
+    page = client.post("/s/family-voices/start", data={"csrf_token": csrf_token(page.text)})
+    assert page.status_code == 302 and page.location.endswith("/s/family-voices/4")
+
+
+def test_public_flow_continue_after_back_goes_to_the_page_left_unfinished(app, client):
+    respondent = Respondent(client)
+    respondent.start()
+    respondent.answer(**FULL_ANSWERS[0])
+    respondent.answer(action="back", child_el="yes")  # saved, but the grades (required) still unanswered
+    page = respondent.open()
+    page = client.post("/s/family-voices/start", data={"csrf_token": csrf_token(page.text)})
+    assert page.location.endswith("/s/family-voices/2")
+
+
+def test_public_flow_back_after_thanks_shows_thanks_again(app, client):
+    respondent = Respondent(client)
+    complete(respondent)
+    for path in ("/s/family-voices/5", "/s/family-voices/4", "/s/family-voices/1"):  # the browser's Back button
+        page = client.get(path, follow_redirects=True)
+        assert page.request.path == "/s/family-voices/thanks"
+        assert "Your answers have been saved" in page.text and "Start a new survey" in page.text
+    again = client.post("/s/family-voices/again", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    assert again.request.path == "/s/family-voices" and "Start" in again.text
+    assert client.get("/s/family-voices/5").location.endswith("/s/family-voices")
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_public_flow_language_menu_keeps_the_answers_on_the_page(app, respondent):
+    respondent.start()
+    respondent.answer(**FULL_ANSWERS[0])
+    page = respondent.page
+    assert 'name="switch_language" value="so"' in page.text  # a button of the page's form, not a link
+    switched = respondent.client.post(respondent.path, data={
+        "csrf_token": csrf_token(page.text), "switch_language": "so", "grade_bands": ["k5"]},
+        follow_redirects=True)
+    assert switched.request.path.endswith("/2") and '<html lang="so"' in switched.text
+    assert 'value="k5" checked' in switched.text
+    assert "There is a problem" not in switched.text  # saved unchecked: child_el is still to answer
+
+
+def test_public_flow_optional_questions_are_marked(respondent):
+    respondent.start("?lang=es")
+    respondent.answer(**FULL_ANSWERS[0])
+    page = respondent.page.text
+    legends = page.split("<legend")
+    child_el = next(legend for legend in legends if 'name="child_el"' in legend)
+    grade_bands = next(legend for legend in legends if 'name="grade_bands"' in legend)
+    assert "(opcional)" in child_el.split("</legend>")[0]
+    assert "(opcional)" not in grade_bands.split("</legend>")[0]
 
 
 def test_public_flow_page_without_draft_goes_to_start(client):
