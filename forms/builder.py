@@ -207,9 +207,9 @@ def build_page_form(survey: Survey, page_index: int, language: str, earlier_answ
     return form
 
 
-def saved_formdata(page: Page, answers: Mapping[str, Any]) -> MultiDict:
+def saved_formdata(page: Page, answers: Mapping[str, Any]) -> MultiDict[str, str]:
     """A page's saved answers as the browser would post them, to check them again."""
-    posted: MultiDict = MultiDict()
+    posted: MultiDict[str, str] = MultiDict()
     for question in page.questions:
         value = answers.get(question.name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:

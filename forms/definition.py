@@ -293,7 +293,7 @@ def _report_question(settings: Mapping[str, Any], column: str, questions: Mappin
         wanted = "a select_one question" if types == ("select_one",) else "a select_one or select_multiple question"
         raise DefinitionError(f"settings: {column} names '{name}', a {question.type} question; "
                               f"it must name {wanted}.")
-    return name
+    return str(name)
 
 
 def _report_breakdowns(settings: Mapping[str, Any], questions: Mapping[str, Question]) -> tuple[str, ...]:

@@ -319,8 +319,8 @@ def store_contact(survey: Survey | PublicSurvey, partner: Partner | None, detail
                   ticket: str) -> bool:
     """Keep opted-in contact details, sealed, with no link to the person's answers, using
     up `ticket`. False, and nothing stored, when the ticket was used before or lapsed."""
-    used = db.session.execute(delete(ContactTicket).where(ContactTicket.token == ticket,
-                                                          ContactTicket.expires_on >= utcnow().date()))
+    used = cast(CursorResult[Any], db.session.execute(delete(ContactTicket).where(
+        ContactTicket.token == ticket, ContactTicket.expires_on >= utcnow().date())))
     if used.rowcount != 1:
         db.session.rollback()
         return False

@@ -29,7 +29,6 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
 from . import blueprint
-from .reports import survey_or_404
 
 PAGE_SIZE = 50
 MAX_ANSWER_ID = 2**31 - 1
@@ -144,8 +143,8 @@ def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDef
 def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]]:
     """The survey, its newest definition and the codes comments can be tagged with (the ranked
     question's choices); 404 unless `state` is ALL or a group of the survey's grouping question."""
-    survey = survey_or_404(slug)
-    definition = surveys.parsed(surveys.newest_version(slug))
+    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    definition = surveys.parsed(version)
     grouping = definition.questions.get(definition.report_group or "")
     states = [ALL] + ([c.name for c in grouping.choices] if grouping else [])
     if state not in states or not comment_questions(definition):
@@ -169,7 +168,7 @@ def _answer_in_state(answer: Answer, survey: Survey, definition: SurveyDefinitio
              .where(Answer.response_id == answer.response_id, SurveyVersion.survey_id == survey.id))
     if state != ALL:
         query = query.where(Answer.question == definition.report_group, Answer.value == state)
-    return db.session.scalar(query) > 0
+    return (db.session.scalar(query) or 0) > 0
 
 
 def _list_args(source: Any, questions: list[str], issues: list[str]) -> dict[str, Any]:

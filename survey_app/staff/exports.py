@@ -172,7 +172,7 @@ def export_summary(slug: str, fmt: str):
     if snap.rank is None:
         # A survey that ranks nothing: the frequency table of every question, as on its report page.
         header, rows, what = QUESTION_COLUMNS, question_rows(
-            question_views(snap, chosen_grouping(snap, request.args), dates, names)), "questions"
+            question_views(snap, chosen_grouping(snap, request.args), dates.start, dates.end, names)), "questions"
     else:
         header, rows, what = SUMMARY_COLUMNS, summary_rows(
             report_data.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"

@@ -228,7 +228,7 @@ def report_state(slug: str, state: str):
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
-    across = request.args.get("breakdown", "")
+    across: str | None = request.args.get("breakdown", "")
     if across not in snap.breakdowns:
         across = snap.breakdowns[0] if snap.breakdowns else None
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
