@@ -1,13 +1,12 @@
 """Log-in for staff and partner users (respondents never log in)."""
 from __future__ import annotations
 
-from functools import wraps
-from typing import Callable
-from urllib.parse import urlsplit
-
 import hashlib
 import hmac
 import time
+from functools import wraps
+from typing import Callable
+from urllib.parse import urlsplit
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -55,8 +54,16 @@ class LoginForm(FlaskForm):
                                                          Length(max=1000)])
 
 
+def _account(email: str) -> User | None:
+    cleaned = email.strip().lower()
+    # No address holds control characters, and PostgreSQL refuses a NUL in a query.
+    if any(ord(character) < 32 for character in cleaned):
+        return None
+    return db.session.scalar(select(User).where(User.email == cleaned))
+
+
 def check_password(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = _account(email)
     if user is None or not user.can_log_in:
         # Spend the same effort as a real check, so timing does not reveal which emails exist.
         storage.password_hasher().hash(password)
@@ -76,7 +83,7 @@ def audit_email(typed: str) -> str:
     cleaned = typed.strip().lower()[:254]
     try:
         validate_email(cleaned, check_deliverability=False)
-        known = db.session.scalar(select(User.id).where(User.email == cleaned)) is not None
+        known = _account(cleaned) is not None
     except EmailNotValidError:
         known = False
     if known:

@@ -231,6 +231,10 @@ def update_partner(partner: Partner, changes: Mapping[str, Any]) -> dict[str, li
         if field in changes and getattr(partner, field) != changes[field]:
             changed[field] = [getattr(partner, field), changes[field]]
             setattr(partner, field, changes[field])
+    if changed.get("active") == [True, False]:
+        # Their sessions and kiosks end now, and do not come back if the partner is reactivated.
+        db.session.execute(update(User).where(User.partner_id == partner.id)
+                           .values(session_version=User.session_version + 1))
     db.session.commit()
     return changed
 

@@ -105,3 +105,15 @@ def test_sessions_deactivating_a_partner_ends_its_users_sessions(app, users):
     _deactivate_mira()
     download = browser.get(f"/partner/responses/{SLUG}/download.csv")
     assert download.status_code == 302 and "/login" in download.location
+
+
+def test_sessions_reactivating_a_partner_does_not_revive_old_cookies(app, users):
+    browser = app.test_client()
+    log_in(browser, "mira@example.org")
+    copied = cookie_value(browser)
+    _deactivate_mira()
+    storage.update_partner(db.session.scalar(select(Partner).where(Partner.code == "mira")), {"active": True})
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, copied)
+    assert thief.get("/partner/").status_code == 302
+    assert log_in(app.test_client(), "mira@example.org").status_code == 302
