@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.definition import DECLARED
 from analysis.export import read_export
 from analysis.summary import summary_dict, top_choices
 from analysis.suppression import DEFAULT_MIN_N
@@ -34,8 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         help="only this group (repeat for several; ALL for everyone)",
     )
     summary.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, dest="min_n")
-    summary.add_argument("--question", default="top_issues")
-    summary.add_argument("--by", default="state", help="column to group by")
+    summary.add_argument("--question", default=DECLARED,
+                         help="select question to rank (default: the survey's report_rank setting)")
+    summary.add_argument("--by", default=DECLARED,
+                         help="column to group by (default: the survey's report_group setting)")
     summary.add_argument("--format", choices=("json", "csv"), default="json")
     summary.add_argument("--output", type=Path, help="write here instead of standard output")
     return parser

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.counting import count_choices
-from analysis.definition import SELECT_MULTIPLE, multi_column, question
+from analysis.definition import DECLARED, SELECT_MULTIPLE, declared, multi_column, question, ranked_question
 from analysis.summary import build_table, choice_table
 from analysis.suppression import ALL, DEFAULT_MIN_N, hidden_cells
 
@@ -81,12 +81,14 @@ def breakdown(
     definition: Mapping[str, Any],
     group: str,
     across: str,
-    question: str = "top_issues",
-    by: str = "state",
+    question: str = DECLARED,
+    by: str | None = DECLARED,
     min_n: int = DEFAULT_MIN_N,
 ) -> pd.DataFrame:
     """Shares of ``question`` within one ``by`` group (a state), broken down ``across`` another
-    column: ``role``, ``home_languages``, ``language``, ``grade_bands``, ``partner``, ``channel``.
+    column: any select question, or the response's ``language``, ``partner`` or ``channel``.
+    ``question`` and ``by`` default to what the survey declares (``report_rank``, ``report_group``);
+    with no grouping, ``group`` must be ``ALL``.
 
     For a select_multiple ``across`` (home languages) a respondent counts in each group they
     chose. The ``ALL`` row is the whole ``group``. Whatever the ``by`` table hides for that group
@@ -95,6 +97,8 @@ def breakdown(
     ``group`` belongs to (another state's partners) are left out: an empty group discloses no
     one and cannot protect a hidden one.
     """
+    question = ranked_question(definition, question)
+    by = declared(definition, "report_group", by)
     counts, hidden = choice_table(frame, definition, question, by, min_n)
     if group == ALL:
         parent_total, parent_cells = hidden.total, hidden.total_cells

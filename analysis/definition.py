@@ -108,6 +108,27 @@ def question(definition: Mapping[str, Any], name: str) -> Question:
     raise KeyError(f"question {name!r} is not in the survey definition")
 
 
+# Stands for "what the survey's settings declare" as a default argument, where None already
+# means "no grouping".
+DECLARED = "<declared in the survey's settings>"
+
+
+def declared(definition: Mapping[str, Any], setting: str, given: str | None = DECLARED) -> str | None:
+    """``given``, or when it is ``DECLARED`` the question the settings name in ``setting``
+    (``report_rank`` or ``report_group``); None when they name none."""
+    if given != DECLARED:
+        return given
+    return (definition.get("settings") or {}).get(setting) or None
+
+
+def ranked_question(definition: Mapping[str, Any], given: str | None = DECLARED) -> str:
+    """The question a report ranks; KeyError when the survey declares none."""
+    name = declared(definition, "report_rank", given)
+    if name is None:
+        raise KeyError("the survey declares no question to rank (the report_rank setting)")
+    return name
+
+
 def frame_columns(definition: Mapping[str, Any]) -> list[str]:
     """Column order of the analysis frame and of the CSV export."""
     columns = list(META_COLUMNS)

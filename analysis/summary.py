@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.counting import ChoiceCounts, count_choices
+from analysis.definition import DECLARED, declared, ranked_question
 from analysis.stats import holm_adjust, two_proportion_test, wilson_interval
 from analysis.suppression import ALL, DEFAULT_MIN_N, Hidden, hidden_cells
 
@@ -83,16 +84,20 @@ def choice_table(
 def top_choices(
     frame: pd.DataFrame,
     definition: Mapping[str, Any],
-    question: str = "top_issues",
-    by: str | None = "state",
+    question: str = DECLARED,
+    by: str | None = DECLARED,
     min_n: int = DEFAULT_MIN_N,
 ) -> pd.DataFrame:
     """Share of respondents choosing each choice, per ``by`` group and for ALL respondents.
 
+    ``question`` and ``by`` default to what the survey's settings declare (``report_rank`` and
+    ``report_group``); ``by=None`` gives ALL only.
+
     Columns: group, choice, respondents (who answered the question), count, share, ci_low and
     ci_high (Wilson 95%), rank (1 = most chosen, ties share the best rank), suppressed.
     """
-    return build_table(*choice_table(frame, definition, question, by, min_n))
+    return build_table(*choice_table(frame, definition, ranked_question(definition, question),
+                                     declared(definition, "report_group", by), min_n))
 
 
 def compare_table(t: ChoiceCounts, h: Hidden, alpha: float = 0.05) -> pd.DataFrame:
@@ -130,8 +135,8 @@ def compare_table(t: ChoiceCounts, h: Hidden, alpha: float = 0.05) -> pd.DataFra
 def compare_groups(
     frame: pd.DataFrame,
     definition: Mapping[str, Any],
-    question: str = "top_issues",
-    by: str = "state",
+    question: str = DECLARED,
+    by: str = DECLARED,
     min_n: int = DEFAULT_MIN_N,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -142,7 +147,11 @@ def compare_groups(
     ``p_adjusted`` is Holm-adjusted over the choices of the group, and ``significant`` means
     ``p_adjusted < alpha``. Suppressed cells are not tested and show missing values.
     """
-    return compare_table(*choice_table(frame, definition, question, by, min_n), alpha=alpha)
+    grouping = declared(definition, "report_group", by)
+    if grouping is None:
+        raise KeyError("the survey declares no question to compare groups of (the report_group setting)")
+    return compare_table(*choice_table(frame, definition, ranked_question(definition, question), grouping, min_n),
+                         alpha=alpha)
 
 
 def _number(value: Any, digits: int | None = None) -> Any:
@@ -154,8 +163,8 @@ def _number(value: Any, digits: int | None = None) -> Any:
 def summary_dict(
     frame: pd.DataFrame,
     definition: Mapping[str, Any],
-    question: str = "top_issues",
-    by: str = "state",
+    question: str = DECLARED,
+    by: str | None = DECLARED,
     min_n: int = DEFAULT_MIN_N,
     groups: Sequence[str] | None = None,
 ) -> dict[str, Any]:
@@ -166,6 +175,7 @@ def summary_dict(
     ``groups`` limits the output to some groups; suppression is still decided on the whole table
     so that the subset agrees with every other published view.
     """
+    by = declared(definition, "report_group", by)
     table = top_choices(frame, definition, question, by, min_n)
     if groups is not None:
         unknown = set(groups) - set(table["group"])
@@ -195,4 +205,4 @@ def summary_dict(
             ],
         }
     survey = definition.get("settings", {}).get("form_id")
-    return {"survey": survey, "min_n": min_n, f"{by}s": ordered}
+    return {"survey": survey, "min_n": min_n, f"{by or 'group'}s": ordered}

@@ -20,8 +20,16 @@ from .expressions import Expression, ExpressionError, parse
 QUESTION_TYPES = {"text", "integer", "decimal", "date", "select_one", "select_multiple", "note"}
 GROUP_TYPES = {"begin_group", "end_group"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
-SETTINGS_TRANSLATED = ("form_title", "description")
+# Texts families read around the questions: the title, what the survey is for (`description`),
+# how long it takes (`duration`), what happens with the answers (`thanks`) and the flyer's
+# line (`invitation`). Each falls back to the default language, so a language is offered
+# without them.
+SETTINGS_TRANSLATED = ("form_title", "description", "duration", "thanks", "invitation")
 SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review")
+# What the reports rank, group by and break a group down by: question names, declared by the survey.
+REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
+# Columns every response has besides its answers, which a report can also break down by.
+RESPONSE_COLUMNS = ("language", "partner", "channel")
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED}
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
@@ -79,6 +87,13 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         "description": texts.get("description", {}),
         "review": texts.get("review", {}),
     }
+    for column in ("duration", "thanks", "invitation"):
+        if texts.get(column):
+            normal_settings[column] = texts[column]
+    for column in REPORT_SETTINGS:
+        words = str(settings.get(column) or "").split()
+        if words:
+            normal_settings[column] = words if column == "report_breakdowns" else " ".join(words)
 
     choices: dict[str, list[dict[str, Any]]] = {}
     for number, row in enumerate(raw["choices"] or [], start=1):
@@ -182,6 +197,12 @@ class Survey:
     description: Mapping[str, str]
     pages: tuple[Page, ...]
     languages: tuple[str, ...]
+    duration: Mapping[str, str] = field(default_factory=dict)
+    thanks: Mapping[str, str] = field(default_factory=dict)
+    invitation: Mapping[str, str] = field(default_factory=dict)
+    report_rank: str | None = None  # the select question whose choices the reports rank
+    report_group: str | None = None  # the select_one question the reports compare groups of
+    report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -242,6 +263,7 @@ class Survey:
         if not pages:
             raise DefinitionError("The survey has no questions.")
         languages = _languages(definition, default_language)
+        questions = {q.name: q for page in pages for q in page.questions}
         return cls(
             form_id=settings["form_id"],
             version_label=settings.get("version", ""),
@@ -250,7 +272,42 @@ class Survey:
             description=settings.get("description", {}),
             pages=tuple(pages),
             languages=languages,
+            duration=settings.get("duration", {}),
+            thanks=settings.get("thanks", {}),
+            invitation=settings.get("invitation", {}),
+            report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
+            report_group=_report_question(settings, "report_group", questions, ("select_one",)),
+            report_breakdowns=_report_breakdowns(settings, questions),
         )
+
+
+def _report_question(settings: Mapping[str, Any], column: str, questions: Mapping[str, Question],
+                     types: tuple[str, ...]) -> str | None:
+    name = settings.get(column)
+    if not name:
+        return None
+    question = questions.get(name)
+    if question is None:
+        raise DefinitionError(f"settings: {column} names '{name}', which is not a question of the survey.")
+    if question.type not in types:
+        wanted = "a select_one question" if types == ("select_one",) else "a select_one or select_multiple question"
+        raise DefinitionError(f"settings: {column} names '{name}', a {question.type} question; "
+                              f"it must name {wanted}.")
+    return name
+
+
+def _report_breakdowns(settings: Mapping[str, Any], questions: Mapping[str, Question]) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(settings.get("report_breakdowns", ())))
+    for name in names:
+        if name in RESPONSE_COLUMNS:
+            continue
+        question = questions.get(name)
+        if question is None or not question.is_select:
+            found = f"a {question.type} question" if question else "not a question of the survey"
+            raise DefinitionError(
+                f"settings: report_breakdowns names '{name}', which is {found}; it takes select questions "
+                f"and {', '.join(RESPONSE_COLUMNS)}, separated by spaces.")
+    return names
 
 
 def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
@@ -314,13 +371,46 @@ def definition_hash(definition: Mapping[str, Any]) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def translation_coverage(definition: Mapping[str, Any], language: str) -> tuple[int, int]:
-    """(translated, total): how many of the survey's texts exist in `language`."""
-    source = definition["settings"]["default_language"]
-    texts: list[Mapping[str, str]] = [definition["settings"].get(k, {}) for k in ("title", "description")]
-    for row in definition["survey"]:
-        texts.extend(row.get(column, {}) for column in TRANSLATED)
+@dataclass(frozen=True)
+class MissingText:
+    """A text respondents need that has no translation: where it is, as the workbook numbers it."""
+
+    sheet: str  # "survey" or "choices"
+    row: int  # the row in the workbook `download-survey` writes (the column names are row 1)
+    name: str  # the question's or choice's name
+    column: str  # as in the workbook, e.g. "label::so"
+
+    def __str__(self) -> str:
+        return f"{self.sheet} sheet, row {self.row} ({self.name}), column {self.column}"
+
+
+def _respondent_texts(definition: Mapping[str, Any]) -> list[tuple[str, int, str, str, Mapping[str, str]]]:
+    """Every text a respondent must read to answer: (sheet, row, name, column, texts).
+
+    The settings' texts (title, description, duration, thanks) are left out: they fall back
+    to the default language, and XLSForm has no translated title at all."""
+    found: list[tuple[str, int, str, str, Mapping[str, str]]] = []
+    for number, row in enumerate(definition["survey"], start=2):
+        found.extend(("survey", number, row.get("name", ""), column, row[column])
+                     for column in TRANSLATED if row.get(column))
+    number = 1
     for items in definition["choices"].values():
-        texts.extend(choice["label"] for choice in items)
-    wanted = [text for text in texts if text.get(source)]
+        for choice in items:
+            number += 1
+            found.append(("choices", number, choice["name"], "label", choice["label"]))
+    return found
+
+
+def missing_texts(definition: Mapping[str, Any], language: str) -> list[MissingText]:
+    """The texts respondents must read that are written in the default language but not in `language`."""
+    source = definition["settings"]["default_language"]
+    return [MissingText(sheet, number, name, f"{column}::{language}")
+            for sheet, number, name, column, texts in _respondent_texts(definition)
+            if texts.get(source) and not texts.get(language)]
+
+
+def translation_coverage(definition: Mapping[str, Any], language: str) -> tuple[int, int]:
+    """(translated, total): how many of the texts respondents must read exist in `language`."""
+    source = definition["settings"]["default_language"]
+    wanted = [texts for *_where, texts in _respondent_texts(definition) if texts.get(source)]
     return sum(1 for text in wanted if text.get(language)), len(wanted)

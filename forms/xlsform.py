@@ -23,14 +23,15 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .definition import SETTINGS_TRANSLATED, TRANSLATED, DefinitionError, _truthy, normalise
+from .definition import REPORT_SETTINGS, SETTINGS_TRANSLATED, TRANSLATED, DefinitionError, _truthy, normalise
 
 SUPPORTED_TYPES = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "note",
                    "begin_group", "end_group")
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint",
                   "constraint_message", "required_message")
 CHOICE_COLUMNS = ("list_name", "name", "label")
-SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "description", "review")
+SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "description", "duration", "thanks",
+                    "invitation", *REPORT_SETTINGS, "review")
 TRANSLATED_SETTINGS = (*SETTINGS_TRANSLATED, "review")
 
 LANGUAGE_NAMES = {
@@ -418,8 +419,14 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
     settings: dict[str, Any] = {"form_id": stored["form_id"], "version": stored.get("version", ""),
                                 "default_language": stored["default_language"]}
     for column, texts in (("form_title", stored.get("title")), ("description", stored.get("description")),
+                          ("duration", stored.get("duration")), ("thanks", stored.get("thanks")),
+                          ("invitation", stored.get("invitation")),
                           ("review", stored.get("review"))):
         settings.update(_translated(column, texts))
+    for column in REPORT_SETTINGS:
+        if stored.get(column):
+            value = stored[column]
+            settings[column] = " ".join(value) if isinstance(value, list) else value
     survey = []
     for row in definition["survey"]:
         flat: dict[str, Any] = {"type": " ".join(filter(None, [row["type"], row.get("list_name")]))}

@@ -99,6 +99,11 @@ def init_app(app: Flask) -> None:
         if created:
             audit.record("survey_uploaded", user=None, slug=slug, version=version.version, by="command line")
         click.echo(f"Survey '{slug}' {state} {version.version}.")
+        click.echo("Languages:")
+        statuses = translation_status.survey_language_status(
+            version.definition, surveys.parsed(version).languages, current_app.extensions["catalog_status"])
+        for line in translation_status.offer_lines(statuses):
+            click.echo(line)
         if version.survey.status == "draft":
             click.echo(f"It is a draft: publish it with  flask --app wsgi publish-survey {slug}")
 

@@ -1,5 +1,6 @@
 """The partner portal's counts: one partner's responses per day, response language,
-state and channel, under the small-group rule. Pure pandas, frame in and tables out.
+group (the survey's `report_group` question, the state for Family Voices) and channel,
+under the small-group rule. Pure pandas, frame in and tables out.
 
 Each table is one line in the sense of `analysis.suppression`: its rows add up to the
 partner's total. A row with fewer than `min_n` responses is hidden (primary), and when
@@ -12,20 +13,23 @@ import pandas as pd
 
 from analysis.suppression import ALL, suppress_table
 
-BREAKDOWNS = ("day", "language", "state", "channel")
+BREAKDOWNS = ("day", "language", "group", "channel")
 TOTAL = ALL
 
 
-def breakdown_values(frame: pd.DataFrame) -> dict[str, pd.Series]:
+def breakdown_values(frame: pd.DataFrame, group: str | None) -> dict[str, pd.Series]:
     """The value each response has in each breakdown, from a frame with the columns
-    `submitted_at` (ISO text or datetimes, UTC), `language`, `state` and `channel`."""
+    `submitted_at` (ISO text or datetimes, UTC), `language`, `channel` and the `group`
+    question's (no "group" breakdown when the survey declares none)."""
     submitted = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
-    return {
+    values = {
         "day": submitted.dt.strftime("%Y-%m-%d"),
         "language": frame["language"],
-        "state": frame["state"],
         "channel": frame["channel"],
     }
+    if group is not None:
+        values["group"] = frame[group]
+    return values
 
 
 def count_table(values: pd.Series, min_n: int) -> pd.DataFrame:
@@ -58,7 +62,7 @@ def count_table(values: pd.Series, min_n: int) -> pd.DataFrame:
     })
 
 
-def partner_counts(frame: pd.DataFrame, min_n: int) -> dict[str, pd.DataFrame]:
+def partner_counts(frame: pd.DataFrame, group: str | None, min_n: int) -> dict[str, pd.DataFrame]:
     """One `count_table` per breakdown, for a frame holding one partner's responses."""
-    values = breakdown_values(frame)
-    return {name: count_table(values[name], min_n) for name in BREAKDOWNS}
+    values = breakdown_values(frame, group)
+    return {name: count_table(values[name], min_n) for name in BREAKDOWNS if name in values}

@@ -26,23 +26,19 @@ from flask import current_app
 from flask_babel import pgettext
 from sqlalchemy import func, select
 
-from analysis.breakdowns import breakdown, filter_dates
+from analysis.breakdowns import breakdown, filter_dates, frequency_table
 from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
 from analysis.read import read_responses, survey_definitions
-from analysis.summary import compare_groups, summary_dict, top_choices
+from analysis.summary import COMPARE_COLUMNS, compare_groups, summary_dict, top_choices
 from analysis.suppression import ALL
 from forms.definition import Survey as SurveyDefinition
 
-from . import locale, surveys
+from . import locale, state_facts, surveys
 from .extensions import db
 from .models import Partner, Response, Survey, SurveyVersion
 
 T = TypeVar("T")
-QUESTION = "top_issues"
-BY = "state"
 TEXT = "text"
-# What a state's responses can be broken down by, in the order staff see them.
-BREAKDOWNS = ("role", "home_languages", "language", "grade_bands", "partner", "channel")
 # Chart text is drawn by matplotlib, which neither shapes Arabic script nor carries fonts for
 # Chinese, Bengali or Karen: charts in those languages use the survey's default language,
 # while the tables beside them show every language correctly.
@@ -66,6 +62,31 @@ class Snapshot:
     @property
     def responses(self) -> int:
         return self.key[1]
+
+    @property
+    def rank(self) -> str | None:
+        """The select question the survey declares its reports rank (`report_rank`)."""
+        return self.survey.report_rank
+
+    @property
+    def group(self) -> str | None:
+        """The select_one question the survey declares its reports group by (`report_group`)."""
+        return self.survey.report_group
+
+    @property
+    def breakdowns(self) -> tuple[str, ...]:
+        """What one group can be broken down by, in the order staff see them (`report_breakdowns`)."""
+        return self.survey.report_breakdowns
+
+    @property
+    def select_questions(self) -> list[str]:
+        """Every select question of the survey, in its order (older versions' after)."""
+        return [q.name for q in questions(self.definition) if q.type in (SELECT_ONE, SELECT_MULTIPLE)]
+
+    @property
+    def group_questions(self) -> list[str]:
+        """The select_one questions, any of which staff may group the question tables by."""
+        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE]
 
 
 class _Cache:
@@ -232,7 +253,7 @@ def derived(snap: Snapshot, name: str, params: tuple[Hashable, ...], compute: Ca
     return value
 
 
-def _filtered(snap: Snapshot, start: date | None, end: date | None) -> pd.DataFrame:
+def filtered(snap: Snapshot, start: date | None, end: date | None) -> pd.DataFrame:
     if start is None and end is None:
         return snap.frame
     return filter_dates(snap.frame, start.isoformat() if start else None, end.isoformat() if end else None)
@@ -248,7 +269,7 @@ class Tables:
     responses: int  # in the date range, whether or not they answered the issues question
 
 
-def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame) -> dict[str, tuple[date, date]]:
+def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame, by: str | None) -> dict[str, tuple[date, date]]:
     shown = set(top.loc[top["respondents"].notna(), "group"])
     ranges: dict[str, tuple[date, date]] = {}
     if frame.empty:
@@ -256,7 +277,9 @@ def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame) -> dict[str, tuple[date
     stamps = frame["submitted_at"]
     if ALL in shown:
         ranges[ALL] = (stamps.min().date(), stamps.max().date())
-    grouped = stamps.groupby(frame[BY], observed=True).agg(["min", "max"])
+    if by is None:
+        return ranges
+    grouped = stamps.groupby(frame[by], observed=True).agg(["min", "max"])
     for group, row in grouped.iterrows():
         if str(group) in shown:
             ranges[str(group)] = (row["min"].date(), row["max"].date())
@@ -264,11 +287,16 @@ def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame) -> dict[str, tuple[date
 
 
 def tables(snap: Snapshot, start: date | None, end: date | None, min_n: int) -> Tables:
+    """The ranked question's tables; KeyError when the survey declares none (see `has_ranking`)."""
+    if snap.rank is None:
+        raise KeyError("the survey declares no question to rank")
+
     def compute() -> Tables:
-        frame = _filtered(snap, start, end)
-        top = top_choices(frame, snap.definition, QUESTION, BY, min_n)
-        return Tables(top=top, compare=compare_groups(frame, snap.definition, QUESTION, BY, min_n),
-                      dates=_date_ranges(frame, top), responses=len(frame))
+        frame = filtered(snap, start, end)
+        top = top_choices(frame, snap.definition, snap.rank, snap.group, min_n)
+        compare = (compare_groups(frame, snap.definition, snap.rank, snap.group, min_n) if snap.group
+                   else pd.DataFrame(columns=COMPARE_COLUMNS))
+        return Tables(top=top, compare=compare, dates=_date_ranges(frame, top, snap.group), responses=len(frame))
 
     return derived(snap, "tables", (start, end, min_n), compute)
 
@@ -276,8 +304,21 @@ def tables(snap: Snapshot, start: date | None, end: date | None, min_n: int) -> 
 def breakdown_table(snap: Snapshot, group: str, across: str, start: date | None, end: date | None,
                     min_n: int) -> pd.DataFrame:
     return derived(snap, "breakdown", (group, across, start, end, min_n),
-                   lambda: breakdown(_filtered(snap, start, end), snap.definition, group, across,
-                                     QUESTION, BY, min_n))
+                   lambda: breakdown(filtered(snap, start, end), snap.definition, group, across,
+                                     snap.rank, snap.group, min_n))
+
+
+def question_tables(snap: Snapshot, by: str | None, start: date | None, end: date | None,
+                    min_n: int) -> dict[str, pd.DataFrame]:
+    """A frequency table of every select question, overall and per `by` group (a select_one
+    question, or None), with counts, shares, Wilson intervals and the small-group rule: the
+    report of a survey that declares nothing to rank, and of any survey on request."""
+    def compute() -> dict[str, pd.DataFrame]:
+        frame = filtered(snap, start, end)
+        return {name: frequency_table(frame, snap.definition, name, by if by != name else None, min_n)
+                for name in snap.select_questions}
+
+    return derived(snap, "question_tables", (by, start, end, min_n), compute)
 
 
 @dataclass(frozen=True)
@@ -288,22 +329,33 @@ class Labels:
     questions: Mapping[str, str]
     choices: Mapping[str, Mapping[str, str]]  # question -> code -> text
     groups: Mapping[str, Mapping[str, str]]  # breakdown -> code -> text
+    rank: str | None = None  # the question the report ranks
+    by: str | None = None  # the question the report groups by
+    by_states: bool = False  # whether its groups are US states (their names say "state")
 
     def choice(self, question: str, code: str) -> str:
         return self.choices.get(question, {}).get(code) or code
 
     def issue(self, code: str) -> str:
-        return self.choice(QUESTION, code)
+        return self.choice(self.rank or "", code)
 
     def state(self, code: str) -> str:
+        """A group of the report's grouping question; ALL is everyone."""
         if code == ALL:
-            return pgettext("staff", "All states")
-        return self.choice(BY, code)
+            return pgettext("staff", "All states") if self.by_states else pgettext("staff", "Everyone")
+        return self.choice(self.by or "", code)
 
     def group(self, across: str, code: str) -> str:
         if code == ALL:
-            return pgettext("staff", "Everyone in this state")
+            return (pgettext("staff", "Everyone in this state") if self.by_states
+                    else pgettext("staff", "Everyone in this group"))
         return self.groups.get(across, {}).get(code) or code
+
+    def breakdown_name(self, across: str) -> str:
+        """A breakdown as staff read it: the question's label, or the response column's name."""
+        named = {"language": pgettext("staff", "Language of the answers"), "partner": pgettext("staff", "Partner"),
+                 "channel": pgettext("staff", "How they answered")}
+        return named.get(across) or self.questions.get(across) or across
 
 
 def labels(snap: Snapshot, language: str) -> Labels:
@@ -321,17 +373,20 @@ def labels(snap: Snapshot, language: str) -> Labels:
         choice_labels[q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
                                  for c in lists.get(list_name, [])}
     partners = dict(db.session.execute(select(Partner.code, Partner.name)).all())
-    groups = {
-        "role": choice_labels.get("role", {}),
-        "home_languages": choice_labels.get("home_languages", {}),
-        "grade_bands": choice_labels.get("grade_bands", {}),
+    groups: dict[str, Mapping[str, str]] = {
+        **choice_labels,
         "language": {code: f"{lang.native_name} ({lang.english_name})" if lang.native_name != lang.english_name
                      else lang.english_name for code, lang in locale.BY_CODE.items()},
         "partner": partners,
         "channel": {"web": pgettext("staff", "Online link"), "kiosk": pgettext("staff", "Kiosk"),
                     "paper": pgettext("staff", "Paper form")},
     }
-    return Labels(language=language, questions=question_labels, choices=choice_labels, groups=groups)
+    by = snap.group
+    facts = state_facts.all_states()
+    by_states = by is not None and bool(choice_labels.get(by)) and all(
+        code in facts or code == "other" for code in choice_labels[by])
+    return Labels(language=language, questions=question_labels, choices=choice_labels, groups=groups,
+                  rank=snap.rank, by=by, by_states=by_states)
 
 
 def chart_language(snap: Snapshot, language: str) -> str:
@@ -345,20 +400,24 @@ def find_survey(slug: str) -> Survey | None:
 
 
 def state_codes(snap: Snapshot) -> list[str]:
-    """The states the survey asks about, in the survey's order."""
-    return list(snap.frame[BY].cat.categories) if BY in snap.frame else []
+    """The groups of the report's grouping question (the states, for Family Voices), in the
+    survey's order; none when the survey declares no grouping."""
+    by = snap.group
+    return list(snap.frame[by].cat.categories) if by is not None and by in snap.frame else []
 
 
 def summary_text(snap: Snapshot, states: list[str] | None, fmt: str, min_n: int) -> str:
     """The top-issue summary as `python -m analysis summary` prints it: JSON in the shape of
     `analysis.summary.summary_dict`, or the full table as CSV. KeyError for an unknown state."""
+    if snap.rank is None:
+        raise KeyError("the survey declares no question to rank (the report_rank setting)")
     if fmt == "json":
-        result = summary_dict(snap.frame, snap.definition, QUESTION, BY, min_n, states or None)
+        result = summary_dict(snap.frame, snap.definition, snap.rank, snap.group, min_n, states or None)
         return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    table = top_choices(snap.frame, snap.definition, QUESTION, BY, min_n)
+    table = top_choices(snap.frame, snap.definition, snap.rank, snap.group, min_n)
     if states:
         unknown = set(states) - set(table["group"])
         if unknown:
-            raise KeyError(f"no such {BY}: {', '.join(sorted(unknown))}")
+            raise KeyError(f"no such {snap.group or 'group'}: {', '.join(sorted(unknown))}")
         table = table[table["group"].isin(states)]
     return table.to_csv(index=False)

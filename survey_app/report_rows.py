@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from flask_babel import pgettext
+
+from analysis.suppression import ALL
 
 from .report_data import Labels
 
@@ -92,3 +95,32 @@ def breakdown_view(table: pd.DataFrame, across: str, names: Labels) -> Breakdown
     order = [row.code for row in issue_rows(table, groups[0], names)] if groups else []
     return BreakdownView(columns=columns,
                          rows=[(code, names.issue(code), [cells[g][code] for g in groups]) for code in order])
+
+
+@dataclass(frozen=True)
+class FrequencyView:
+    """One select question's frequency table as a grid: a row per choice, a column per group
+    (everyone first), each cell an IssueRow (its numbers None where suppressed)."""
+
+    question: str
+    label: str
+    columns: list[BreakdownColumn]
+    rows: list[tuple[str, str, list[IssueRow]]]  # choice code, label, one cell per column
+
+
+def frequency_view(table: pd.DataFrame, question: str, by: str | None, names: Labels) -> FrequencyView:
+    """The choices in the survey's order (a frequency table describes, it does not rank)."""
+    groups = list(pd.unique(table["group"]))
+    columns = [BreakdownColumn(str(g), pgettext("staff", "Everyone") if g == ALL or by is None
+                               else names.choice(by, str(g)), respondents(table, g)) for g in groups]
+    cells: dict[Any, dict[str, IssueRow]] = {}
+    for g in groups:
+        rows = table[table["group"] == g]
+        cells[g] = {str(row["choice"]): IssueRow(
+            code=str(row["choice"]), label=names.choice(question, str(row["choice"])), rank=_value(row["rank"], int),
+            count=_value(row["count"], int), share=_value(row["share"], float), ci_low=_value(row["ci_low"], float),
+            ci_high=_value(row["ci_high"], float), suppressed=bool(row["suppressed"])) for row in rows.to_dict("records")}
+    order = list(dict.fromkeys(str(code) for code in table["choice"]))
+    return FrequencyView(question=question, label=names.questions.get(question, question), columns=columns,
+                         rows=[(code, names.choice(question, code), [cells[g][code] for g in groups])
+                               for code in order])

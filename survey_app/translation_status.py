@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from babel.messages.pofile import read_po
 
-from forms.definition import translation_coverage
+from forms.definition import MissingText, missing_texts, translation_coverage
 
 from .locale import BY_CODE, LANGUAGES, Language
 
@@ -126,6 +126,13 @@ class LanguageStatus:
     ui_total: int | None
     review: str
     complete: bool
+    missing: tuple[MissingText, ...] = ()  # what respondents must read that is not translated
+
+    @property
+    def offerable(self) -> bool:
+        """Whether families can be offered it: every text they must read to answer is translated
+        and the service's buttons and messages exist in it (staff may still switch it off)."""
+        return not self.missing and self.language is not None and self.ui_total is not None
 
 
 def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
@@ -137,5 +144,27 @@ def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
         review = definition["settings"].get("review", {}).get(code) or (catalog.review if catalog else "")
         complete = done == total and catalog is not None and catalog.translated == catalog.total and not catalog.broken
         rows.append(LanguageStatus(code, BY_CODE.get(code), done, total, catalog.translated if catalog else None,
-                                   catalog.total if catalog else None, review, complete))
+                                   catalog.total if catalog else None, review, complete,
+                                   tuple(missing_texts(definition, code))))
     return rows
+
+
+def offer_lines(statuses: Iterable[LanguageStatus], shown: int = 20) -> list[str]:
+    """For each language of a survey file: whether families will be offered it and, if not, why
+    (the missing texts by sheet, row and column, the first `shown` of them)."""
+    lines = []
+    for status in statuses:
+        name = status.language.english_name if status.language else status.code
+        if status.offerable:
+            lines.append(f"  {status.code} ({name}): families will be offered it.")
+            continue
+        if status.language is None or status.ui_total is None:
+            lines.append(f"  {status.code} ({name}): not offered: this service has no buttons and messages "
+                         "in this language.")
+            continue
+        lines.append(f"  {status.code} ({name}): not offered: {len(status.missing)} texts families must read "
+                     "are not translated:")
+        lines.extend(f"    {text}" for text in status.missing[:shown])
+        if len(status.missing) > shown:
+            lines.append(f"    and {len(status.missing) - shown} more")
+    return lines

@@ -23,7 +23,7 @@ from ..auth import roles_required
 from ..models import Survey
 from . import blueprint
 
-FRAME_COLUMNS = ["submitted_at", "language", "state", "channel"]
+FRAME_COLUMNS = ["submitted_at", "language", "channel"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,20 +32,20 @@ def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
     return survey, surveys.parsed(version)
 
 
-def partner_frame(slug: str, partner_id: int) -> pd.DataFrame:
+def partner_frame(slug: str, partner_id: int, group: str | None) -> pd.DataFrame:
     """One row per response of this partner, with the columns the counts need."""
+    columns = FRAME_COLUMNS + ([group] if group else [])
     stream = exports.rows(slug, partner_id=partner_id)
     next(stream)
-    return pd.DataFrame.from_records(({name: row.get(name) for name in FRAME_COLUMNS} for row in stream),
-                                     columns=FRAME_COLUMNS)
+    return pd.DataFrame.from_records(({name: row.get(name) for name in columns} for row in stream), columns=columns)
 
 
 def value_labels(definition: SurveyDefinition, language: str) -> dict[str, dict[str, str]]:
     """How each breakdown's codes read in the portal's language."""
-    state = definition.questions.get("state")
+    group = definition.questions.get(definition.report_group or "")
     return {
         "language": {code: f"{lang.native_name} ({lang.english_name})" for code, lang in locale.BY_CODE.items()},
-        "state": {c.name: definition.text(c.label, language) for c in state.choices} if state else {},
+        "group": {c.name: definition.text(c.label, language) for c in group.choices} if group else {},
         "channel": {
             "web": pgettext("staff", "Online link"),
             "kiosk": pgettext("staff", "Kiosk"),
@@ -63,8 +63,11 @@ def responses(slug: str | None = None):
     survey, definition = _survey_or_404(slug)
     partner = current_user.partner
     min_n = current_app.config["MIN_GROUP_SIZE"]
-    tables = partner_reports.partner_counts(partner_frame(slug, partner.id), min_n)
+    group = definition.report_group
+    tables = partner_reports.partner_counts(partner_frame(slug, partner.id, group), group, min_n)
+    language = locale.current().code
     return render_template("partner/responses.html", survey=survey, definition=definition, partner=partner,
+                           group_label=definition.text(definition.questions[group].label, language) if group else "",
                            tables=tables, labels=value_labels(definition, locale.current().code), min_n=min_n,
                            total_key=partner_reports.TOTAL,
                            other_surveys=[other for other, _status, _count in surveys.response_counts(partner.id)

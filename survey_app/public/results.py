@@ -13,6 +13,8 @@ from typing import Any
 from flask import abort, current_app, render_template
 from flask_babel import format_date, format_percent
 
+from analysis.suppression import ALL
+
 from .. import locale, report_data, report_rows, surveys
 from .views import _survey_or_404, blueprint
 
@@ -24,7 +26,16 @@ def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snap
     if not survey.public_results:
         abort(404)
     max_age = float(current_app.config.get("PUBLIC_RESULTS_MAX_AGE", DEFAULT_MAX_AGE))
-    return survey, report_data.snapshot(survey, max_age=max_age)
+    snap = report_data.snapshot(survey, max_age=max_age)
+    # What families see is the ranked question; a survey that declares none has no results page.
+    if snap.rank is None:
+        abort(404)
+    return survey, snap
+
+
+def result_groups(snap: report_data.Snapshot) -> list[str]:
+    """The groups a results page exists for: the survey's groups, or everyone when it has none."""
+    return report_data.state_codes(snap) or [ALL]
 
 
 def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
@@ -50,7 +61,7 @@ def results_index(slug: str):
     survey, snap = _published_survey(slug)
     language = locale.current().code
     names = report_data.labels(snap, language)
-    states = [(code, names.state(code)) for code in report_data.state_codes(snap)]
+    states = [(code, names.state(code)) for code in result_groups(snap)]
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, states=states, state=None)
 
@@ -58,7 +69,7 @@ def results_index(slug: str):
 @blueprint.get("/s/<slug>/results/<state>")
 def results(slug: str, state: str):
     survey, snap = _published_survey(slug)
-    if state not in report_data.state_codes(snap):
+    if state not in result_groups(snap):
         abort(404)
     language = locale.current().code
     min_n = int(current_app.config.get("MIN_GROUP_SIZE", 10))

@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from analysis.definition import multi_column
+from analysis.suppression import ALL
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 
@@ -32,8 +33,6 @@ from .reports import survey_or_404
 
 PAGE_SIZE = 50
 MAX_ANSWER_ID = 2**31 - 1
-ISSUES = "top_issues"
-STATE = "state"
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,11 @@ def comment_questions(definition: SurveyDefinition) -> list[Question]:
 
 
 def _in_state(snap: report_data.Snapshot, state: str) -> np.ndarray:
+    """Which responses belong to the group `state` of the survey's grouping question (ALL: every one)."""
+    if state == ALL or snap.group is None or snap.group not in snap.frame:
+        return np.ones(len(snap.frame), dtype=bool)
     return report_data.derived(snap, "in_state", (state,),
-                               lambda: (snap.frame[STATE] == state).fillna(False).to_numpy(dtype=bool))
+                               lambda: (snap.frame[snap.group] == state).fillna(False).to_numpy(dtype=bool))
 
 
 def _answered(snap: report_data.Snapshot, question: str) -> np.ndarray:
@@ -80,17 +82,19 @@ def find_comments(snap: report_data.Snapshot, state: str, question: str, issue: 
     each would be a join on the answers of every response."""
     frame = snap.frame
     keep = _in_state(snap, state) & _answered(snap, question)
-    if issue:
-        keep &= (frame[multi_column(ISSUES, issue)] == 1).fillna(False).to_numpy(dtype=bool)
+    if issue and snap.rank is not None:
+        column = multi_column(snap.rank, issue)
+        chosen = frame[column] == 1 if column in frame else frame[snap.rank] == issue
+        keep &= chosen.fillna(False).to_numpy(dtype=bool)
     if starred:
         keep &= frame["response_id"].isin(_noted(question, starred_only=True)["response_id"]).to_numpy(dtype=bool)
     # The frame runs oldest first.
     matching = frame.loc[keep, "response_id"].iloc[::-1]
     shown = list(matching.iloc[(page - 1) * page_size:page * page_size])
-    return _comments(shown, question), len(matching)
+    return _comments(shown, question, snap.rank), len(matching)
 
 
-def _comments(response_ids: list[str], question: str) -> list[Comment]:
+def _comments(response_ids: list[str], question: str, ranked: str | None) -> list[Comment]:
     """The comments of these responses, in this order, with what staff noted on them."""
     if not response_ids:
         return []
@@ -103,7 +107,7 @@ def _comments(response_ids: list[str], question: str) -> list[Comment]:
     texts = {row.response_id: row for row in answers if row.question == question}
     chosen: dict[str, list[str]] = {}
     for row in answers:
-        if row.question == ISSUES:
+        if row.question == ranked:
             chosen.setdefault(row.response_id, []).append(row.value)
     notes = {note.answer_id: note for note in db.session.scalars(
         select(CommentNote).where(CommentNote.answer_id.in_([row.id for row in texts.values()])))}
@@ -138,21 +142,34 @@ def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDef
 
 
 def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]]:
+    """The survey, its newest definition and the codes comments can be tagged with (the ranked
+    question's choices); 404 unless `state` is ALL or a group of the survey's grouping question."""
     survey = survey_or_404(slug)
     definition = surveys.parsed(surveys.newest_version(slug))
-    states = [c.name for c in definition.questions[STATE].choices] if STATE in definition.questions else []
-    if state not in states or not comment_questions(definition) or ISSUES not in definition.questions:
+    grouping = definition.questions.get(definition.report_group or "")
+    states = [ALL] + ([c.name for c in grouping.choices] if grouping else [])
+    if state not in states or not comment_questions(definition):
         abort(404)
-    return survey, definition, [c.name for c in definition.questions[ISSUES].choices]
+    ranked = definition.questions.get(definition.report_rank or "")
+    return survey, definition, [c.name for c in ranked.choices] if ranked else []
 
 
-def _answer_in_state(answer: Answer, survey: Survey, state: str) -> bool:
-    return db.session.scalar(
-        select(func.count()).select_from(Answer)
-        .join(Response, Answer.response_id == Response.id)
-        .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
-        .where(Answer.response_id == answer.response_id, Answer.question == STATE, Answer.value == state,
-               SurveyVersion.survey_id == survey.id)) > 0
+def state_name(definition: SurveyDefinition, state: str, language: str) -> str:
+    grouping = definition.questions.get(definition.report_group or "")
+    if state == ALL or grouping is None:
+        return pgettext("staff", "Everyone")
+    return definition.text(next(c.label for c in grouping.choices if c.name == state), language)
+
+
+def _answer_in_state(answer: Answer, survey: Survey, definition: SurveyDefinition, state: str) -> bool:
+    """Whether the answer belongs to a response of this survey in the group `state`."""
+    query = (select(func.count()).select_from(Answer)
+             .join(Response, Answer.response_id == Response.id)
+             .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
+             .where(Answer.response_id == answer.response_id, SurveyVersion.survey_id == survey.id))
+    if state != ALL:
+        query = query.where(Answer.question == definition.report_group, Answer.value == state)
+    return db.session.scalar(query) > 0
 
 
 def _list_args(source: Any, questions: list[str], issues: list[str]) -> dict[str, Any]:
@@ -182,10 +199,10 @@ def comments(slug: str, state: str):
     counts, starred = tag_counts(snap, state, args["question"])
     return render_template(
         "staff/comments.html", survey=survey, definition=definition, language_code=language, state=state,
-        state_name=definition.text(next(c.label for c in definition.questions[STATE].choices if c.name == state),
-                                   language),
+        state_name=state_name(definition, state, language),
         questions=questions, issues=[(code, definition.text(choice.label, language)) for code, choice in
-                                     ((c.name, c) for c in definition.questions[ISSUES].choices)],
+                                     ((c.name, c) for c in definition.questions[definition.report_rank].choices)]
+        if definition.report_rank else [],
         args=args, comments=found, total=total, page=args.get("page", 1), page_size=PAGE_SIZE,
         counts=counts, starred=starred, languages=locale.BY_CODE, form=FlaskForm(),
         pending=report_data.pending(snap))
@@ -198,7 +215,7 @@ def comment_note(slug: str, state: str, answer_id: int):
     questions = [q.name for q in comment_questions(definition)]
     # Beyond the INTEGER column, PostgreSQL would refuse the lookup rather than find nothing.
     answer = db.session.get(Answer, answer_id) if answer_id <= MAX_ANSWER_ID else None
-    if answer is None or answer.question not in questions or not _answer_in_state(answer, survey, state):
+    if answer is None or answer.question not in questions or not _answer_in_state(answer, survey, definition, state):
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)

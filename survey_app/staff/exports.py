@@ -27,7 +27,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Survey, SurveyVersion
 from . import blueprint
-from .reports import min_n, parse_dates, state_or_404, survey_or_404
+from .reports import chosen_grouping, min_n, parse_dates, question_views, state_or_404, survey_or_404
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
@@ -37,6 +37,8 @@ SUMMARY_COLUMNS = ["state", "state_name", "issue", "issue_name", "respondents", 
                    "ci_high", "rank", "share_other_states", "difference", "p_adjusted_holm", "significant"]
 BREAKDOWN_COLUMNS = ["state", "breakdown", "group", "group_name", "respondents", "issue", "issue_name", "count",
                      "share", "ci_low", "ci_high", "rank"]
+QUESTION_COLUMNS = ["question", "question_label", "group", "group_name", "respondents", "choice", "choice_name",
+                    "count", "share", "ci_low", "ci_high"]
 CODEBOOK_COLUMNS = ["column", "question", "type", "code", "label_en"]
 # The codebook describes codes in English, the language of the survey's source text.
 META_DESCRIPTIONS = {
@@ -118,6 +120,16 @@ def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[
     return rows
 
 
+def question_rows(views: list[report_rows.FrequencyView]) -> list[list[Any]]:
+    """Every select question's frequency table, long: one row per group and choice."""
+    return [
+        [view.question, view.label, column.code, column.label, _published(column.respondents), code, label,
+         _published(cell.count), _published(cell.share, 4), _published(cell.ci_low, 4), _published(cell.ci_high, 4)]
+        for view in views for code, label, cells in view.rows
+        for column, cell in zip(view.columns, cells, strict=True)
+    ]
+
+
 def _about_rows(slug: str, dates: Any, limit: int) -> list[list[Any]]:
     return [
         [pgettext("staff", "Survey"), slug],
@@ -151,12 +163,18 @@ def export_summary(slug: str, fmt: str):
         abort(400)
     snap = report_data.snapshot(survey)
     names = report_data.labels(snap, locale.current().code)
-    rows = summary_rows(report_data.tables(snap, dates.start, dates.end, min_n()), names)
+    if snap.rank is None:
+        # A survey that ranks nothing: the frequency table of every question, as on its report page.
+        header, rows, what = QUESTION_COLUMNS, question_rows(
+            question_views(snap, chosen_grouping(snap, request.args), dates, names)), "questions"
+    else:
+        header, rows, what = SUMMARY_COLUMNS, summary_rows(
+            report_data.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"
     audit.record("staff_download", what="summary", survey=slug, format=fmt, **dates.query)
-    filename = f"{slug}-top-issues{_filename_dates(dates)}.{fmt}"
+    filename = f"{slug}-{what}{_filename_dates(dates)}.{fmt}"
     if fmt == "csv":
-        return Response(_csv_text(SUMMARY_COLUMNS, rows), mimetype="text/csv", headers=_attachment(filename))
-    workbook = _xlsx_bytes({"top issues": (SUMMARY_COLUMNS, rows),
+        return Response(_csv_text(header, rows), mimetype="text/csv", headers=_attachment(filename))
+    workbook = _xlsx_bytes({what.replace("-", " "): (header, rows),
                             "about": ([pgettext("staff", "About"), ""], _about_rows(slug, dates, min_n()))})
     return Response(workbook, mimetype=XLSX_TYPE, headers=_attachment(filename))
 
@@ -169,7 +187,7 @@ def export_breakdown(slug: str, state: str):
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     across = request.args.get("breakdown", "")
-    if dates.errors or across not in report_data.BREAKDOWNS:
+    if dates.errors or across not in snap.breakdowns:
         abort(400)
     names = report_data.labels(snap, locale.current().code)
     table = report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n())

@@ -33,7 +33,8 @@ def factsheet(slug: str, state: str):
     survey = survey_or_404(slug)
     facts = state_facts.for_state(state)
     snap = report_data.snapshot(survey)
-    if facts is None or state not in report_data.state_codes(snap):
+    # Fact sheets are per US state: only for a survey that ranks a question and groups by states.
+    if facts is None or snap.rank is None or state not in report_data.state_codes(snap):
         abort(404)
     language = locale.current().code
     names = report_data.labels(snap, language)

@@ -121,23 +121,55 @@ def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list
     return rows
 
 
-def _overview_context(slug: str) -> dict[str, Any]:
+def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str | None:
+    """The select_one question staff chose to group the question tables by (`by`), or the
+    survey's declared grouping; an unknown or empty choice means no grouping."""
+    if "by" not in args:
+        return snap.group
+    chosen = args.get("by", "")
+    return chosen if chosen in snap.group_questions else None
+
+
+def question_views(snap: report_data.Snapshot, by: str | None, dates: DateRange,
+                   names: report_data.Labels) -> list[report_rows.FrequencyView]:
+    found = report_data.question_tables(snap, by, dates.start, dates.end, min_n())
+    return [report_rows.frequency_view(table, question, None if question == by else by, names)
+            for question, table in found.items()]
+
+
+def _overview_context(slug: str, with_questions: bool = False) -> dict[str, Any]:
+    """The overview's figures: the ranked question per group when the survey declares one,
+    and every select question's frequency table when it does not (or when asked)."""
     survey = survey_or_404(slug)
     dates = parse_dates(request.args)
     snap = report_data.snapshot(survey)
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
     names = report_data.labels(snap, locale.current().code)
-    return {"survey": survey, "snap": snap, "pending": report_data.pending(snap), "tables": tables, "dates": dates,
-            "min_n": min_n(),
-            "rows": overview_rows(tables, names), "title": snap.survey.text(snap.survey.title, names.language),
-            "fact_states": set(state_facts.all_states()),
-            **FORMATS}
+    context: dict[str, Any] = {
+        "survey": survey, "snap": snap, "pending": report_data.pending(snap), "dates": dates, "min_n": min_n(),
+        "title": snap.survey.text(snap.survey.title, names.language), "fact_states": set(state_facts.all_states()),
+        "names": names, "tables": None, "rows": [], "questions": None, **FORMATS}
+    if snap.rank is not None:
+        tables = report_data.tables(snap, dates.start, dates.end, min_n())
+        context.update(tables=tables, rows=overview_rows(tables, names), responses=tables.responses)
+    if snap.rank is None or with_questions:
+        by = chosen_grouping(snap, request.args)
+        context.update(by=by, questions=question_views(snap, by, dates, names),
+                       responses=len(report_data.filtered(snap, dates.start, dates.end)),
+                       groupings=[(name, names.questions.get(name, name)) for name in snap.group_questions])
+    return context
 
 
 @blueprint.get("/reports/<slug>")
 @roles_required("admin", "staff")
 def report_overview(slug: str):
     return render_template("staff/overview.html", audience="staff", form=FlaskForm(), **_overview_context(slug))
+
+
+@blueprint.get("/question-tables/<slug>")
+@roles_required("admin", "staff")
+def report_questions(slug: str):
+    return render_template("staff/overview.html", audience="staff", form=FlaskForm(), only_questions=True,
+                           **_overview_context(slug, with_questions=True))
 
 
 @partner_blueprint.get("/overview/<slug>")
@@ -160,7 +192,8 @@ def public_results_switch(slug: str):
 
 
 def state_or_404(snap: report_data.Snapshot, state: str) -> str:
-    if state != ALL and state not in report_data.state_codes(snap):
+    """A group of the ranked report; 404 for anything else, and for a survey that ranks nothing."""
+    if snap.rank is None or (state != ALL and state not in report_data.state_codes(snap)):
         abort(404)
     return state
 
@@ -172,12 +205,14 @@ def report_state(slug: str, state: str):
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
-    across = request.args.get("breakdown", report_data.BREAKDOWNS[0])
-    if across not in report_data.BREAKDOWNS:
-        across = report_data.BREAKDOWNS[0]
+    across = request.args.get("breakdown", "")
+    if across not in snap.breakdowns:
+        across = snap.breakdowns[0] if snap.breakdowns else None
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
     names = report_data.labels(snap, locale.current().code)
-    breakdown = report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
+    breakdown = (report_rows.breakdown_view(
+        report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n()), across, names)
+        if across else None)
     issues = report_rows.issue_rows(tables.top, state, names)
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
@@ -185,15 +220,9 @@ def report_state(slug: str, state: str):
         "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
-        issues=issues, comparison=comparison, across=across,
-        breakdowns=[(name, breakdown_name(name)) for name in report_data.BREAKDOWNS],
-        breakdown=report_rows.breakdown_view(breakdown, across, names), form=FlaskForm(), **FORMATS)
-
-
-def breakdown_name(name: str) -> str:
-    return {"role": pgettext("staff", "Role"), "home_languages": pgettext("staff", "Home language"),
-            "language": pgettext("staff", "Language of the answers"), "grade_bands": pgettext("staff", "Grade band"),
-            "partner": pgettext("staff", "Partner"), "channel": pgettext("staff", "How they answered")}.get(name, name)
+        issues=issues, comparison=comparison, across=across, grouped=snap.group is not None,
+        breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
+        breakdown=breakdown, form=FlaskForm(), **FORMATS)
 
 
 def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
@@ -211,7 +240,7 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
         if shown:
             rows = rows[rows["choice"].isin(shown)]
     n = report_rows.respondents(tables.top, state)
-    state_name = names.state(state) if translated or state != ALL else "All states"
+    state_name = names.state(state) if translated or state != ALL else ("All states" if names.by_states else "Everyone")
     if n is None:
         title = (pgettext("staff", "%(state)s: suppressed (fewer than %(min_n)d respondents)", state=state_name,
                           min_n=min_n()) if translated
@@ -221,7 +250,7 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
                  if translated else f"{state_name}: {n:,} respondents")
     # Issue names run to 80 characters: wrapped, they leave the bars most of the width.
     wrapped = {code: textwrap.fill(label, CHART_LABEL_WIDTH)
-               for code, label in names.choices[report_data.QUESTION].items()}
+               for code, label in names.choices[snap.rank or ""].items()}
     figure = top_issues_chart(
         rows, wrapped, textwrap.fill(title, 60),
         suppressed_text=pgettext("staff", "suppressed") if translated else "suppressed",

@@ -3,11 +3,12 @@ a message that names the question and what is wrong."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import yaml
 
-from forms.definition import DefinitionError, Survey, normalise, translation_coverage
+from forms.definition import DefinitionError, Survey, missing_texts, normalise, translation_coverage
 
 with open("surveys/family-voices.yaml", encoding="utf-8") as handle:
     FAMILY_VOICES = yaml.safe_load(handle)
@@ -79,3 +80,33 @@ def test_definition_rejects_broken_definition_with_clear_message(change, message
 def test_definition_rejects_missing_parts():
     with pytest.raises(DefinitionError, match="settings, survey and choices"):
         normalise({"survey": []})
+
+
+def test_definition_report_settings_name_select_questions():
+    raw = minimal(settings={"form_id": "mini", "default_language": "en", "report_rank": "q1",
+                            "report_group": "q1", "report_breakdowns": "q1 language channel"})
+    survey = Survey.from_dict(normalise(raw))
+    assert (survey.report_rank, survey.report_group, survey.report_breakdowns) == ("q1", "q1",
+                                                                                     ("q1", "language", "channel"))
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("report_rank", "q9", "settings: report_rank names 'q9', which is not a question of the survey."),
+    ("report_group", "t1", "settings: report_group names 't1', a text question; it must name a select_one"),
+    ("report_breakdowns", "q1 t1", "settings: report_breakdowns names 't1', which is a text question"),
+])
+def test_definition_refuses_report_settings_naming_other_questions(setting, value, message):
+    raw = minimal(settings={"form_id": "mini", "default_language": "en", setting: value})
+    raw["survey"].insert(2, {"type": "text", "name": "t1", "label::en": "Text"})
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        normalise(raw)
+
+
+def test_definition_missing_texts_leave_out_the_title():
+    raw = minimal(settings={"form_id": "mini", "default_language": "en", "form_title::en": "Mini"})
+    raw["survey"][1]["label::so"] = "Su'aal?"
+    definition = normalise(raw)
+    # The page title (the group's label) is read too; the survey's title is not needed.
+    assert [str(text) for text in missing_texts(definition, "so")] == [
+        "survey sheet, row 2 (p1), column label::so", "choices sheet, row 2 (yes), column label::so"]
+    assert translation_coverage(definition, "so") == (1, 3)

@@ -224,7 +224,7 @@ TYPES_LIST = ("Supported types: text, integer, decimal, date, select_one, select
      'choices sheet, row 4, column "media::image": pictures, sound and video'),
     ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, row 2, column "submission_url": '
      "this setting is not supported. Supported settings: form_title, form_id, version, default_language, "
-     "description, review."),
+     "description, duration, thanks, invitation, report_rank, report_group, report_breakdowns, review."),
     ("settings", {"style": "theme-grid"}, 'settings sheet, row 2, column "style": this setting is not supported.'),
     ("settings", {"default_language": "Klingon"}, 'settings sheet, row 2, column "default_language": "Klingon" is '
      "not a language code."),

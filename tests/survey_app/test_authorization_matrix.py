@@ -37,7 +37,8 @@ POLICY = {
     "staff.export_responses_xlsx": STAFF, "staff.export_summary": STAFF, "staff.factsheet": STAFF,
     "staff.partners": STAFF, "staff.partner_new": STAFF, "staff.partner_edit": STAFF, "staff.partner_users": STAFF,
     "staff.partner_user_active": STAFF, "staff.public_results_switch": STAFF,
-    "staff.report_chart": STAFF, "staff.report_overview": STAFF, "staff.report_state": STAFF,
+    "staff.report_chart": STAFF, "staff.report_overview": STAFF, "staff.report_questions": STAFF,
+    "staff.report_state": STAFF,
     "staff.survey_detail": STAFF, "staff.survey_languages": STAFF, "staff.survey_preview": STAFF,
     "staff.survey_status": ADMIN, "staff.survey_xlsform": STAFF, "staff.surveys_index": STAFF,
 }
