@@ -19,7 +19,8 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
-from .models import Answer, CommentNote, Contact, Draft, Partner, Response, Survey, SurveyVersion, User, new_uuid, utcnow
+from .models import (AdvocacyDate, Answer, CommentNote, Contact, Draft, Partner, PolicyLever, Response, Survey,
+                     SurveyVersion, User, new_uuid, utcnow)
 from .surveys import forget_public_surveys
 
 
@@ -279,3 +280,51 @@ def purge_contacts(survey: Survey | None = None, expired_only: bool = False) -> 
     result = db.session.execute(query)
     db.session.commit()
     return result.rowcount or 0
+
+
+def load_policy_levers(rows: Iterable[Mapping[str, str]]) -> int:
+    """The federal levers of the reference file, loaded once: after that they are staff's to edit."""
+    if db.session.scalar(select(PolicyLever.id).where(PolicyLever.state_code.is_(None)).limit(1)) is not None:
+        return 0
+    levers = [PolicyLever(issue=row["issue_code"], state_code=None, kind="federal", lever=row["lever"],
+                          provides=row["what_it_provides"], source=row["source"],
+                          verification=row.get("verification") or "not re-read") for row in rows]
+    db.session.add_all(levers)
+    db.session.commit()
+    return len(levers)
+
+
+LEVER_FIELDS = ("issue", "state_code", "kind", "lever", "provides", "source", "source_url", "verification", "as_of")
+
+
+def save_lever(lever: PolicyLever | None, values: Mapping[str, Any], user: User) -> PolicyLever:
+    """Add a lever (`lever` None) or change one; returns it."""
+    if lever is None:
+        lever = PolicyLever()
+        db.session.add(lever)
+    for name in LEVER_FIELDS:
+        if name in values:
+            setattr(lever, name, values[name])
+    lever.updated_by_id = user.id
+    db.session.commit()
+    return lever
+
+
+def delete_lever(lever: PolicyLever) -> None:
+    db.session.delete(lever)
+    db.session.commit()
+
+
+def add_advocacy_date(values: Mapping[str, Any], user: User) -> AdvocacyDate:
+    entry = AdvocacyDate(state_code=values["state_code"], starts_on=values["starts_on"],
+                         ends_on=values.get("ends_on"), kind=values["kind"], title=values["title"],
+                         link=values.get("link") or "", issues=sorted(set(values.get("issues") or [])),
+                         created_by_id=user.id)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def delete_advocacy_date(entry: AdvocacyDate) -> None:
+    db.session.delete(entry)
+    db.session.commit()
