@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import pgettext
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
@@ -20,6 +21,24 @@ from . import surveys
 from .extensions import db
 from .models import AdvocacyDate, PolicyLever, Survey
 
+
+
+def kind_labels() -> dict[str, str]:
+    return {"federal": pgettext("staff", "Federal law"), "state_statute": pgettext("staff", "State law"),
+            "state_essa_plan": pgettext("staff", "State ESSA plan"), "board_rule": pgettext("staff", "State board rule"),
+            "district_policy": pgettext("staff", "District policy")}
+
+
+def date_kind_labels() -> dict[str, str]:
+    return {"comment_period": pgettext("staff", "Public comment period"),
+            "board_meeting": pgettext("staff", "State board meeting"),
+            "legislative_hearing": pgettext("staff", "Legislative hearing"),
+            "district_budget_hearing": pgettext("staff", "District budget hearing"),
+            "other": pgettext("staff", "Other")}
+
+
+def verification_labels() -> dict[str, str]:
+    return {"read": pgettext("staff", "Source read"), "not re-read": pgettext("staff", "Not re-read")}
 
 
 def issue_options(language: str) -> dict[str, str]:
@@ -47,6 +66,17 @@ def levers_for(issues: Iterable[str], state_code: str | None) -> dict[str, list[
              .where(or_(PolicyLever.state_code.is_(None), PolicyLever.state_code == state_code))
              .order_by(PolicyLever.state_code.is_not(None), PolicyLever.id))
     found: dict[str, list[PolicyLever]] = {issue: [] for issue in wanted}
+    for lever in db.session.scalars(query):
+        found[lever.issue].append(lever)
+    return found
+
+
+def levers_anywhere(issues: Iterable[str]) -> dict[str, list[PolicyLever]]:
+    """Levers per issue in every state: the federal ones first, then each state's own."""
+    wanted = list(dict.fromkeys(issues))
+    found: dict[str, list[PolicyLever]] = {issue: [] for issue in wanted}
+    query = (select(PolicyLever).where(PolicyLever.issue.in_(wanted))
+             .order_by(PolicyLever.state_code.is_not(None), PolicyLever.state_code, PolicyLever.id))
     for lever in db.session.scalars(query):
         found[lever.issue].append(lever)
     return found
@@ -109,3 +139,9 @@ def ics_feed(entries: Iterable[AdvocacyDate], state_code: str, text: FeedText) -
             event.add("url", entry.link)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def shared_issues(top_by_state: dict[str, list[str]], own_state: str) -> dict[str, list[str]]:
+    """For each issue among `own_state`'s top ones, the other states that have it among theirs."""
+    return {issue: [state for state, issues in top_by_state.items() if state != own_state and issue in issues]
+            for issue in top_by_state.get(own_state, [])}

@@ -9,6 +9,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from .policy import date_kind_labels, kind_labels, verification_labels
 
 URL_PATTERN = r"^https?://[^\s]+$"
 URL_MESSAGE = _p("staff", "Enter a web address that starts with https:// or http://.")
@@ -16,24 +17,6 @@ URL_MESSAGE = _p("staff", "Enter a web address that starts with https:// or http
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-def kind_labels() -> dict[str, str]:
-    return {"federal": str(_p("staff", "Federal law")), "state_statute": str(_p("staff", "State law")),
-            "state_essa_plan": str(_p("staff", "State ESSA plan")), "board_rule": str(_p("staff", "State board rule")),
-            "district_policy": str(_p("staff", "District policy"))}
-
-
-def date_kind_labels() -> dict[str, str]:
-    return {"comment_period": str(_p("staff", "Public comment period")),
-            "board_meeting": str(_p("staff", "State board meeting")),
-            "legislative_hearing": str(_p("staff", "Legislative hearing")),
-            "district_budget_hearing": str(_p("staff", "District budget hearing")),
-            "other": str(_p("staff", "Other"))}
-
-
-def verification_labels() -> dict[str, str]:
-    return {"read": str(_p("staff", "Source read")), "not re-read": str(_p("staff", "Not re-read"))}
 
 
 class LeverForm(FlaskForm):

@@ -11,7 +11,8 @@ from .. import audit, locale, policy, storage
 from ..auth import roles_required
 from ..extensions import db
 from ..models import AdvocacyDate
-from ..policy_forms import AdvocacyDateForm, date_kind_labels
+from ..policy import date_kind_labels
+from ..policy_forms import AdvocacyDateForm
 from ..state_facts import all_states
 from . import blueprint
 

@@ -10,7 +10,8 @@ from .. import audit, locale, policy, storage
 from ..auth import roles_required
 from ..extensions import db
 from ..models import AdvocacyDate, PolicyLever
-from ..policy_forms import AdvocacyDateForm, LeverForm, date_kind_labels, kind_labels, verification_labels
+from ..policy import date_kind_labels, kind_labels, verification_labels
+from ..policy_forms import AdvocacyDateForm, LeverForm
 from ..state_facts import all_states
 from . import blueprint
 

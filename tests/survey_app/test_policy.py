@@ -139,3 +139,55 @@ def test_policy_calendar_feed_parses_back_and_holds_only_its_state(app, staff):
 def test_policy_staff_pages_are_for_staff_only(mira, path):
     assert mira.get(path).status_code == 403
     assert mira.application.test_client().get(path).status_code == 302  # anonymous: to the log-in page
+
+
+def add_responses(state: str, n: int, issues: list[str]) -> None:
+    from survey_app import surveys
+    from survey_app.models import Answer, Response, new_uuid
+    version = surveys.newest_version("family-voices")
+    for _ in range(n):
+        response = Response(id=new_uuid(), survey_version_id=version.id, language="en", channel="web")
+        response.answers = [Answer(question="state", value=state), Answer(question="role", value="parent")]
+        response.answers += [Answer(question="top_issues", value=code) for code in issues]
+        db.session.add(response)
+    db.session.commit()
+
+
+def test_policy_levers_are_beside_the_top_issues_of_the_report_and_overview(app, staff):
+    add_responses("MN", 12, ["language_access", "safety", "newcomers"])
+    add_responses("CA", 12, ["mental_health", "safety", "newcomers"])
+    post_form(staff, "/staff/levers/new", issue="language_access", state_code="MN", kind="state_statute",
+              lever="Minn. Stat. 124D.59", provides="Programs explained.", source="Minn. Stat.", verification="read")
+    post_form(staff, "/staff/levers/new", issue="safety", state_code="CA", kind="state_statute",
+              lever="Cal. Educ. Code 234.7", provides="Safe haven schools.", source="Cal. Educ. Code", verification="read")
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    report = staff.get("/staff/reports/family-voices/MN")
+    assert report.status_code == 200
+    levers = report.text[report.text.index('id="levers"'):report.text.index('id="comparison"')]
+    assert "Minn. Stat. 124D.59" in levers and "ESSA Title I §1112(e)(4)" in levers
+    assert "Cal. Educ. Code 234.7" not in levers  # another state's lever
+    assert "Not re-read" in levers  # the federal newcomers lever was not re-read: shown as a mark
+    overview = staff.get("/staff/reports/family-voices")
+    section = overview.text[overview.text.index('id="levers"'):]
+    assert "Minn. Stat. 124D.59" in section and "Cal. Educ. Code 234.7" in section
+    assert "(Minnesota)" in section and "(California)" in section
+
+
+def test_policy_partners_find_others_working_on_the_same_issue(app, mira):
+    add_responses("MA", 12, ["language_access", "safety", "newcomers"])
+    add_responses("MN", 12, ["language_access", "mental_health", "public_data"])
+    add_responses("CA", 12, ["mental_health", "safety", "special_education"])
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    home = mira.get("/partner/")
+    assert "/partner/connections/family-voices" in home.text
+    page = mira.get("/partner/connections/family-voices")
+    assert page.status_code == 200
+    sections = {heading: body for heading, body in
+                (part.split("</h2>", 1) for part in page.text.split("<h2>")[1:])}
+    language = sections["Interpreters and school information in my language"]
+    assert "Minnesota" in language and "California" not in language
+    assert "Coalition of Asian American Leaders" in language and "Minnesota Education Equity Partnership" in language
+    assert 'href="https://www.caalmn.org"' in language
+    assert "California" in sections["Safety at school, including fear of immigration enforcement"]
+    newcomers = sections["Support for newcomers and students who missed school"]
+    assert "No other state has this among its top three issues yet." in newcomers
