@@ -1,6 +1,7 @@
 """Commands run as `flask --app wsgi <command>`."""
 from __future__ import annotations
 
+import csv
 import secrets
 from pathlib import Path
 
@@ -88,6 +89,8 @@ def init_app(app: Flask) -> None:
         """Create or upgrade the database, then load the partners and the default survey."""
         upgrade(directory=str(config.PROJECT_ROOT / "migrations"))
         added = storage.upsert_partners(storage.read_partners_csv(DATA / "partners.csv"))
+        with (DATA / "policy_levers.csv").open(newline="", encoding="utf-8") as levers:
+            storage.load_policy_levers(csv.DictReader(levers))
         default_file = DEFAULT_SURVEY_XLSFORM if DEFAULT_SURVEY_XLSFORM.exists() else DEFAULT_SURVEY_FILE
         version, created = storage.load_survey(read_survey_file(default_file), status="open")
         click.echo(f"Database ready: {added} partner(s) added; survey "

@@ -232,3 +232,41 @@ class TranslationReview(Model):
 
     reviewed_by: Mapped[User] = relationship(foreign_keys=[reviewed_by_id])
     accepted_by: Mapped[Optional[User]] = relationship(foreign_keys=[accepted_by_id])
+
+
+class PolicyLever(Model):
+    """A provision that gives families a lever on one issue: a choice code of a survey's ranked
+    question, such as `language_access`. Federal levers (no state) apply in every state."""
+
+    __tablename__ = "policy_levers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue: Mapped[str] = mapped_column(String(80), index=True)
+    state_code: Mapped[Optional[str]] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(30))
+    lever: Mapped[str] = mapped_column(Text)
+    provides: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    # "read": someone re-read the source and it says this; "not re-read": taken from a summary.
+    verification: Mapped[str] = mapped_column(String(20), default="not re-read")
+    as_of: Mapped[Optional[date]]
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AdvocacyDate(Model):
+    """A dated chance to speak up in one state: a comment period, a board meeting, a hearing."""
+
+    __tablename__ = "advocacy_dates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[Optional[date]]
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    issues: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,8 +23,8 @@ from .drafts import SavedDraft
 from .extensions import db
 from .locale import BY_CODE
 from .locale import DEFAULT as DEFAULT_LANGUAGE
-from .models import (Answer, CommentNote, Contact, ContactTicket, Draft, Partner, Response, Survey, SurveyVersion,
-                     TranslationReview, User, new_uuid, utcnow)
+from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, Response,
+                     Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -402,3 +402,51 @@ def accept_translation(review: TranslationReview, user: User, po_file: bytes | N
         raise ValueError("the English of this text has changed since it was reviewed")
     version, _created = load_survey(raw_definition)   # commits the review with the new version
     return version
+
+
+def load_policy_levers(rows: Iterable[Mapping[str, str]]) -> int:
+    """The federal levers of the reference file, loaded once: after that they are staff's to edit."""
+    if db.session.scalar(select(PolicyLever.id).where(PolicyLever.state_code.is_(None)).limit(1)) is not None:
+        return 0
+    levers = [PolicyLever(issue=row["issue_code"], state_code=None, kind="federal", lever=row["lever"],
+                          provides=row["what_it_provides"], source=row["source"],
+                          verification=row.get("verification") or "not re-read") for row in rows]
+    db.session.add_all(levers)
+    db.session.commit()
+    return len(levers)
+
+
+LEVER_FIELDS = ("issue", "state_code", "kind", "lever", "provides", "source", "source_url", "verification", "as_of")
+
+
+def save_lever(lever: PolicyLever | None, values: Mapping[str, Any], user: User) -> PolicyLever:
+    """Add a lever (`lever` None) or change one; returns it."""
+    if lever is None:
+        lever = PolicyLever()
+        db.session.add(lever)
+    for name in LEVER_FIELDS:
+        if name in values:
+            setattr(lever, name, values[name])
+    lever.updated_by_id = user.id
+    db.session.commit()
+    return lever
+
+
+def delete_lever(lever: PolicyLever) -> None:
+    db.session.delete(lever)
+    db.session.commit()
+
+
+def add_advocacy_date(values: Mapping[str, Any], user: User) -> AdvocacyDate:
+    entry = AdvocacyDate(state_code=values["state_code"], starts_on=values["starts_on"],
+                         ends_on=values.get("ends_on"), kind=values["kind"], title=values["title"],
+                         link=values.get("link") or "", issues=sorted(set(values.get("issues") or [])),
+                         created_by_id=user.id)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def delete_advocacy_date(entry: AdvocacyDate) -> None:
+    db.session.delete(entry)
+    db.session.commit()

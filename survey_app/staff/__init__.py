@@ -59,3 +59,4 @@ from . import exports  # noqa: E402,F401  (registers its routes on the blueprint
 from . import comments  # noqa: E402,F401  (registers its routes on the blueprint)
 from . import factsheets  # noqa: E402,F401  (registers its routes on the blueprint)
 from . import contacts  # noqa: E402,F401  (registers its routes on the blueprint)
+from . import policy  # noqa: E402,F401  (registers its routes on the blueprint)

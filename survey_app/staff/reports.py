@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, report_data, report_rows, state_facts, storage
+from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
 from ..auth import roles_required
 from ..partner import blueprint as partner_blueprint
 from . import blueprint
@@ -168,8 +168,11 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
         "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, **FORMATS}
     if snap.rank is not None:
         tables = report_data.tables(snap, start, end, min_n())
-        context.update(tables=tables, rows=overview_rows(tables, names), responses=tables.responses,
-                       ranked=not with_questions)
+        rows = overview_rows(tables, names)
+        top_issues = {issue.code: issue.label for row in rows for issue in row["top"]}
+        context.update(tables=tables, rows=rows, responses=tables.responses, ranked=not with_questions,
+                       top_issues=top_issues, levers=policy.levers_anywhere(top_issues),
+                       state_names={code: facts.name for code, facts in state_facts.all_states().items()})
     if snap.rank is None or with_questions:
         by = chosen_grouping(snap, request.args)
         context.update(by=by, questions=question_views(snap, by, start, end, names),
@@ -237,6 +240,7 @@ def report_state(slug: str, state: str):
         report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n()), across, names)
         if across else None)
     issues = report_rows.issue_rows(tables.top, state, names)
+    top = [row for row in issues if not row.suppressed][:OVERVIEW_TOP]
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
     return render_template(
@@ -245,7 +249,9 @@ def report_state(slug: str, state: str):
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
         issues=issues, comparison=comparison, across=across,
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
-        breakdown=breakdown, form=FlaskForm(), **FORMATS)
+        breakdown=breakdown, form=FlaskForm(), top=top,
+        levers=policy.levers_for([row.code for row in top], state if state in state_facts.all_states() else None),
+        state_names={code: facts.name for code, facts in state_facts.all_states().items()}, **FORMATS)
 
 
 def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
