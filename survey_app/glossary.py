@@ -18,6 +18,8 @@ from typing import Iterable
 SOURCE_LANGUAGE = "en"
 # Arabic-script short vowels and the dagger alif: written in some texts, left out in most.
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")
+# A placeholder's name is not a word of the text: `%(question)s` says nothing about questions.
+_PLACEHOLDER = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ class Glossary:
 
     def terms_in(self, english: str) -> list[str]:
         """Terms whose English forms occur in `english` as whole words."""
-        return [term for term, pattern in self._english_patterns.items() if pattern.search(english)]
+        words = _PLACEHOLDER.sub(" ", english)
+        return [term for term, pattern in self._english_patterns.items() if pattern.search(words)]
 
     def missing_terms(self, english: Iterable[str], translation: Iterable[str], language: str) -> list[str]:
         """Terms the English uses whose approved translation is absent from any

@@ -47,3 +47,8 @@ def test_glossary_matches_whole_english_words_only():
     assert GLOSSARY.terms_in("Tissue and upgrade") == []
     assert SOURCE_LANGUAGE == "en" and GLOSSARY.terms_in("Bilingual and dual-language programs") == [
         "bilingual", "dual-language"]
+
+
+def test_glossary_a_placeholder_name_is_not_a_term():
+    assert GLOSSARY.terms_in("%(question)s (optional)") == []
+    assert "question" in GLOSSARY.terms_in("Answer this question.")
