@@ -2,7 +2,7 @@
 to, and a feed their calendar app can subscribe to."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -37,7 +37,7 @@ def calendar():
         return redirect(url_for("partner.calendar"))
     code = next(iter(state))
     feed = url_for("partner.calendar_feed", state_code=code, token=policy.feed_token(code), _external=True)
-    return render_template("partner/calendar.html", form=form, entries=policy.upcoming([code]), issues=issues,
+    return render_template("partner/calendar.html", form=form, brief_slug=current_app.config["DEFAULT_SURVEY"], entries=policy.upcoming([code]), issues=issues,
                            state_name=state[code], kinds=date_kind_labels(), feed=feed, delete_form=FlaskForm())
 
 

@@ -21,16 +21,19 @@ from sqlalchemy import select
 
 from analysis.charts import figure_to_bytes
 
-from .. import audit, locale, report_data, report_rows, state_facts, storage
+from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
 from ..auth import roles_required
 from ..extensions import db
-from ..models import CommentNote
+from ..models import AdvocacyDate, CommentNote, Partner
+from ..partner import blueprint as partner_blueprint
 from . import blueprint
 from .comments import starred_quotes
 from .reports import FORMATS, DateRange, chart_figure, min_n, survey_or_404
 
 TOP_ISSUES = 5
 QUOTES = 3
+# Issues whose policy levers a sheet lists: the top three, as everywhere else.
+LEVER_ISSUES = 3
 TRANSLATION_LENGTH = 2000
 
 
@@ -84,6 +87,8 @@ def _sheet_context(slug: str, state: str) -> dict[str, Any]:
         citation=state_facts.citations().get(state), marks=status_marks(),
         el_students=el_students_text(facts), respondents=respondents, period=tables.dates.get(state),
         issues=issues[:TOP_ISSUES], sheet_language=sheet_language, quotes=quotes, translations=translations,
+        levers=policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state), lever_issues=LEVER_ISSUES,
+        opportunity=None, partner=None, date_kinds=policy.date_kind_labels(),
         languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
         title=snap.survey.text(snap.survey.title, sheet_language.code), form=FlaskForm(), **FORMATS)
 
@@ -97,17 +102,18 @@ def factsheet(slug: str, state: str):
 @blueprint.get("/factsheets/<slug>/<state>.pdf")
 @roles_required("admin", "staff")
 def factsheet_pdf(slug: str, state: str):
-    """The fact sheet as a PDF. The chart is put into the page, so WeasyPrint fetches
-    nothing but the stylesheets, which it reads from disk."""
+    context = _sheet_context(slug, state)
+    code = context["sheet_language"].code
+    audit.record("staff_download", what="factsheet", survey=slug, state=state, format="pdf", language=code)
+    return _pdf(context, f"{slug}-{state}-{code}.pdf")
+
+
+def _pdf(context: dict[str, Any], filename: str) -> Response:
+    """The sheet as a PDF. The chart is put into the page, so WeasyPrint fetches nothing but
+    the stylesheets, which it reads from disk."""
     import weasyprint.urls  # loaded on first use: it pulls in Pango, which only this page needs
 
-    context = _sheet_context(slug, state)
-    chart_src = None
-    if context["issues"]:
-        svg = figure_to_bytes(chart_figure(context["snap"], state, DateRange(), context["sheet_language"].code,
-                                           TOP_ISSUES), "svg")
-        chart_src = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-    html = render_template("staff/factsheet.html", pdf=True, chart_src=chart_src, **context)
+    html = render_template("staff/factsheet.html", pdf=True, chart_src=_chart_data(context), **context)
     static = Path(blueprint.root_path).parent / "static"
 
     class StylesheetsOnly(weasyprint.urls.URLFetcher):
@@ -116,17 +122,79 @@ def factsheet_pdf(slug: str, state: str):
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            name = url.split("/static/", 1)[-1]
+            name = url.split("/static/", 1)[-1].split("?", 1)[0]
             if "/static/" not in url or "/" in name or not name.endswith(".css"):
                 raise ValueError(f"a fact sheet loads only its stylesheets, not {url}")
             return weasyprint.urls.URLFetcherResponse(url, body=(static / name).read_bytes(),
                                                       headers={"Content-Type": "text/css; charset=utf-8"})
 
     pdf = weasyprint.HTML(string=html, base_url=request.url_root, url_fetcher=StylesheetsOnly()).write_pdf()
-    code = context["sheet_language"].code
-    audit.record("staff_download", what="factsheet", survey=slug, state=state, format="pdf", language=code)
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-{state}-{code}.pdf"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _chart_data(context: dict[str, Any]) -> str | None:
+    """The sheet's chart as a `data:` address, for pages that cannot link to the staff chart."""
+    if not context["issues"]:
+        return None
+    svg = figure_to_bytes(chart_figure(context["snap"], context["state"], DateRange(),
+                                       context["sheet_language"].code, TOP_ISSUES), "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _brief_context(slug: str, state: str, date_id: int, partner: Partner | None) -> dict[str, Any]:
+    """A fact sheet for testimony at one dated opportunity in the state, signed by a partner."""
+    opportunity = db.session.get(AdvocacyDate, date_id)
+    if opportunity is None or opportunity.state_code != state:
+        abort(404)
+    return {**_sheet_context(slug, state), "opportunity": opportunity, "partner": partner}
+
+
+def _state_partner(state: str) -> Partner | None:
+    """The partner staff chose to sign a brief (`?partner=`), one of the state's."""
+    code = request.args.get("partner", "")
+    return db.session.scalar(select(Partner).where(Partner.code == code, Partner.state_code == state)) if code else None
+
+
+@blueprint.get("/briefs/<slug>/<state>/<int:date_id>")
+@roles_required("admin", "staff")
+def brief(slug: str, state: str, date_id: int):
+    context = _brief_context(slug, state, date_id, _state_partner(state))
+    partners = db.session.scalars(select(Partner).where(Partner.state_code == state).order_by(Partner.name)).all()
+    return render_template("staff/factsheet.html", pdf=False, chart_src=None, state_partners=partners, **context)
+
+
+@blueprint.get("/briefs/<slug>/<state>/<int:date_id>.pdf")
+@roles_required("admin", "staff")
+def brief_pdf(slug: str, state: str, date_id: int):
+    context = _brief_context(slug, state, date_id, _state_partner(state))
+    code = context["sheet_language"].code
+    audit.record("staff_download", what="brief", survey=slug, state=state, date_id=date_id, language=code)
+    return _pdf(context, f"{slug}-{state}-brief-{date_id}-{code}.pdf")
+
+
+@partner_blueprint.get("/briefs/<slug>/<int:date_id>")
+@roles_required("partner")
+def partner_brief(slug: str, date_id: int):
+    """A partner's brief for a date in its own state, signed with its name."""
+    partner = current_user.partner
+    if survey_or_404(slug).status == "draft":
+        abort(404)
+    context = _brief_context(slug, partner.state_code, date_id, partner)
+    return render_template("staff/factsheet.html", pdf=False, chart_src=_chart_data(context), state_partners=[],
+                           **context)
+
+
+@partner_blueprint.get("/briefs/<slug>/<int:date_id>.pdf")
+@roles_required("partner")
+def partner_brief_pdf(slug: str, date_id: int):
+    partner = current_user.partner
+    if survey_or_404(slug).status == "draft":
+        abort(404)
+    context = _brief_context(slug, partner.state_code, date_id, partner)
+    code = context["sheet_language"].code
+    audit.record("partner_download", what="brief", survey=slug, date_id=date_id, language=code)
+    return _pdf(context, f"{slug}-{partner.state_code}-brief-{date_id}-{code}.pdf")
 
 
 @blueprint.post("/factsheets/<slug>/<state>/quotes/<int:answer_id>")

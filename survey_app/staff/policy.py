@@ -1,7 +1,7 @@
 """Staff keep the policy levers beside each issue and every state's advocacy calendar."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -69,7 +69,7 @@ def calendar():
         audit.record("advocacy_date_added", date_id=entry.id, state_code=entry.state_code, title=entry.title)
         flash(pgettext("staff", "The date was added."), "success")
         return redirect(url_for("staff.calendar"))
-    return render_template("staff/calendar.html", form=form, entries=policy.upcoming(None), issues=issues,
+    return render_template("staff/calendar.html", form=form, brief_slug=current_app.config["DEFAULT_SURVEY"], entries=policy.upcoming(None), issues=issues,
                            states=state_names(), kinds=date_kind_labels(), delete_form=FlaskForm())
 
 

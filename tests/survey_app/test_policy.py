@@ -191,3 +191,36 @@ def test_policy_partners_find_others_working_on_the_same_issue(app, mira):
     assert "California" in sections["Safety at school, including fear of immigration enforcement"]
     newcomers = sections["Support for newcomers and students who missed school"]
     assert "No other state has this among its top three issues yet." in newcomers
+
+
+def test_policy_a_brief_puts_levers_quotes_and_the_partner_beside_a_date(app, staff, mira):
+    add_responses("MA", 12, ["language_access", "safety", "newcomers"])
+    post_form(staff, "/staff/levers/new", issue="language_access", state_code="MA", kind="state_statute",
+              lever="M.G.L. c. 71A", provides="Language opportunity for our children.", source="M.G.L.",
+              verification="read")
+    post_form(mira, "/partner/calendar", state_code="MA", kind="board_meeting", title="BESE meeting",
+              starts_on=SOON.isoformat(), issues=["language_access"])
+    entry = db.session.scalar(select(AdvocacyDate))
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    calendar = mira.get("/partner/calendar")
+    assert f"/partner/briefs/family-voices/{entry.id}" in calendar.text
+    brief = mira.get(f"/partner/briefs/family-voices/{entry.id}")
+    assert brief.status_code == 200
+    assert "State board meeting: <bdi>BESE meeting</bdi>" in brief.text
+    assert "M.G.L. c. 71A" in brief.text and "ESSA Title I §1112(e)(4)" in brief.text
+    assert "Prepared by Massachusetts Immigrant and Refugee Advocacy Coalition (MIRA)." in brief.text
+    assert "data:image/svg+xml;base64," in brief.text  # the chart, without the staff-only chart address
+    assert "/staff/" not in brief.text
+    spanish = mira.get(f"/partner/briefs/family-voices/{entry.id}?language=es")
+    assert "Intérpretes e información de la escuela en mi idioma" in spanish.text
+    # Another state's date is not the partner's to brief on.
+    post_form(staff, "/staff/calendar", state_code="MN", kind="board_meeting", title="MN board",
+              starts_on=SOON.isoformat())
+    other = db.session.scalar(select(AdvocacyDate).where(AdvocacyDate.state_code == "MN"))
+    assert mira.get(f"/partner/briefs/family-voices/{other.id}").status_code == 404
+    staff_brief = staff.get(f"/staff/briefs/family-voices/MA/{entry.id}?partner=mira")
+    assert "Prepared by Massachusetts Immigrant and Refugee Advocacy Coalition (MIRA)." in staff_brief.text
+    assert staff.get(f"/staff/briefs/family-voices/MN/{entry.id}").status_code == 404
+    pdf = mira.get(f"/partner/briefs/family-voices/{entry.id}.pdf?language=ar")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert f'filename="family-voices-MA-brief-{entry.id}-ar.pdf"' in pdf.headers["Content-Disposition"]
