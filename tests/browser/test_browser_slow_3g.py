@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 # DevTools' "Slow 3G": 400 ms of latency multiplied by its 5x factor, 500 kbit/s times 0.8.
 SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 400_000 / 8,
            "uploadThroughput": 400_000 / 8}
-LIMIT_SECONDS = 30
+# What a whole survey may cost on the wire: pages compressed, the stylesheet and script fetched once.
+BYTES_LIMIT = 40_000
 # A finger that never hesitates: the button is pressed from inside the page, so what is timed is the
 # network and the browser, not the test driver's checks before a click (about 0.4 s a page here).
 PRESS = "selector => document.querySelector(selector).click()"
@@ -53,7 +54,7 @@ class Traffic:
         return {"requests": len(over_network), "bytes": sum(self.wire_bytes.values()), "urls": over_network}
 
 
-def test_slow_3g_whole_survey_within_30_seconds(new_context, walk, new_response, figures):
+def test_slow_3g_whole_survey_costs_only_its_own_round_trips(new_context, walk, new_response, figures):
     page = new_context().new_page()
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -77,4 +78,9 @@ def test_slow_3g_whole_survey_within_30_seconds(new_context, walk, new_response,
     measured = {"seconds": round(seconds, 1), "question_pages": pages, **traffic.summary()}
     figures["slow_3g_devtools_preset"] = measured
     print(measured)
-    assert seconds <= LIMIT_SECONDS, measured
+    # The time depends on the machine's load, so it is reported (docs/benchmarks.md), not asserted;
+    # what makes it short is: two requests a page, static files fetched once, few bytes.
+    static = [url for url in measured["urls"] if "/static/" in url]
+    assert len(static) == len(set(url.split("?")[0] for url in static)) <= 2, measured
+    assert measured["requests"] <= 2 * pages + 3 + len(static), measured
+    assert measured["bytes"] <= BYTES_LIMIT, measured
