@@ -8,8 +8,8 @@ from .definition import Page, Question, Survey
 
 def shown_questions(page: Page, answers: Mapping[str, Any]) -> list[Question]:
     """The questions to show on a page. A question that depends on another question
-    of the same page is always shown, so the page works without JavaScript; its
-    relevance is then checked when the page is submitted."""
+    of the same page is always among them: the page holds it, hidden until an answer
+    reveals it (see `follow_ups`), and its relevance is checked when the page is submitted."""
     on_page = {q.name for q in page.questions}
     shown = []
     for question in page.questions:
