@@ -13,9 +13,9 @@ from .relevance import applies, counted_answers
 
 def shown_questions(page: Page, counted: Mapping[str, Any]) -> list[Question]:
     """The questions to show on a page, given the answers that count on other pages. A
-    question that depends on another question of the same page is shown whenever that
-    question is, so the page works without JavaScript; its relevance is then checked when
-    the page is submitted."""
+    question that depends on another question of the same page is among them whenever that
+    question is: the page holds it, hidden until an answer reveals it (see `follow_ups`), and
+    its relevance is checked when the page is submitted."""
     shown: list[Question] = []
     for question in page.questions:
         on_page = question.relevant.references & {q.name for q in shown} if question.relevant else set()
