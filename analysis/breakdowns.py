@@ -104,7 +104,7 @@ def breakdown(
         parent_total, parent_cells = hidden.total, hidden.total_cells
         subset = frame
     else:
-        if group not in counts.groups:
+        if by is None or group not in counts.groups:
             raise KeyError(f"{group!r} is not a group of {by!r}")
         at = counts.groups.index(group)
         parent_total, parent_cells = bool(hidden.groups[at]), hidden.cells[at]

@@ -206,9 +206,8 @@ def report_state(slug: str, state: str):
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
-    across = request.args.get("breakdown", "")
-    if across not in snap.breakdowns:
-        across = snap.breakdowns[0] if snap.breakdowns else None
+    asked = request.args.get("breakdown", "")
+    across = asked if asked in snap.breakdowns else (snap.breakdowns[0] if snap.breakdowns else None)
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
     names = report_data.labels(snap, locale.current().code)
     breakdown = (report_rows.breakdown_view(
