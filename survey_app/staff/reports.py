@@ -147,7 +147,8 @@ def _overview_context(slug: str, with_questions: bool = False) -> dict[str, Any]
     context: dict[str, Any] = {
         "survey": survey, "snap": snap, "pending": report_data.pending(snap), "dates": dates, "min_n": min_n(),
         "title": snap.survey.text(snap.survey.title, names.language), "fact_states": set(state_facts.all_states()),
-        "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, **FORMATS}
+        "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, "states": names.by_states,
+        **FORMATS}
     if snap.rank is not None:
         tables = report_data.tables(snap, dates.start, dates.end, min_n())
         context.update(tables=tables, rows=overview_rows(tables, names), responses=tables.responses,
@@ -220,7 +221,8 @@ def report_state(slug: str, state: str):
         "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
-        issues=issues, comparison=comparison, across=across,
+        issues=issues, comparison=comparison, across=across, states=names.by_states,
+        factsheet=names.by_states and state in state_facts.all_states(),
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
         breakdown=breakdown, form=FlaskForm(), **FORMATS)
 

@@ -223,6 +223,9 @@ def test_every_survey_routes_school_meals_report_uses_its_settings(app, walk):
     assert "<h1>Answers to every question</h1>" in staff.get("/staff/question-tables/school-meals").text
     html = staff.get("/staff/reports/school-meals/lincoln?breakdown=grade").text
     assert "Lincoln Elementary" in html and "Too little time to eat" in html
+    # Its groups are schools, not states: no state wording, no fact sheet.
+    assert "Compared with the other groups" in html and "other states" not in html
+    assert "/staff/factsheets/" not in html
     assert "Which grade is your child in?" in html  # the declared breakdown, named by its question
     summary = staff.get("/staff/exports/school-meals/summary.csv").text
     assert "lincoln,Lincoln Elementary,too_little_time,Too little time to eat,12,12," in summary
