@@ -294,17 +294,17 @@ def _date_ranges(frame: pd.DataFrame, top: pd.DataFrame, by: str | None) -> dict
 
 
 def tables(snap: Snapshot, start: date | None, end: date | None, min_n: int) -> Tables:
-    """The ranked question's tables; KeyError when the survey declares none (see `has_ranking`)."""
-    rank = snap.rank
+    """The ranked question's tables; KeyError when the survey declares none (see `Snapshot.rank`)."""
+    rank, by = snap.rank, snap.group
     if rank is None:
         raise KeyError("the survey declares no question to rank")
 
     def compute() -> Tables:
         frame = filtered(snap, start, end)
-        top = top_choices(frame, snap.definition, rank, snap.group, min_n)
-        compare = (compare_groups(frame, snap.definition, rank, snap.group, min_n) if snap.group
+        top = top_choices(frame, snap.definition, rank, by, min_n)
+        compare = (compare_groups(frame, snap.definition, rank, by, min_n) if by is not None
                    else pd.DataFrame(columns=COMPARE_COLUMNS))
-        return Tables(top=top, compare=compare, dates=_date_ranges(frame, top, snap.group), responses=len(frame))
+        return Tables(top=top, compare=compare, dates=_date_ranges(frame, top, by), responses=len(frame))
 
     return derived(snap, "tables", (start, end, min_n), compute)
 

@@ -165,7 +165,8 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
         "survey": survey, "snap": snap, "pending": report_data.pending(snap), "dates": dates, "min_n": min_n(),
         "widened": widened, "title": snap.survey.text(snap.survey.title, names.language),
         "fact_states": set(state_facts.all_states()),
-        "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, **FORMATS}
+        "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, "states": names.by_states,
+        **FORMATS}
     if snap.rank is not None:
         tables = report_data.tables(snap, start, end, min_n())
         rows = overview_rows(tables, names)
@@ -231,9 +232,8 @@ def report_state(slug: str, state: str):
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
-    across: str | None = request.args.get("breakdown", "")
-    if across not in snap.breakdowns:
-        across = snap.breakdowns[0] if snap.breakdowns else None
+    asked = request.args.get("breakdown", "")
+    across = asked if asked in snap.breakdowns else (snap.breakdowns[0] if snap.breakdowns else None)
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
     names = report_data.labels(snap, locale.current().code)
     breakdown = (report_rows.breakdown_view(
@@ -247,7 +247,8 @@ def report_state(slug: str, state: str):
         "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
-        issues=issues, comparison=comparison, across=across,
+        issues=issues, comparison=comparison, across=across, states=names.by_states,
+        factsheet=names.by_states and state in state_facts.all_states(),
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
         breakdown=breakdown, form=FlaskForm(), top=top,
         levers=policy.levers_for([row.code for row in top], state if state in state_facts.all_states() else None),

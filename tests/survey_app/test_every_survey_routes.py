@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -225,6 +225,9 @@ def test_every_survey_routes_school_meals_report_uses_its_settings(app, walk):
     assert "<h1>Answers to every question</h1>" in staff.get("/staff/question-tables/school-meals").text
     html = staff.get("/staff/reports/school-meals/lincoln?breakdown=grade").text
     assert "Lincoln Elementary" in html and "Too little time to eat" in html
+    # Its groups are schools, not states: no state wording, no fact sheet.
+    assert "Compared with the other groups" in html and "other states" not in html
+    assert "/staff/factsheets/" not in html
     assert "Which grade is your child in?" in html  # the declared breakdown, named by its question
     summary = staff.get("/staff/exports/school-meals/summary.csv").text
     assert "lincoln,Lincoln Elementary,too_little_time,Too little time to eat,12,12," in summary
@@ -243,5 +246,6 @@ def test_every_survey_routes_odd_queries_never_fail(app, walk, index, slug, quer
     rules = [rule for rule in survey_rules(app) if WHO[rule.endpoint] != "flow"]
     rule = rules[index % len(rules)]
     for url in urls(app, rule, CASES[slug]):
-        reply = walk[WHO[rule.endpoint]].get(url, query_string=query)
+        path, _, own = url.partition("?")
+        reply = walk[WHO[rule.endpoint]].get(path, query_string={**dict(parse_qsl(own)), **query})
         assert reply.status_code < 500, f"GET {url}?{query}: {reply.status_code}"
