@@ -192,7 +192,7 @@ def test_languages_normalise_code(value, expected):
 
 
 def test_languages_rtl_pages_use_logical_css():
-    css = Path("survey_app/static/site.css").read_text()
+    css = Path("survey_app/static/site.css").read_text() + Path("survey_app/static/staff.css").read_text()
     assert not re.search(r"(margin|padding|border)-(left|right)|text-align:\s*(left|right)|float:", css)
 
 
