@@ -172,10 +172,10 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 
 
 @pytest.mark.parametrize("row, expected", [
-    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported.'),
+    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
     (["select_one yes_no or_other", "agree", "Do you agree?"], '"or_other" is not supported.'),
-    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not stored.'),
-    (["image", "photo", "A photo"], '"image" is not supported: this service does not collect photos'),
+    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not supported yet.'),
+    (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),
 ])
 def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, row, expected):
     workbook = Workbook()
