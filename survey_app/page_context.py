@@ -18,7 +18,7 @@ def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale
     else:
         base = url_for("public.home")
     separator = "&" if "?" in base else "?"
-    return [(locale.BY_CODE[code], f"{base}{separator}{urlencode({'lang': code})}")
+    return [(locale.language_for(code), f"{base}{separator}{urlencode({'lang': code})}")
             for code in offered or locale.available_codes()]
 
 

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from forms.definition import translation_coverage
 
-from .locale import BY_CODE, LANGUAGES, Language
+from .locale import BY_CODE, LANGUAGES, Language, interface_code, language_for
 
 # A lone "%" counts too: a translation that adds one breaks the page's %-formatting.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif%]|%")
@@ -119,7 +119,9 @@ class LanguageStatus:
     and the review status translators recorded."""
 
     code: str
-    language: Language | None          # None for a code the service has no interface for
+    language: Language
+    # For a code the service has no catalog for: the language whose buttons and messages are shown with it.
+    interface: Language | None
     survey_done: int
     survey_total: int
     ui_done: int | None
@@ -135,7 +137,13 @@ def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
         done, total = translation_coverage(definition, code)
         catalog = catalogs.get(code)
         review = definition["settings"].get("review", {}).get(code) or (catalog.review if catalog else "")
-        complete = done == total and catalog is not None and catalog.translated == catalog.total and not catalog.broken
-        rows.append(LanguageStatus(code, BY_CODE.get(code), done, total, catalog.translated if catalog else None,
-                                   catalog.total if catalog else None, review, complete))
+        interface = None if code in BY_CODE else BY_CODE[interface_code(code)]
+        if interface is None:
+            complete = (done == total and catalog is not None and catalog.translated == catalog.total
+                        and not catalog.broken)
+        else:
+            complete = done == total
+        rows.append(LanguageStatus(code, language_for(code), interface, done, total,
+                                   catalog.translated if catalog else None, catalog.total if catalog else None,
+                                   review, complete))
     return rows
