@@ -35,6 +35,8 @@ from .xlsform_refusals import SUPPORTED_TYPES, column_refusal, type_refusal
 _NO_LANGUAGE = "default"
 _FILE_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".csv", ".md": ".md"}
 _ZIP_SIGNATURE = b"PK\x03\x04"
+# How pyxform says that its backend for the file's kind could not read it.
+_NOT_RECOGNISED = "Argument 'definition' was not recognized"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
 _DEFINITION_ROW = re.compile(r"^(?P<sheet>survey|choices) row (?P<number>\d+)")
 _BEGIN_END = re.compile(r"^(?P<edge>begin|end)[ _]+(?P<control>.+)$")
@@ -147,6 +149,8 @@ def _sheets(data: bytes, filename: str | None) -> DefinitionData:
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
             book = get_xlsform(io.BytesIO(data), file_type=file_type)
     except PyXFormError as error:
+        if str(error).startswith(_NOT_RECOGNISED):
+            raise XLSFormError(_unreadable(file_type)) from None
         raise XLSFormError(f"This is not a valid XLSForm: pyxform, the converter ODK, KoboToolbox and Ona use, "
                            f"cannot read it: {error}") from None
     # A damaged file can fail inside zipfile, xlrd, the XML parser or the csv module, each in its own way.
