@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,8 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from .definition import SETTINGS_TRANSLATED, TRANSLATED, _truthy
 from .languages import language_code, language_name
-from .xlsform_reader import (TITLE_TRANSLATION, XLSFormError, XLSFormReading, read_xlsform,
-                             read_xlsform_with_notices)
+from .xlsform_reader import TITLE_TRANSLATION, XLSFormError, XLSFormReading, read_xlsform, read_xlsform_with_notices
 from .xlsform_refusals import SUPPORTED_TYPES
 
 __all__ = ["SUPPORTED_TYPES", "XLSFormError", "XLSFormReading", "read_xlsform", "read_xlsform_with_notices",

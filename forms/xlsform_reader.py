@@ -13,19 +13,20 @@ import copy
 import io
 import re
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Mapping
+from typing import Any, BinaryIO
 
 from pyxform import aliases
 from pyxform.builder import create_survey_element_from_dict
 from pyxform.errors import PyXFormError
+from pyxform.parsing.sheet_headers import list_to_nested_dict, merge_dicts, process_header
 from pyxform.question import MultipleChoiceQuestion, Option
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
-from pyxform.parsing.sheet_headers import list_to_nested_dict, merge_dicts, process_header
 
 from .definition import DefinitionError, _truthy, normalise
 from .languages import language_code
@@ -255,7 +256,7 @@ def _default_language(settings: Mapping[str, Any], survey_rows: list[dict[str, A
     return language_code(named[0]) or "en"
 
 
-def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: "_Notices") -> dict[str, Any]:
+def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: _Notices) -> dict[str, Any]:
     written_id = _plain(settings.get("id_string")) or stem or "form"
     form_id = _slug(written_id)
     if not form_id:
@@ -271,9 +272,7 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: "_
     for key, value in settings.items():
         if key in ("id_string", "version", "default_language", "__row"):
             continue
-        if key == "title":
-            raw.update(_language_keys("form_title", value, language, "settings sheet, row 2", key))
-        elif key == TITLE_TRANSLATION:
+        if key == "title" or key == TITLE_TRANSLATION:
             raw.update(_language_keys("form_title", value, language, "settings sheet, row 2", key))
         elif key in ("description", "review"):
             raw.update(_language_keys(key, value, language, "settings sheet, row 2", key))
@@ -308,7 +307,7 @@ class _Survey:
     """The survey sheet's rows as the flat definition's rows. A page is an outermost group; a group
     inside it adds its condition to each of its questions, and its label becomes a note."""
 
-    def __init__(self, language: str, notices: "_Notices", headers: Mapping[tuple[str, ...], str]) -> None:
+    def __init__(self, language: str, notices: _Notices, headers: Mapping[tuple[str, ...], str]) -> None:
         self.language = language
         self.headers = headers
         self.notices = notices
@@ -491,7 +490,7 @@ def _kind(written: str, spec: Mapping[str, Any]) -> str:
 def _other_columns(row: Mapping[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
     """The row's columns other than those read above, each as its path and value."""
     handled = {("type",), ("name",), ("__row",), *_TEXTS, *_RULES, ("bind", "required")}
-    found = []
+    found: list[tuple[tuple[str, ...], Any]] = []
     for key, value in row.items():
         if isinstance(value, dict) and key in ("bind", "control", "media", "instance"):
             found.extend(((key, sub), inner) for sub, inner in value.items() if (key, sub) not in handled)
@@ -500,7 +499,7 @@ def _other_columns(row: Mapping[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
     return found
 
 
-def _choices(rows: list[dict[str, Any]], language: str, notices: "_Notices",
+def _choices(rows: list[dict[str, Any]], language: str, notices: _Notices,
              headers: Mapping[tuple[str, ...], str]) -> tuple[list[dict[str, Any]], list[int]]:
     choices: list[dict[str, Any]] = []
     numbers: list[int] = []

@@ -36,8 +36,8 @@ _TYPE_ADVICE: dict[str, tuple[str, str]] = {
 _CLEAR = "Clear the cell, or remove the column."
 _COLUMN_ADVICE: dict[tuple[str, ...], tuple[str, str]] = {
     ("choice_filter",): ("choice filters (choices that depend on an earlier answer) are not supported yet",
-                         "Clear the cell and put all the choices in one list, or ask one question per case, "
-                         'each shown only when it applies (the "relevant" column).'),
+                         ("Clear the cell and put all the choices in one list, or ask one question per case, "
+                          'each shown only when it applies (the "relevant" column).')),
     ("default",): ("questions cannot start with an answer filled in yet", _CLEAR),
     ("bind", "calculate"): ("calculations are not supported yet", _CLEAR),
     ("trigger",): ("answers set by other answers are not supported", _CLEAR),

@@ -131,7 +131,7 @@ def test_staff_surveys_unsupported_feature_is_refused_with_its_place_and_nothing
 @pytest.mark.parametrize("content, filename, message", [
     (None, "form.xlsx", "Choose an XLSForm file to upload."),
     (b"form_id,label\npilot,Pilot\n", "form.txt", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls)"),
-    (b"form_id,label\npilot,Pilot\n", "form.csv", "The form has no &#34;survey&#34; sheet, or it is empty."),
+    (b"form_id,label\npilot,Pilot\n", "form.csv", "This file could not be read as a CSV XLSForm."),
     (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old.xls", "This file could not be read as an Excel workbook (.xlsx or .xls)."),
     (b"not a spreadsheet", "form.xlsx", "This file could not be read as an Excel workbook (.xlsx or .xls)."),
 ])

@@ -173,7 +173,7 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 
 @pytest.mark.parametrize("row, expected", [
     (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
-    (["select_one yes_no or_other", "agree", "Do you agree?"], '"or_other" is not supported.'),
+    (["deviceid", "device", "Device"], '"deviceid" is not supported: phone and account identifiers'),
     (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not supported yet.'),
     (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),
 ])
