@@ -278,7 +278,7 @@ PYXFORM_REFUSES = ("This is not a valid XLSForm: pyxform, the converter ODK, Kob
       "settings": [["form_id", "default_language"], ["f", "English (en)"]]},
      "survey sheet, row 2 ('q1'): the question has no label in the default language 'en'."),
     ({**BASE, "choices": [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], [None], ["yes_no", "yes", "Y"]]},
-     f"{PYXFORM_REFUSES}row 4: On the 'choices' sheet, the 'name' value 'yes' is invalid."),
+     f"{PYXFORM_REFUSES}row 4: On the 'choices' sheet, the 'name' value is invalid. Choice names must be unique"),
     ({**BASE, "settings": [["form_id"], ["--"]]}, 'settings sheet, row 2, column "form_id": "--" has no letters'),
     ({**BASE, "survey": [["type", "name", "label"]]}, 'The form has no "survey" sheet, or it is empty.'),
 ])
