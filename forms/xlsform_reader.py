@@ -85,6 +85,28 @@ def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | N
     data, filename = _content(source, filename)
     book = _sheets(data, filename)
     notices = _Notices()
+    try:
+        raw, survey_numbers, choice_numbers = _flat_definition(book, filename, notices)
+    except XLSFormError:
+        raise
+    # The rows are read before pyxform's own checks, so a form broken in a way no message here
+    # foresees ends here: pyxform's message, when it has one, says what is wrong.
+    except Exception:
+        _convert(book)
+        raise XLSFormError("This form could not be read. Check that each sheet has its column names in row 1, "
+                           "and that each row of the survey sheet has a type and a name.") from None
+    # The service's own refusals come first: their messages say what to do instead.
+    _convert(book)
+    try:
+        normalise(raw)
+    except DefinitionError as error:
+        raise _located(str(error), survey_numbers, choice_numbers) from None
+    return XLSFormReading(raw, notices.messages())
+
+
+def _flat_definition(book: DefinitionData, filename: str | None,
+                     notices: _Notices) -> tuple[dict[str, Any], list[int], list[int]]:
+    """The form as the flat definition, with the spreadsheet row of each survey and choices row."""
     for number, row in enumerate((book.settings or [])[1:], start=3):
         if row:
             raise XLSFormError(f"settings sheet, row {number}: only row 2 is read. "
@@ -106,14 +128,7 @@ def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | N
         if not any(choice["list_name"] == list_name and choice["name"] == "other" for choice in choices):
             choices.append({"list_name": list_name, "name": "other", f"label::{language}": "Other"})
             choice_numbers.append(0)
-    raw = {"settings": raw_settings, "survey": survey, "choices": choices}
-    # The service's own refusals come first: their messages say what to do instead.
-    _convert(book)
-    try:
-        normalise(raw)
-    except DefinitionError as error:
-        raise _located(str(error), survey_numbers, choice_numbers) from None
-    return XLSFormReading(raw, notices.messages())
+    return {"settings": raw_settings, "survey": survey, "choices": choices}, survey_numbers, choice_numbers
 
 
 def _content(source: bytes | BinaryIO | Path, filename: str | None) -> tuple[bytes, str | None]:
@@ -211,7 +226,8 @@ def _dealiased(rows: Any, header: Any, header_aliases: Mapping[str, Any], column
     ones, which would change what families read."""
     if not rows:
         return []
-    headers = list(header[0]) if header else list(dict.fromkeys(key for row in rows for key in row))
+    headers = [name for name in (header[0] if header else dict.fromkeys(key for row in rows for key in row))
+               if isinstance(name, str)]
     double_colon = any("::" in name for name in headers)
     paths = {name: process_header(name, double_colon, header_aliases, columns)[1] for name in headers}
     headers_out.update({path: name for name, path in paths.items()})
@@ -219,11 +235,12 @@ def _dealiased(rows: Any, header: Any, header_aliases: Mapping[str, Any], column
     for number, row in enumerate(rows, start=2):
         result: dict[str, Any] = {}
         for name, value in row.items():
-            path = paths.get(name) or (name,)
-            if len(path) == 1:
-                result[path[0]] = value
-            else:
-                result = merge_dicts(result, {path[0]: list_to_nested_dict((*path[1:], value))}, _NO_LANGUAGE)
+            if name not in paths or value in (None, ""):
+                continue
+            path = paths[name]
+            # `label` beside `label::French (fr)`: both are kept, the plain one under "default".
+            nested = value if len(path) == 1 else list_to_nested_dict((*path[1:], value))
+            result = merge_dicts(result, {path[0]: nested}, _NO_LANGUAGE)
         if result:
             result["__row"] = number
             found.append(result)

@@ -450,3 +450,24 @@ def test_read_xlsform_nested_group_stays_on_its_page_with_its_condition(tmp_path
     assert raw["survey"][2] == {"type": "note", "name": "inner", "label::en": "About the child",
                                 "relevant": "${consent} = 'yes'"}
     assert raw["survey"][3]["relevant"] == "${consent} = 'yes'"
+
+
+@pytest.mark.parametrize("source", ["yes_or_no_question.md", "specify_other.md", "group.md"])
+def test_read_xlsform_damaged_markdown_form_gets_a_message_never_a_traceback(source):
+    original = (XLSFORMS / "public" / "pyxform" / source).read_bytes()
+    chance = random.Random(source)
+    for _ in range(60):
+        damaged = bytearray(original)
+        for _ in range(chance.randint(1, 6)):
+            damaged[chance.randrange(len(damaged))] = chance.choice(b"|:_ abc${}()\n,")
+        try:
+            read_xlsform(bytes(damaged), "damaged.md")
+        except XLSFormError:
+            pass
+
+
+def test_read_xlsform_plain_and_coded_column_in_the_default_language_are_refused():
+    form = (b"| survey |\n| | type | name | label::fr | label |\n| | text | q | Q | Q2 |\n"
+            b"| settings |\n| | default_language |\n| | fr |\n")
+    with pytest.raises(XLSFormError, match='^survey sheet, row 2: the columns "label::fr" and "label" are both'):
+        read_xlsform(form, "form.md")
