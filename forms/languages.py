@@ -26,15 +26,22 @@ _NAMED = re.compile(r"^(?P<name>.*)\((?P<code>[^()]+)\)\s*$")
 
 @lru_cache(maxsize=1)
 def _codes_by_name() -> dict[str, str]:
+    """English names, from CLDR and the service's own list: `French`, `Swahili`, `Karen`."""
+    found = {name.lower(): code.replace("_", "-") for code, name in Locale("en").languages.items()}
+    found.update({name.lower(): code for code, name in LANGUAGE_NAMES.items()})
+    return found
+
+
+@lru_cache(maxsize=1)
+def _codes_by_own_name() -> dict[str, str]:
+    """Names in the language itself (`Español`, `Français`, `Kiswahili`), for the languages CLDR has
+    data for. Building this reads every CLDR locale, so it is only done when an English name fails."""
     found: dict[str, str] = {}
-    # Names in the language itself (`Español`, `Français`), for the languages CLDR has data for.
     for identifier in localedata.locale_identifiers():
         if "_" not in identifier:
             name = Locale.parse(identifier).get_language_name(identifier)
             if name:
                 found.setdefault(name.lower(), identifier)
-    found.update({name.lower(): code.replace("_", "-") for code, name in Locale("en").languages.items()})
-    found.update({name.lower(): code for code, name in LANGUAGE_NAMES.items()})
     return found
 
 
@@ -60,7 +67,7 @@ def language_code(written: str) -> str | None:
     code = _CODE.match(written)
     if code:
         return _canonical(code["base"], code["rest"])
-    return None
+    return _codes_by_own_name().get(written.lower())
 
 
 def language_name(code: str) -> str:
