@@ -18,6 +18,7 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
+from .piping import piped
 
 
 class CatalogTranslations:
@@ -72,6 +73,10 @@ class PageForm(FlaskForm):
 
     def context(self) -> dict[str, Any]:
         return {**self.earlier_answers, **self.answers()}
+
+    def piped(self, text: str) -> str:
+        """A label or hint with the answers it refers to (`${name}`) written in."""
+        return piped(text, self.context(), self.survey, self.language)
 
 
 def field_name(question_name: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from forms.builder import build_page_form
 from forms.navigation import (next_page, other_pages_answers, place, previous_page, shown_pages,
                               shown_questions, step)
+from forms.piping import page_references
 
 from .. import drafts, locale, storage, surveys
 from . import page_cache
@@ -161,7 +162,9 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total, is_last = place(pages, index)
     links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
-    key = (survey.version_id, survey.offered, language, index, shown, saved, position, total, is_last, links)
+    # Answers written into the page's text (`${name}`) change the page too.
+    piped = tuple((name, repr(answers.get(name))) for name in page_references(definition, index))
+    key = (survey.version_id, survey.offered, language, index, shown, saved, position, total, is_last, links, piped)
     return page_cache.rendered(key, lambda: _render_page(
         survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers)))
 

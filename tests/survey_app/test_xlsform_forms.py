@@ -280,3 +280,28 @@ def test_xlsform_forms_download_with_titles_converts_with_pyxform(app, runner, t
     xform = xls2xform.convert(str(tmp_path / "fv.xlsx")).xform
     assert "<h:title>" in xform
     assert normalise(read_xlsform(tmp_path / "fv.xlsx")) == normalise(read_definition(DEFAULT_SURVEY_FILE))
+
+
+PIPING_FORM = md_form(
+    "|  | type | name | label | hint |\n"
+    "|  | begin group | who | The child | |\n"
+    "|  | text | child | What is your child's first name? | |\n"
+    "|  | select one grades | grade | Which grade is ${child} in? | |\n"
+    "|  | end group | | | |\n"
+    "|  | begin group | school | School | |\n"
+    "|  | note | hello | Thank you. Now about ${child}, in ${grade}. | |\n"
+    "|  | integer | days | How many days did ${child} miss? | Since ${grade} started. |\n"
+    "|  | end group | | | |\n",
+    choices="| choices |\n|  | list name | name | label |\n|  | grades | g1 | first grade |\n"
+            "|  | grades | g2 | second grade |\n")
+
+
+def test_xlsform_forms_answers_are_written_into_later_questions(app):
+    storage.load_survey(read_xlsform(PIPING_FORM, "piping.md"), status="open")
+    for child, grade, label in (("Amina", "g2", "second grade"), ("Tomas", "g1", "first grade")):
+        respondent = Respondent(app.test_client(), "family-check")
+        respondent.start()
+        page = html.unescape(respondent.answer(child=child, grade=grade).text)
+        assert f"Thank you. Now about {child}, in {label}." in page
+        assert f"How many days did {child} miss?" in page and f"Since {label} started." in page
+        assert "${" not in page
