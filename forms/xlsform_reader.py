@@ -298,8 +298,8 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: _N
                 notices.add(f'settings sheet, column "style": "{_plain(value)}" is ignored: each group is shown as '
                             "one page, as with the style pages.")
         elif key in _IGNORED_SETTINGS:
-            notices.add(f'settings sheet, column "{key}": this setting is ignored here. '
-                        + _SETTING_REASONS.get(key, "It changes how ODK Collect or KoboToolbox behave, not the survey."))
+            reason = _SETTING_REASONS.get(key, "It changes how ODK Collect or KoboToolbox behave, not the survey.")
+            notices.add(f'settings sheet, column "{key}": this setting is ignored here. {reason}')
         elif isinstance(value, dict):
             raw.update({f"{key}::{code}": text for code, text in _translations(value, language, "settings sheet, "
                                                                                 "row 2", key).items()})

@@ -88,8 +88,8 @@ def offered_languages(survey: Survey, version: SurveyVersion) -> tuple[str, ...]
     complete = translated & set(locale.available_codes())
     survey_only = {code for code in translated if code not in locale.BY_CODE}
     wanted = set(survey.languages) if survey.languages is not None else complete | survey_only
-    return ((default,) + tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
-            + tuple(sorted(survey_only & wanted - {default})))
+    with_catalog = tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
+    return (default, *with_catalog, *sorted(survey_only & wanted - {default}))
 
 
 @dataclass(frozen=True)
