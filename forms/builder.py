@@ -6,7 +6,7 @@ what is stored does not depend on the language it was answered in.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
@@ -15,11 +15,12 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, validators
 from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, SelectMultipleField,
-                            TextAreaField)
+                            TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
 from .navigation import follow_ups, other_pages_answers, shown_pages
+from .piping import piped
 from .relevance import applies, counted_answers
 
 # The longest text answer kept, whatever the survey says: a comment box is not a document
@@ -44,6 +45,7 @@ WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid decimal value."),
     _l("Not a valid date value."),
+    _l("Not a valid time value."),
     _l("Not a valid choice."),
 )
 INVALID_CHOICE = _l("Choose from the answers shown.")
@@ -63,6 +65,13 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     # Follow-up questions the posted page showed: those it did not show (hidden until an answer
     # on the page reveals them, without JavaScript to do it) are asked on the following page.
     asked: frozenset[str] | None = None
+
+    def __getitem__(self, name: str) -> Field:
+        """The field of the question `name`."""
+        return super().__getitem__(field_name(name))
+
+    def __contains__(self, name: str) -> bool:
+        return super().__contains__(field_name(name))
 
     def answers(self) -> dict[str, Any]:
         """This page's answers as stored values (codes, numbers, text), without the follow-ups
@@ -90,6 +99,16 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         """The answers that count, this page's included: what its conditions and checks see."""
         return counted_answers(self.survey, {**self.earlier_answers, **self.answers()})
 
+    def piped(self, text: str) -> str:
+        """A label or hint with the answers it refers to (`${name}`) written in."""
+        return piped(text, self.context(), self.survey, self.language)
+
+
+def field_name(question_name: str) -> str:
+    """The form field of a question. WTForms leaves out class attributes that start with `_`, and
+    XLSForm names may (`_consent`), so those get a prefix no question name can have."""
+    return f"q:{question_name}" if question_name.startswith("_") else question_name
+
 
 def stored_value(question: Question, data: Any) -> Any:
     if question.is_select:
@@ -99,8 +118,8 @@ def stored_value(question: Question, data: Any) -> Any:
         return list(dict.fromkeys(code for code in data or [] if code in known))
     if question.type == "decimal" and data is not None:
         return float(data)
-    if question.type == "date" and data is not None:
-        return data.isoformat()
+    if question.type in ("date", "time") and data is not None:
+        return data.isoformat(timespec="minutes") if question.type == "time" else data.isoformat()
     if isinstance(data, str):
         # A NUL cannot be stored in PostgreSQL text and no person types one.
         data = data.replace("\x00", "").strip()[:TEXT_LIMIT]
@@ -164,6 +183,8 @@ def _field(question: Question, survey: Survey, language: str) -> Field | None:
         return DecimalField(**kwargs)
     if question.type == "date":
         return DateField(**kwargs)
+    if question.type == "time":
+        return TimeField(**kwargs)
     if question.type == "text":
         return TextAreaField(render_kw={"maxlength": TEXT_LIMIT}, **kwargs)
     return None  # a note has no field
@@ -172,6 +193,8 @@ def _field(question: Question, survey: Survey, language: str) -> Field | None:
 def _form_value(question: Question, value: Any) -> Any:
     if question.type == "date" and isinstance(value, str):
         return date.fromisoformat(value)
+    if question.type == "time" and isinstance(value, str):
+        return time.fromisoformat(value)
     return value
 
 
@@ -182,7 +205,7 @@ def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm
     for question in page.questions:
         field = _field(question, survey, language)
         if field is not None:
-            attributes[question.name] = field
+            attributes[field_name(question.name)] = field
     return type(f"Page{page_index}Form", (PageForm,), attributes)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from .expressions import Expression, ExpressionError, parse
 
-QUESTION_TYPES = {"text", "integer", "decimal", "date", "select_one", "select_multiple", "note"}
+QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
 GROUP_TYPES = {"begin_group", "end_group"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # Texts families read around the questions: the title, what the survey is for (`description`),
@@ -31,7 +31,8 @@ REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
 RESPONSE_COLUMNS = ("language", "partner", "channel")
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED}
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# As XLSForm allows: a letter or `_` first, then letters, digits, `_`, `.` and `-`.
+NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
 # `label::en` or, as ODK writes it, `label::English (en)`
 LANGUAGE_COLUMN = re.compile(r"^(?P<column>[a-z_]+)::(?:[^()]*\((?P<code>[^()]+)\)|(?P<bare>[^()]+))$")
@@ -314,7 +315,7 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
               seen: set[str], default_language: str) -> Question:
     name = row.get("name", "")
     if not NAME.match(name):
-        raise DefinitionError(f"{where}: the name must start with a letter and use only letters, digits and _.")
+        raise DefinitionError(f"{where}: the name must start with a letter or _ and use only letters, digits, _, . and -.")
     if name in seen:
         raise DefinitionError(f"{where}: the name '{name}' is used twice.")
     if not row.get("label", {}).get(default_language):

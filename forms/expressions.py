@@ -12,10 +12,14 @@ import math
 import numbers
 import operator
 import re
+import re._constants as re_constants
+import re._parser as re_parser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import regex
 
 MAX_SOURCE_LENGTH = 1000
 MAX_NESTING = 32
@@ -100,7 +104,14 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "selected": (2, 2), "count-selected": (1, 1), "string-length": (0, 1), "not": (1, 1),
     "true": (0, 0), "false": (0, 0), "number": (0, 1), "int": (1, 1), "string": (0, 1),
     "coalesce": (2, 2), "if": (3, 3), "contains": (2, 2), "starts-with": (2, 2), "concat": (0, None),
+    "regex": (2, 2),
 }
+# regex(): patterns run with the `regex` module's time limit, and only patterns that cannot
+# backtrack without end are taken (no repeat inside a repeat, no back-references). An answer that
+# the pattern cannot be checked against in time does not satisfy it.
+_REGEX_MAX_PATTERN = 200
+_REGEX_MAX_TEXT = 1000
+_REGEX_SECONDS = 0.1
 # Functions that, called with no argument, read the current question like XPath's context node.
 _CURRENT_BY_DEFAULT = {"string-length", "number", "string"}
 
@@ -242,10 +253,6 @@ class _Parser:
         raise ExpressionError(f"expected a value at character {token.position} but {found}")
 
     def _call(self, name: _Token) -> Call:
-        if name.text == "regex":
-            raise ExpressionError(
-                f"regex() at character {name.position} is not supported; use string-length(), "
-                "contains() or starts-with(), or a choice list")
         if name.text not in FUNCTIONS:
             raise ExpressionError(
                 f"unknown function {name.text}() at character {name.position}; supported functions are: "
@@ -270,7 +277,55 @@ class _Parser:
                 wanted = f"{fewest} to {most} arguments"
             raise ExpressionError(
                 f"{name.text}() at character {name.position} takes {wanted} but was given {len(args)}")
+        if name.text == "regex":
+            _check_pattern(args[1], name.position)
         return Call(name.text, tuple(args))
+
+
+def _check_pattern(node: Node, position: int) -> None:
+    """A regex() pattern written in quotes, that compiles, and that cannot take the server long."""
+    where = f"regex() at character {position}"
+    if not isinstance(node, Constant) or not isinstance(node.value, str):
+        raise ExpressionError(f"{where} takes its pattern as text in quotes, as in regex(., '^[0-9]{{5}}$')")
+    if len(node.value) > _REGEX_MAX_PATTERN:
+        raise ExpressionError(f"{where}: the pattern is longer than {_REGEX_MAX_PATTERN} characters")
+    try:
+        parsed = re_parser.parse(node.value)
+    except re.error as error:
+        raise ExpressionError(f"{where}: the pattern is not valid: {error}") from None
+    if _risky(parsed, inside_repeat=False):
+        raise ExpressionError(f"{where}: the pattern repeats a part that itself repeats, or refers back to a "
+                              "group; such patterns can take the server very long. Write a simpler one.")
+
+
+def _risky(pattern: re_parser.SubPattern | list, inside_repeat: bool) -> bool:
+    for op, value in pattern:
+        if op in (re_constants.GROUPREF, re_constants.GROUPREF_EXISTS):
+            return True
+        if op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT):
+            _low, high, inner = value
+            repeats = high is re_constants.MAXREPEAT or high > 1
+            if repeats and inside_repeat:
+                return True
+            if _risky(inner, inside_repeat or repeats):
+                return True
+        elif op is re_constants.SUBPATTERN:
+            if _risky(value[-1], inside_repeat):
+                return True
+        elif op is re_constants.BRANCH:
+            if any(_risky(branch, inside_repeat) for branch in value[1]):
+                return True
+        elif op in (re_constants.ASSERT, re_constants.ASSERT_NOT, re_constants.ATOMIC_GROUP):
+            if _risky(value[-1], inside_repeat):
+                return True
+    return False
+
+
+def _regex(text: Value, pattern: Value) -> bool:
+    try:
+        return regex.search(_string(pattern), _string(text)[:_REGEX_MAX_TEXT], timeout=_REGEX_SECONDS) is not None
+    except TimeoutError:
+        return False
 
 
 def parse(source: str) -> Expression:
@@ -390,6 +445,7 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "contains": lambda haystack, needle: _string(needle) in _string(haystack),
     "starts-with": lambda text, prefix: _string(text).startswith(_string(prefix)),
     "concat": lambda *parts: "".join(_string(part) for part in parts),
+    "regex": _regex,
 }
 
 

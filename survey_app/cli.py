@@ -14,7 +14,7 @@ from sqlalchemy import select
 from forms import translation_files
 from forms.definition import DefinitionError, normalise
 from forms.workbook_limits import WorkbookTooLarge, check_workbook
-from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
+from forms.xlsform import read_xlsform_with_notices, stored_to_raw, write_xlsform
 
 from . import audit, backups, config, demo, exports, report_data, storage, surveys, translation_status
 from .extensions import db
@@ -37,12 +37,17 @@ def read_definition(path: Path) -> dict:
         return yaml.load(handle, Loader=SafeLoader)
 
 
-def read_survey_file(path: Path) -> dict:
-    """A survey definition from an XLSForm workbook (.xlsx) or a YAML file."""
-    if path.suffix.lower() != ".xlsx":
+def read_survey_file(path: Path, notices: list[str] | None = None) -> dict:
+    """A survey definition from an XLSForm (.xlsx, .xls, .csv, .md) or a YAML file; what the form
+    asks for that is ignored here is added to `notices`. A workbook is checked for size first."""
+    if path.suffix.lower() in (".yaml", ".yml"):
         return read_definition(path)
-    check_workbook(path.read_bytes())
-    return read_xlsform(path)
+    if path.suffix.lower() == ".xlsx":
+        check_workbook(path.read_bytes())
+    reading = read_xlsform_with_notices(path)
+    if notices is not None:
+        notices.extend(reading.notices)
+    return reading.raw
 
 
 def _survey_or_fail(form_id: str):
@@ -102,15 +107,19 @@ def init_app(app: Flask) -> None:
     @app.cli.command("load-survey")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def load_survey(path: Path) -> None:
-        """Load a survey definition (.xlsx XLSForm or .yaml): a new survey, as a draft, or a new version."""
+        """Load a survey definition (an XLSForm: .xlsx, .xls, .csv, .md; or .yaml): a new survey, as a
+        draft, or a new version."""
+        notices: list[str] = []
         try:
-            version, created = storage.load_survey(read_survey_file(path), status="draft")
+            version, created = storage.load_survey(read_survey_file(path, notices), status="draft")
         except WorkbookTooLarge as error:
             db.session.rollback()
             audit.record("survey_upload_refused", user=None, reason=str(error), by="command line")
             raise click.ClickException(f"{path}: {error}") from None
-        except (DefinitionError, yaml.YAMLError) as error:
+        except (DefinitionError, yaml.YAMLError, UnicodeDecodeError) as error:
             raise click.ClickException(f"{path}: {error}") from None
+        for notice in notices:
+            click.echo(f"Accepted but ignored: {notice}")
         state = "loaded as version" if created else "unchanged, still version"
         slug = version.survey.slug
         if created:

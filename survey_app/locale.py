@@ -13,9 +13,10 @@ formatting falls back to a related locale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, request, session
 from flask_babel import Domain
@@ -29,10 +30,12 @@ class Language:
     english_name: str
     rtl: bool = False
     formatting_locale: str | None = None  # for Babel, when CLDR lacks the language
+    # For a survey language the service has no catalog for: the language whose buttons and messages it shows.
+    interface: str | None = None
 
     @property
     def folder(self) -> str:
-        return self.code.replace("-", "_")
+        return (self.interface or self.code).replace("-", "_")
 
     @property
     def direction(self) -> str:
@@ -118,18 +121,57 @@ def normalise_code(code: str | None) -> str | None:
     return base if base in BY_CODE else None
 
 
+def interface_code(code: str) -> str:
+    """The catalog a survey language's buttons and messages come from: its own, else the closest
+    (`es` for `es-MX`), else English."""
+    if code in BY_CODE:
+        return code
+    return normalise_code(code) or DEFAULT
+
+
+def language_for(code: str) -> Language:
+    """Any language a survey is written in, including those the service has no catalog for."""
+    return BY_CODE.get(code) or _survey_only_language(code)
+
+
+@lru_cache(maxsize=256)
+def _survey_only_language(code: str) -> Language:
+    interface = interface_code(code)
+    try:
+        found = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        # Not in CLDR: the code stands for the name, and numbers and dates follow the interface's language.
+        return Language(code, code, code, formatting_locale=BY_CODE[interface].babel_locale, interface=interface)
+    return Language(code, found.display_name or code, found.get_display_name("en") or code,
+                    rtl=found.character_order == "right-to-left", formatting_locale=str(found), interface=interface)
+
+
+def _pick(value: str | None, offered: tuple[str, ...]) -> str | None:
+    """The offered language that `value` (`fr`, `fr-CA`, `zh-CN`) asks for, if any."""
+    if not value:
+        return None
+    lowered = value.strip().replace("_", "-").lower()
+    by_lower = {code.lower(): code for code in offered}
+    if lowered in by_lower:
+        return by_lower[lowered]
+    code = normalise_code(value)
+    if code in offered:
+        return code
+    return by_lower.get(lowered.split("-")[0])
+
+
 def choose(offered: tuple[str, ...]) -> str:
     """The request's language among `offered`, following the chain above."""
-    explicit = normalise_code(request.args.get("lang"))
-    if explicit in offered:
+    explicit = _pick(request.args.get("lang"), offered)
+    if explicit is not None:
         session["lang"] = explicit
         return explicit
     kept = session.get("lang")
     if kept in offered:
         return kept
     for value, _quality in request.accept_languages:
-        code = normalise_code(value)
-        if code in offered:
+        code = _pick(value, offered)
+        if code is not None:
             return code
     return DEFAULT if DEFAULT in offered else offered[0]
 
@@ -153,7 +195,7 @@ def current() -> Language:
     code = getattr(g, "language", None)
     if code is None:
         code = g.language = choose_staff(staff_codes()) if is_staff_request() else choose(available_codes())
-    return BY_CODE[code]
+    return language_for(code)
 
 
 def set_current(code: str) -> None:

@@ -29,7 +29,7 @@ def _language_links(offered: tuple[str, ...] | None = None) -> list[tuple[locale
             (k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     else:
         base, query = url_for("public.home"), []
-    return [(locale.BY_CODE[code], f"{base}?{urlencode([*query, ('lang', code)])}")
+    return [(locale.language_for(code), f"{base}?{urlencode([*query, ('lang', code)])}")
             for code in offered or locale.available_codes()]
 
 

@@ -80,11 +80,16 @@ def complete_languages(version: SurveyVersion) -> frozenset[str]:
 
 def offered_languages(survey: Survey, version: SurveyVersion) -> tuple[str, ...]:
     """What respondents may choose: switched on by staff (or not switched off), fully
-    translated in the survey and in the interface. The default language is always offered."""
+    translated in the survey and in the interface. A survey language the service has no
+    catalog for is offered when its survey text is complete; its buttons and messages come
+    from the closest catalog, or English. The default language is always offered."""
     default = parsed(version).default_language
-    complete = complete_languages(version) & set(locale.available_codes())
-    wanted = set(survey.languages) if survey.languages is not None else complete
-    return (default,) + tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
+    translated = complete_languages(version)
+    complete = translated & set(locale.available_codes())
+    survey_only = {code for code in translated if code not in locale.BY_CODE}
+    wanted = set(survey.languages) if survey.languages is not None else complete | survey_only
+    with_catalog = tuple(code for code in locale.available_codes() if code in complete & wanted and code != default)
+    return (default, *with_catalog, *sorted(survey_only & wanted - {default}))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from forms.definition import MissingText, missing_texts, translation_coverage
 
-from .locale import BY_CODE, LANGUAGES, Language
+from .locale import BY_CODE, LANGUAGES, Language, interface_code, language_for
 
 # A lone "%" counts too: a translation that adds one breaks the page's %-formatting.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif%]|%")
@@ -128,7 +128,9 @@ class LanguageStatus:
     and the review status translators recorded."""
 
     code: str
-    language: Language | None          # None for a code the service has no interface for
+    language: Language
+    # For a code the service has no catalog for: the language whose buttons and messages are shown with it.
+    interface: Language | None
     survey_done: int
     survey_total: int
     ui_done: int | None
@@ -139,9 +141,10 @@ class LanguageStatus:
 
     @property
     def offerable(self) -> bool:
-        """Whether families can be offered it: every text they must read to answer is translated
-        and the service's buttons and messages exist in it (staff may still switch it off)."""
-        return not self.missing and self.language is not None and self.ui_total is not None
+        """Whether families can be offered it: every text they must read to answer is translated,
+        and the service's buttons and messages exist in it or in the closest language it has
+        (staff may still switch it off)."""
+        return not self.missing and (self.ui_total is not None or self.interface is not None)
 
 
 def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
@@ -151,10 +154,15 @@ def survey_language_status(definition: Mapping[str, Any], codes: Iterable[str],
         done, total = translation_coverage(definition, code)
         catalog = catalogs.get(code)
         review = definition["settings"].get("review", {}).get(code) or (catalog.review if catalog else "")
-        complete = done == total and catalog is not None and catalog.translated == catalog.total and not catalog.broken
-        rows.append(LanguageStatus(code, BY_CODE.get(code), done, total, catalog.translated if catalog else None,
-                                   catalog.total if catalog else None, review, complete,
-                                   tuple(missing_texts(definition, code))))
+        interface = None if code in BY_CODE else BY_CODE[interface_code(code)]
+        if interface is None:
+            complete = (done == total and catalog is not None and catalog.translated == catalog.total
+                        and not catalog.broken)
+        else:
+            complete = done == total
+        rows.append(LanguageStatus(code, language_for(code), interface, done, total,
+                                   catalog.translated if catalog else None, catalog.total if catalog else None,
+                                   review, complete, tuple(missing_texts(definition, code))))
     return rows
 
 

@@ -49,7 +49,7 @@ def open_survey_links(partner_code: str) -> list[SurveyLinks]:
         version = surveys.newest_version(survey.slug)
         if version is None:
             continue
-        links = tuple(LanguageLink(locale.BY_CODE[code], tracked_link(survey.slug, partner_code, code))
+        links = tuple(LanguageLink(locale.language_for(code), tracked_link(survey.slug, partner_code, code))
                       for code in surveys.offered_languages(survey, version))
         result.append(SurveyLinks(survey.slug, surveys.parsed(version), links))
     return result

@@ -159,7 +159,7 @@ def _open_survey(slug: str) -> tuple[Survey, SurveyVersion, SurveyDefinition, tu
 def paper(slug: str):
     survey, version, definition, offered = _open_survey(slug)
     return render_template("partner/paper_index.html", survey=survey, definition=definition,
-                           languages=[locale.BY_CODE[code] for code in offered])
+                           languages=[locale.language_for(code) for code in offered])
 
 
 # Not named `lang`: the language menu of every page, error pages included, adds `?lang=`.
@@ -203,6 +203,6 @@ def enter(slug: str):
             form_language = definition.default_language
     return render_template("partner/paper_enter.html", survey=survey, definition=definition,
                            parts=paper_parts(definition, shown_in), forms=forms,
-                           languages=[locale.BY_CODE[code] for code in offered], form_language=form_language,
+                           languages=[locale.language_for(code) for code in offered], form_language=form_language,
                            language_error=language_error, language_field=LANGUAGE_FIELD,
                            entered=session.get(ENTERED_KEY, {}).get(slug, 0))

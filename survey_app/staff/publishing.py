@@ -23,7 +23,7 @@ from forms.builder import PageForm, build_page_form
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 from forms.workbook_limits import WorkbookTooLarge, check_workbook
-from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsform
+from forms.xlsform import XLSFormError, read_xlsform_with_notices, stored_to_raw, write_xlsform
 
 from .. import audit, locale, storage, surveys, translation_status
 from ..auth import roles_required
@@ -38,13 +38,16 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 class UploadForm(FlaskForm):
     workbook = FileField(
         _p("staff", "XLSForm file"),
-        description=_p("staff", "An Excel workbook (.xlsx) of at most 2 MB, with survey, choices and settings "
-                                "sheets."),
+        description=_p("staff", "An XLSForm of at most 2 MB: an Excel workbook (.xlsx or .xls), or pyxform's "
+                                ".csv or .md form, with a survey sheet and, if needed, choices and settings."),
         validators=[FileRequired(_p("staff", "Choose an XLSForm file to upload.")),
-                    FileAllowed(["xlsx"], _p("staff", "The file must be an Excel workbook (.xlsx). Save it as "
-                                                      ".xlsx in Excel, LibreOffice or Google Sheets and try again."))])
+                    FileAllowed(["xlsx", "xlsm", "xls", "csv", "md"],
+                                _p("staff", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls), or a "
+                                            ".csv or .md XLSForm. Save it as .xlsx in Excel, LibreOffice or Google "
+                                            "Sheets and try again."))])
 
     content: bytes = b""
+    filename: str = ""
 
     def validate_workbook(self, field: FileField) -> None:
         # Read one byte past the limit rather than the whole upload, however large it is.
@@ -53,6 +56,7 @@ class UploadForm(FlaskForm):
             raise ValidationError(pgettext("staff", "The file is larger than 2 MB. An XLSForm is usually much "
                                                     "smaller: check that it holds only the three sheets."))
         self.content = content
+        self.filename = field.data.filename or ""
 
 
 class UploadRefused(Exception):
@@ -99,12 +103,21 @@ def _language_rows(version: SurveyVersion) -> list[translation_status.LanguageSt
                                                      current_app.extensions["catalog_status"])
 
 
-def _load_upload(content: bytes) -> tuple[SurveyVersion, str]:
-    """Store an uploaded workbook: a new survey (as a draft) or a new version. Returns the
-    version and what happened: "new survey", "new version" or "unchanged"."""
-    check_workbook(content)
-    raw = read_xlsform(content)
+def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, list[str]]:
+    """Store an uploaded form: a new survey (as a draft) or a new version. Returns the version, what
+    happened ("new survey", "new version" or "unchanged") and what in the form was ignored. A
+    workbook is checked for size before any parser reads it."""
+    if filename.lower().endswith(".xlsx"):
+        check_workbook(content)
+    reading = read_xlsform_with_notices(content, filename)
+    raw = reading.raw
     definition = normalise(raw)
+    for code in SurveyDefinition.from_dict(definition).languages:
+        if code not in locale.BY_CODE:
+            reading.notices.append(pgettext(
+                "staff", "The buttons and messages around the survey in %(language)s are shown in %(interface)s, "
+                         "which this service has a translation for.", language=f"{locale.language_for(code).english_name} "
+                f"({code})", interface=locale.BY_CODE[locale.interface_code(code)].english_name))
     survey = surveys.find_survey(definition["settings"]["form_id"])
     newest = survey.versions[-1] if survey is not None and survey.versions else None
     changes = newest is None or newest.definition_hash != definition_hash(definition)
@@ -114,10 +127,22 @@ def _load_upload(content: bytes) -> tuple[SurveyVersion, str]:
                      "it, or to close the survey first.", slug=survey.slug))
     version, created = storage.load_survey(raw, status="draft")
     if not created:
-        return version, "unchanged"
+        return version, "unchanged", reading.notices
     outcome = "new survey" if newest is None else "new version"
     audit.record("survey_uploaded", slug=version.survey.slug, version=version.version, outcome=outcome)
-    return version, outcome
+    return version, outcome, reading.notices
+
+
+# Flashed messages travel in the session cookie, which must stay small.
+_NOTICES_SHOWN = 6
+
+
+def _notices_message(notices: list[str]) -> str:
+    shown = " ".join(notices[:_NOTICES_SHOWN])
+    if len(notices) > _NOTICES_SHOWN:
+        return pgettext("staff", "Accepted but ignored: %(notices)s And %(count)d more; load-survey on the command "
+                                 "line lists them all.", notices=shown, count=len(notices) - _NOTICES_SHOWN)
+    return pgettext("staff", "Accepted but ignored: %(notices)s", notices=shown)
 
 
 def _upload_message(version: SurveyVersion, outcome: str) -> str:
@@ -140,7 +165,7 @@ def surveys_index():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            version, outcome = _load_upload(form.content)
+            version, outcome, notices = _load_upload(form.content, form.filename)
         except WorkbookTooLarge as error:
             db.session.rollback()
             audit.record("survey_upload_refused", reason=str(error))
@@ -150,6 +175,8 @@ def surveys_index():
             form.workbook.errors.append(str(error))
         else:
             flash(_upload_message(version, outcome), "success")
+            if notices:
+                flash(_notices_message(notices), "info")
             return redirect(url_for("staff.survey_detail", slug=version.survey.slug))
     return render_template("staff/surveys.html", form=form, rows=_survey_rows())
 
@@ -202,9 +229,9 @@ def survey_preview(slug: str):
     survey = _survey_or_404(slug)
     version = survey.versions[-1]
     definition = surveys.parsed(version)
-    previewable = tuple(code for code in definition.languages if code in locale.BY_CODE)
-    asked = locale.normalise_code(request.args.get("lang"))
-    code = asked if asked in previewable else (previewable[0] if previewable else locale.DEFAULT)
+    previewable = definition.languages
+    asked = request.args.get("lang")
+    code = asked if asked in previewable else previewable[0]
     locale.set_current(code)
     forms = _preview_forms(definition, code)
     return render_template("staff/preview.html", survey=survey, version=version, definition=definition,

@@ -1,4 +1,5 @@
 import math
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -166,7 +167,10 @@ def test_parse_collects_references(source: str, references: set[str]) -> None:
         ("1 ** 2", "character 4"),
         ("1; 2", "';'"),
         ("`ls`", "'`'"),
-        ("regex(., '^a+$')", "regex() at character 1 is not supported"),
+        ("regex(., '^(a+)+$')", "regex() at character 1: the pattern repeats a part that itself repeats"),
+        ("regex(., '(a)\\1')", "refers back to a group"),
+        ("regex(., ${q})", "regex() at character 1 takes its pattern as text in quotes"),
+        ("regex(., '(')", "regex() at character 1: the pattern is not valid"),
         ("unknown_fn(1)", "supported functions are: selected()"),
         ("today()", "unknown function today()"),
         ("'unterminated", "no closing '"),
@@ -265,3 +269,16 @@ def test_evaluate_raises_only_expression_error(source: str, answers: dict[str, o
         expression.is_true(answers, current)
     except ExpressionError:
         pass
+
+
+@pytest.mark.parametrize("answer, matches", [("12345", True), ("1234", False), ("123456", False), ("", False)])
+def test_expressions_regex_checks_the_answer(answer, matches):
+    assert parse("regex(., '^[0-9]{5}$')").is_true({}, current=answer) is matches
+
+
+def test_expressions_regex_that_takes_too_long_does_not_hold_the_server():
+    # Alternatives that overlap inside a repeat backtrack without end on an answer that almost matches.
+    slow = parse("regex(., '^(a|aa)*$')")
+    started = time.monotonic()
+    assert slow.is_true({}, current="a" * 60 + "b") is False
+    assert time.monotonic() - started < 2

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from forms.definition import GROUP_TYPES, QUESTION_TYPES, DefinitionError, Survey, normalise
-from forms.xlsform import SUPPORTED_TYPES, XLSFormError, read_xlsform, stored_to_raw, write_xlsform
+from forms.xlsform import (SUPPORTED_TYPES, XLSFormError, read_xlsform, read_xlsform_with_notices, stored_to_raw,
+                           write_xlsform)
 
 XLSFORMS = Path(__file__).parent / "xlsforms"
 _spec = importlib.util.spec_from_file_location("xlsform_fixtures", XLSFORMS / "build_fixtures.py")
@@ -107,7 +108,7 @@ def test_read_xlsform_school_feedback_keeps_right_to_left_text_and_limits(built)
 def test_read_xlsform_plain_columns_are_in_the_default_language(built):
     raw = read_xlsform(built["community-meeting"])
     assert raw["settings"] == {"form_title::en": "Community meeting feedback", "form_id": "community-meeting",
-                               "version": "2025-03-01"}
+                               "version": "2025-03-01", "default_language": "en"}
     survey = Survey.from_dict(normalise(raw))
     assert survey.languages == ("en",)
     assert survey.questions["guests"].hint == {"en": "Do not count yourself."}
@@ -149,7 +150,7 @@ def test_read_xlsform_accepts_bytes_file_and_path(built):
 
 def test_read_xlsform_sheet_names_ignore_case(tmp_path):
     sheets = {"Survey": [["type", "name", "label"], ["text", "q1", "Q"]], "Settings": [["form_id"], ["cased"]]}
-    assert read_xlsform(workbook_bytes(sheets, tmp_path))["settings"] == {"form_id": "cased"}
+    assert read_xlsform(workbook_bytes(sheets, tmp_path))["settings"] == {"form_id": "cased", "default_language": "en"}
 
 
 def form_with(sheet: str, cells: dict[str, Any]) -> dict[str, list[list[Any]]]:
@@ -172,62 +173,54 @@ def question(kind: str, **cells: Any) -> dict[str, Any]:
     return {"type": kind, "name": "q2", "label": "Second question", **cells}
 
 
-TYPES_LIST = ("Supported types: text, integer, decimal, date, select_one, select_multiple, note, begin_group, "
+TYPES_LIST = ("Supported types: text, integer, decimal, date, time, select_one, select_multiple, note, begin_group, "
               "end_group.")
+NOT_COLLECTED = "and this service does not collect it from families."
 
 
 @pytest.mark.parametrize("sheet, cells, message", [
-    ("survey", question("geopoint"), 'survey sheet, row 3, column "type": "geopoint" is not supported: this service '
-     f"does not collect locations. {TYPES_LIST} Remove the row, or ask for the place with select_one"),
+    ("survey", question("geopoint"), 'survey sheet, row 3, column "type": "geopoint" is not supported: locations can '
+     f"show where a family lives, {NOT_COLLECTED} {TYPES_LIST} Remove the row, or ask for the place with select_one"),
+    *[("survey", question(kind), f'"{kind}" is not supported: locations can show where a family lives')
+      for kind in ("geotrace", "geoshape", "start-geopoint", "gps", "q location")],
+    *[("survey", question(kind), f'"{kind}" is not supported: photos, recordings, files and scans can identify a '
+      f"family, {NOT_COLLECTED} {TYPES_LIST} Remove the row.")
+      for kind in ("image", "photo", "audio", "video", "file", "barcode", "add photo prompt", "background-audio")],
+    *[("survey", question(kind), f'"{kind}" is not supported: phone and account identifiers (device id, phone '
+      f"number, SIM, user name, email) identify the person answering, {NOT_COLLECTED}")
+      for kind in ("deviceid", "imei", "phonenumber", "simserial", "subscriberid", "username", "email", "audit")],
     ("survey", question("begin repeat"), 'survey sheet, row 3, column "type": "begin repeat" is not supported: '
-     "repeated groups are not supported."),
+     "repeated groups are not supported yet."),
     ("survey", question("calculate", calculation="1 + 1"), 'column "type": "calculate" is not supported: '
-     "calculated values are not stored."),
-    ("survey", question("image"), '"image" is not supported: this service does not collect photos'),
-    ("survey", question("rank yes_no"), '"rank" is not supported: ranking is not supported.'),
+     "calculated values are not supported yet."),
+    ("survey", question("rank yes_no"), '"rank yes_no" is not supported: ranking is not supported.'),
     ("survey", question("range"), '"range" is not supported: sliders are not supported.'),
     ("survey", question("acknowledge"), '"acknowledge" is not supported: tick-to-confirm'),
-    ("survey", question("start"), '"start" is not supported: it is device information'),
-    ("survey", question("dateTime"), '"dateTime" is not supported: times are not supported. '),
-    ("survey", question("barcode_reader"), f'"barcode_reader" is not supported. {TYPES_LIST} Remove the row or '
-     "change its type."),
+    ("survey", question("dateTime"), '"dateTime" is not supported: a date with a time is not supported.'),
+    ("survey", question("barcode_reader"), f'"barcode_reader" is not supported. {TYPES_LIST} Remove the row or change '
+     "its type."),
     ("survey", question("select_one_from_file schools.csv"), 'survey sheet, row 3, column "type": '
-     '"select_one_from_file" is not supported: choices from a separate file are not supported. '),
-    ("survey", question("select_one yes_no or_other", name="agree"), 'survey sheet, row 3, column "type": '
-     '"or_other" is not supported. Remove "or_other" from the type, add a choice named "other" to yes_no, and add '
-     "a text question below with the relevant condition \"selected(${agree}, 'other')\"."),
+     '"select_one_from_file schools.csv" is not supported: choices from a separate file are not supported yet. '),
     ("survey", question("select_one yes_no", choice_filter="name != 'no'"), 'survey sheet, row 3, column '
      '"choice_filter": choice filters (choices that depend on an earlier answer) are not supported yet.'),
     ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
      '"media::image::English (en)": pictures, sound and video are not shown to respondents. Clear the cell'),
     ("survey", question("note", image="map.png"), 'column "image": pictures, sound and video'),
-    ("survey", question("text", appearance="multiline"), 'survey sheet, row 3, column "appearance": appearances '
-     'are not supported, except "field-list" on a begin_group row'),
-    ("survey", question("text", appearance="field-list"), 'survey sheet, row 3, column "appearance": appearances'),
     ("survey", question("integer", default=0), 'survey sheet, row 3, column "default": questions cannot start'),
     ("survey", question("text", required="${consent} = 'no'"), 'survey sheet, row 3, column "required": '
-     "\"${consent} = 'no'\" is not yes or no. A condition in \"required\" is not supported"),
-    ("survey", question("text", read_only="yes"), 'survey sheet, row 3, column "read_only": this column is not '
-     "supported. Supported columns: type, name, label, hint, required, relevant, constraint, constraint_message, "
-     "required_message. Clear the cell, or remove the column."),
-    ("survey", question("text", **{"": "stray"}), "survey sheet, row 3, column D: this cell has a value but its "
-     "column has no name in row 1."),
-    ("survey", question("text", **{"label::Français": "Bonjour"}), 'survey sheet, row 1, column "label::Français": '
-     '"Français" is not a language code. Put the code in brackets after the language, as in "label::English (en)".'),
-    ("survey", question("text", **{"label::English (en)": "Hello"}), 'survey sheet, row 1, column '
-     '"label::English (en)": this is the same column as "label" (label in en;'),
-    ("survey", question("text", **{"relevant::en": "1 = 1"}), 'survey sheet, row 1, column "relevant::en": '
+     "\"${consent} = 'no'\" is a condition. A condition in \"required\" is not supported"),
+    ("survey", question("text", read_only="yes"), 'survey sheet, row 3, column "read_only": read-only questions are '
+     "not supported."),
+    ("survey", question("text", **{"label::Klingonese": "nuqneH"}), 'survey sheet, column "label::Klingonese": '
+     '"Klingonese" is not a language this service can recognise. Put the code in brackets after the name'),
+    ("survey", question("text", **{"label::English (en)": "Hello"}), 'survey sheet, row 3: the columns "label" and '
+     '"label::English (en)" are both in the language "en"'),
+    ("survey", question("text", **{"relevant::en": "1 = 1"}), 'survey sheet, row 3, column "relevant::en": '
      '"relevant" is the same in every language.'),
-    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "county": "north"}, 'choices sheet, row 4, '
-     'column "county": this column is not supported. Supported columns: list_name, name, label.'),
     ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "media::image": "maybe.png"},
      'choices sheet, row 4, column "media::image": pictures, sound and video'),
-    ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, row 2, column "submission_url": '
-     "this setting is not supported. Supported settings: form_title, form_id, version, default_language, "
-     "description, duration, thanks, invitation, report_rank, report_group, report_breakdowns, review."),
-    ("settings", {"style": "theme-grid"}, 'settings sheet, row 2, column "style": this setting is not supported.'),
-    ("settings", {"default_language": "Klingon"}, 'settings sheet, row 2, column "default_language": "Klingon" is '
-     "not a language code."),
+    ("settings", {"default_language": "Elvish"}, 'settings sheet, row 2, column "default_language": "Elvish" is '
+     "not a language this service can recognise."),
 ])
 def test_read_xlsform_refuses_unsupported_feature_naming_the_cell(sheet, cells, message, tmp_path):
     data = workbook_bytes(form_with(sheet, cells), tmp_path)
@@ -243,18 +236,34 @@ def test_read_xlsform_refuses_settings_below_row_two(tmp_path):
         read_xlsform(workbook_bytes(sheets, tmp_path))
 
 
-@pytest.mark.parametrize("sheet, cells", [
-    ("survey", {"type": "begin_group", "name": "g", "label": "Page", "appearance": "field-list"}),
-    ("settings", {"style": "pages"}),
-    ("survey", {"type": "text", "name": "q2", "label": "Second", "appearance": None, "default": None}),
+@pytest.mark.parametrize("sheet, cells, notice", [
+    ("survey", {"type": "begin_group", "name": "g", "label": "Page", "appearance": "field-list"}, None),
+    ("settings", {"style": "pages"}, None),
+    ("survey", {"type": "text", "name": "q2", "label": "Second", "appearance": None, "default": None}, None),
+    ("survey", question("text", appearance="multiline"), 'survey sheet, row 3, column "appearance": "multiline" is '
+     "ignored; the question is shown the usual way."),
+    ("survey", question("text", **{"": "stray"}), None),
+    ("survey", question("start", label=None), 'survey sheet, row 3, type "start": not recorded from the phone; this '
+     "service records the time each response is sent."),
+    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "county": "north"}, 'choices sheet, row 4, '
+     'column "county": ignored, as this service does not use it.'),
+    ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, column "submission_url": this '
+     "setting is ignored here. Answers are sent to this service."),
+    ("settings", {"style": "theme-grid"}, 'settings sheet, column "style": "theme-grid" is ignored: each group is '
+     "shown as one page, as with the style pages."),
 ])
-def test_read_xlsform_accepts_what_the_service_does_anyway(sheet, cells, tmp_path):
+def test_read_xlsform_accepts_what_the_service_does_anyway(sheet, cells, notice, tmp_path):
     sheets = form_with(sheet, cells)
     if cells.get("type") == "begin_group":
         sheets["survey"] += [["text", "q2", "Second"], ["end_group"]]
-    raw = read_xlsform(workbook_bytes(sheets, tmp_path))
-    assert all("appearance" not in row and "default" not in row for row in raw["survey"])
-    assert "style" not in raw["settings"]
+    reading = read_xlsform_with_notices(workbook_bytes(sheets, tmp_path))
+    assert all(set(row) <= {"type", "name", "label::en"} for row in reading.raw["survey"])
+    assert "style" not in reading.raw["settings"] and "submission_url" not in reading.raw["settings"]
+    assert reading.notices == ([notice] if notice else [])
+
+
+PYXFORM_REFUSES = ("This is not a valid XLSForm: pyxform, the converter ODK, KoboToolbox and Ona use, cannot "
+                   "convert it: ")
 
 
 @pytest.mark.parametrize("sheets, message", [
@@ -262,15 +271,16 @@ def test_read_xlsform_accepts_what_the_service_does_anyway(sheet, cells, tmp_pat
                          ["text", "later", "Later"]]},
      "survey sheet, row 3 ('q1'): the relevant expression refers to ${later}, which is not a question above it."),
     ({**BASE, "survey": [["type", "name", "label"], ["begin_group", "g", "Page"], ["text", "q1", "First"]]},
-     "survey sheet: group 'g' has no end_group."),
+     f"{PYXFORM_REFUSES}row 2: Unmatched 'begin_group'."),
     ({**BASE, "survey": [["type", "name", "label"], ["select_one colours", "q1", "First"]]},
-     "survey sheet, row 2 ('q1'): the choice list 'colours' is not in the choices."),
-    ({**BASE, "survey": [["type", "name", "label::Español (es)"], ["text", "q1", "Primera"]]},
+     f"{PYXFORM_REFUSES}row 2: List name not in choices sheet: colours"),
+    ({**BASE, "survey": [["type", "name", "label::Español (es)", "label::English (en)"], ["text", "q1", "Primera"]],
+      "settings": [["form_id", "default_language"], ["f", "English (en)"]]},
      "survey sheet, row 2 ('q1'): the question has no label in the default language 'en'."),
     ({**BASE, "choices": [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], [None], ["yes_no", "yes", "Y"]]},
-     "choices sheet, row 4: choice 'yes' appears twice in list 'yes_no'."),
-    ({**BASE, "settings": [["form_id"], ["Feature Check"]]}, "settings sheet: form_id must be lower-case letters"),
-    ({**BASE, "survey": [["type", "name", "label"]]}, "survey sheet: The survey has no questions."),
+     f"{PYXFORM_REFUSES}row 4: On the 'choices' sheet, the 'name' value is invalid. Choice names must be unique"),
+    ({**BASE, "settings": [["form_id"], ["--"]]}, 'settings sheet, row 2, column "form_id": "--" has no letters'),
+    ({**BASE, "survey": [["type", "name", "label"]]}, 'The form has no "survey" sheet, or it is empty.'),
 ])
 def test_read_xlsform_loader_errors_name_the_spreadsheet_row(sheets, message, tmp_path):
     with pytest.raises(DefinitionError) as raised:
@@ -294,13 +304,16 @@ def _with_broken_survey_sheet() -> bytes:
     return _zip(files)
 
 
+UNREADABLE = "This file could not be read as an Excel workbook (.xlsx or .xls)."
+
+
 @pytest.mark.parametrize("data, message", [
-    (random.Random(7).randbytes(4096), "This file could not be read as an Excel workbook (.xlsx)."),
-    (b"", "This file could not be read as an Excel workbook (.xlsx)."),
-    (_zip({"notes.txt": b"not a workbook"}), "This file could not be read as an Excel workbook (.xlsx)."),
-    (write_xlsform(FAMILY_VOICES)[:3000], "This file could not be read as an Excel workbook (.xlsx)."),
-    (_with_broken_survey_sheet(), "This file could not be read as an Excel workbook (.xlsx)."),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "This is an old-style Excel file (.xls)."),
+    (random.Random(7).randbytes(4096), UNREADABLE),
+    (b"", "The file is empty."),
+    (_zip({"notes.txt": b"not a workbook"}), UNREADABLE),
+    (write_xlsform(FAMILY_VOICES)[:3000], UNREADABLE),
+    (_with_broken_survey_sheet(), UNREADABLE),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), UNREADABLE),
 ])
 def test_read_xlsform_damaged_file_gives_plain_message(data, message):
     with pytest.raises(XLSFormError) as raised:
@@ -311,13 +324,17 @@ def test_read_xlsform_damaged_file_gives_plain_message(data, message):
     assert raised.value.__context__ is None or raised.value.__suppress_context__
 
 
-@pytest.mark.parametrize("sheets, message", [
-    ({"settings": BASE["settings"]}, 'The workbook has no "survey" sheet.'),
-    ({"survey": BASE["survey"], "choices": BASE["choices"]}, 'The workbook has no "settings" sheet.'),
-])
-def test_read_xlsform_missing_sheet_is_named(sheets, message, tmp_path):
-    with pytest.raises(XLSFormError, match=f"^{message}"):
-        read_xlsform(workbook_bytes(sheets, tmp_path))
+def test_read_xlsform_missing_survey_sheet_is_named(tmp_path):
+    with pytest.raises(XLSFormError, match='^The form has no "survey" sheet'):
+        read_xlsform(workbook_bytes({"settings": BASE["settings"], "choices": BASE["choices"]}, tmp_path))
+
+
+def test_read_xlsform_without_settings_takes_the_id_from_the_file_name(tmp_path):
+    data = workbook_bytes({"survey": BASE["survey"], "choices": BASE["choices"]}, tmp_path)
+    reading = read_xlsform_with_notices(data, "Household_Survey 2024.xlsx")
+    assert reading.raw["settings"] == {"form_id": "household-survey-2024", "default_language": "en"}
+    assert reading.notices == ['The file name "Household_Survey 2024" is used as "household-survey-2024" in this '
+                               "service: the survey is at /s/household-survey-2024."]
 
 
 def two_language_raw(**survey_cells: Any) -> dict[str, Any]:
@@ -340,7 +357,8 @@ def test_write_xlsform_columns_in_odk_order():
         "required", "constraint", "constraint_message::English (en)", "constraint_message::Spanish (es)",
         "required_message::English (en)", "required_message::Spanish (es)"]
     assert header_row(data, "choices") == ["list_name", "name", "label::English (en)", "label::Spanish (es)"]
-    assert header_row(data, "settings") == ["form_title::English (en)", "form_title::Spanish (es)", "form_id",
+    # pyxform takes form_title in one language, so the Spanish title has a column of its own.
+    assert header_row(data, "settings") == ["form_title", "form_title_translation::Spanish (es)", "form_id",
                                             "version", "default_language"]
     assert [cell.value for cell in load_workbook(io.BytesIO(data))["settings"][2]][-1] == "English (en)"
 
@@ -352,7 +370,9 @@ def test_write_xlsform_columns_in_odk_order():
     ("ckb", "label::Kurdish (Sorani) (ckb)"),
     ("ksw", "label::Karen (ksw)"),
     ("ht", "label::Haitian Creole (ht)"),
-    ("fr", "label::fr (fr)"),
+    ("fr", "label::French (fr)"),
+    ("sw", "label::Swahili (sw)"),
+    ("xyz", "label::xyz (xyz)"),
 ])
 def test_write_xlsform_language_headers_read_back(code, header):
     raw = {"settings": {"form_id": "headers"},
@@ -384,8 +404,9 @@ def test_write_xlsform_refuses_what_a_workbook_cannot_hold(cells, message):
     assert message in str(raised.value)
 
 
+# pyxform reads a no-break space as a plain space, as ODK does.
 _LABEL = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"), max_size=60),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff\u00a0"), max_size=60),
     st.sampled_from(["كم عدد الأطفال في بيتك؟", "שלום, מה שלומך?", "جواب‌های شما", "ہمیں بتائیں", "👩🏽‍🏫 teacher",
                      "🇸🇴 Soomaali 🇺🇸", "Mixed عربي and English", "\u200fRTL mark", "_x0041_ stays", "  padded\tlabel\n"]),
 ).filter(lambda text: text.strip())
@@ -416,3 +437,51 @@ def test_xlsform_writes_back_report_and_wording_settings():
     assert normalise(read_xlsform(workbook)) == stored
     survey = Survey.from_dict(stored)
     assert survey.report_breakdowns == ("grade", "language", "channel")
+
+
+def test_read_xlsform_or_other_adds_the_choice_and_the_question_as_pyxform_does(tmp_path):
+    reading = read_xlsform_with_notices(workbook_bytes(form_with("survey", question(
+        "select_one yes_no or_other", name="agree", relevant="${consent} = 'yes'")), tmp_path))
+    assert reading.raw["survey"][1:] == [
+        {"type": "select_one yes_no", "name": "agree", "label::en": "Second question",
+         "relevant": "${consent} = 'yes'"},
+        {"type": "text", "name": "agree_other", "label::en": "Specify other.",
+         "relevant": "(${consent} = 'yes') and (selected(${agree}, 'other'))"}]
+    assert reading.raw["choices"][-1] == {"list_name": "yes_no", "name": "other", "label::en": "Other"}
+    assert reading.notices == ['survey sheet, row 3, type "or_other": a choice "other" (labelled "Other") and a '
+                               'question "agree_other" were added, in the default language only; translate them '
+                               "for the other languages by writing them into the form."]
+
+
+def test_read_xlsform_nested_group_stays_on_its_page_with_its_condition(tmp_path):
+    sheets = copy.deepcopy(BASE)
+    sheets["survey"] += [["begin group", "page"], ["begin_group", "inner", "About the child", "${consent} = 'yes'"],
+                         ["integer", "age", "Age?"], ["end group"], ["end group"]]
+    sheets["survey"][0].append("relevant")
+    raw = read_xlsform(workbook_bytes(sheets, tmp_path))
+    assert [row["type"] for row in raw["survey"]] == ["select_one yes_no", "begin_group", "note", "integer",
+                                                      "end_group"]
+    assert raw["survey"][2] == {"type": "note", "name": "inner", "label::en": "About the child",
+                                "relevant": "${consent} = 'yes'"}
+    assert raw["survey"][3]["relevant"] == "${consent} = 'yes'"
+
+
+@pytest.mark.parametrize("source", ["yes_or_no_question.md", "specify_other.md", "group.md"])
+def test_read_xlsform_damaged_markdown_form_gets_a_message_never_a_traceback(source):
+    original = (XLSFORMS / "public" / "pyxform" / source).read_bytes()
+    chance = random.Random(source)
+    for _ in range(60):
+        damaged = bytearray(original)
+        for _ in range(chance.randint(1, 6)):
+            damaged[chance.randrange(len(damaged))] = chance.choice(b"|:_ abc${}()\n,")
+        try:
+            read_xlsform(bytes(damaged), "damaged.md")
+        except XLSFormError:
+            pass
+
+
+def test_read_xlsform_plain_and_coded_column_in_the_default_language_are_refused():
+    form = (b"| survey |\n| | type | name | label::fr | label |\n| | text | q | Q | Q2 |\n"
+            b"| settings |\n| | default_language |\n| | fr |\n")
+    with pytest.raises(XLSFormError, match='^survey sheet, row 2: the columns "label::fr" and "label" are both'):
+        read_xlsform(form, "form.md")

@@ -122,17 +122,18 @@ def test_staff_surveys_unsupported_feature_is_refused_with_its_place_and_nothing
     reply = upload(staff_client, buffer.getvalue())
     assert reply.status_code == 200
     assert 'class="error-summary"' in reply.text and "<title>Error: Surveys" in reply.text
-    assert ("survey sheet, row 4, column &#34;type&#34;: &#34;geopoint&#34; is not supported: this service does "
-            "not collect locations.") in reply.text
+    assert ("survey sheet, row 4, column &#34;type&#34;: &#34;geopoint&#34; is not supported: locations can show "
+            "where a family lives, and this service does not collect it from families.") in reply.text
     assert 'href="#workbook"' in reply.text and 'aria-describedby="workbook-hint workbook-error"' in reply.text
     assert survey("pilot") is None
 
 
 @pytest.mark.parametrize("content, filename, message", [
     (None, "form.xlsx", "Choose an XLSForm file to upload."),
-    (b"form_id,label\npilot,Pilot\n", "form.csv", "The file must be an Excel workbook (.xlsx)."),
-    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old.xlsx", "This is an old-style Excel file (.xls)."),
-    (b"not a spreadsheet", "form.xlsx", "This file could not be read as an Excel workbook (.xlsx)."),
+    (b"form_id,label\npilot,Pilot\n", "form.txt", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls)"),
+    (b"form_id,label\npilot,Pilot\n", "form.csv", "This file could not be read as a CSV XLSForm."),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old.xls", "This file could not be read as an Excel workbook (.xlsx or .xls)."),
+    (b"not a spreadsheet", "form.xlsx", "This file could not be read as an Excel workbook (.xlsx or .xls)."),
 ])
 def test_staff_surveys_upload_refuses_files_that_are_not_an_xlsform(staff_client, content, filename, message):
     reply = upload(staff_client, content, filename)

@@ -172,10 +172,10 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 
 
 @pytest.mark.parametrize("row, expected", [
-    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported.'),
-    (["select_one yes_no or_other", "agree", "Do you agree?"], '"or_other" is not supported.'),
-    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not stored.'),
-    (["image", "photo", "A photo"], '"image" is not supported: this service does not collect photos'),
+    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
+    (["deviceid", "device", "Device"], '"deviceid" is not supported: phone and account identifiers'),
+    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not supported yet.'),
+    (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),
 ])
 def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, row, expected):
     workbook = Workbook()
@@ -195,3 +195,113 @@ def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, 
     text = html.unescape(reply.text)
     assert 'survey sheet, row 2, column "type": ' + expected in text
     assert db.session.scalar(select(Survey).where(Survey.slug == "unsupported")) is None
+
+
+def md_form(survey_rows: str, settings: str = "| settings |\n|  | form_id | default_language |\n|  | family-check | {language} |\n",
+            language: str = "English (en)", choices: str = "") -> bytes:
+    """A form in pyxform's Markdown layout, as its own test suites write them."""
+    return f"| survey |\n{survey_rows}{choices}{settings.format(language=language)}".encode()
+
+
+NAMES_FORM = md_form(
+    "|  | type | name | label | required |\n"
+    "|  | begin group | household | Household | |\n"
+    "|  | integer | _children | How many children? | yes |\n"
+    "|  | begin group | detail | About them | |\n"
+    "|  | select one yes_no | school.enrolled | Are they all in school? | yes |\n"
+    "|  | time | pick-up | When do they come home? | yes |\n"
+    "|  | end group | | | |\n"
+    "|  | end group | | | |\n",
+    choices="| choices |\n|  | list name | name | label |\n|  | yes_no | yes | Yes |\n|  | yes_no | no | No |\n")
+
+
+def test_xlsform_forms_names_with_underscore_dot_and_hyphen_are_answered(app):
+    storage.load_survey(read_xlsform(NAMES_FORM, "names.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    page = respondent.start()
+    assert page.status_code == 200 and 'name="q:_children"' in page.text and 'type="time"' in page.text
+    page = respondent.answer(**{"q:_children": "", "school.enrolled": "yes", "pick-up": "15:30"})
+    assert 'href="#q:_children"' in page.text and "Answer this question." in page.text
+    page = respondent.answer(**{"q:_children": "2", "school.enrolled": "yes", "pick-up": "15:30"})
+    assert page.request.path.endswith("/thanks")
+    stored = db.session.scalars(select(Answer.question, Answer.value)).all()
+    assert {"_children", "school.enrolled", "pick-up"} <= set(stored)
+    answers = dict(db.session.execute(select(Answer.question, Answer.value)).all())
+    assert answers["_children"] == "2" and answers["pick-up"] == "15:30"
+
+
+@pytest.mark.parametrize("language", ["French (fr)", "fr", "Kiswahili"])
+def test_xlsform_forms_default_language_without_a_catalog_is_served(app, language):
+    form = md_form("|  | type | name | label |\n|  | text | avis | Votre avis ? |\n", language=language)
+    storage.load_survey(read_xlsform(form, "avis.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    page = respondent.start()
+    code = "sw" if language == "Kiswahili" else "fr"
+    assert page.status_code == 200 and "Votre avis ?" in page.text
+    assert f'<html lang="{code}"' in page.text
+    # Buttons and messages come from English, the closest catalog there is.
+    assert "Send my answers" in page.text
+    assert respondent.answer(avis="Bien").request.path.endswith("/thanks")
+
+
+def test_xlsform_forms_staff_are_told_which_languages_fall_back(admin_client):
+    form = md_form("|  | type | name | label::French (fr) | label::Spanish (es) |\n"
+                   "|  | text | avis | Votre avis ? | ¿Su opinión? |\n", language="French (fr)")
+    page = admin_client.get("/staff/surveys")
+    reply = admin_client.post("/staff/surveys", data={"csrf_token": csrf_token(page.text),
+                                                      "workbook": (io.BytesIO(form), "avis.md")},
+                              content_type="multipart/form-data", follow_redirects=True)
+    text = html.unescape(reply.text)
+    assert "The buttons and messages around the survey in French (fr) are shown in English" in text
+    assert "shown in English: this service has no translation of its own for this language" in text
+
+
+def test_xlsform_forms_cli_loads_xls_csv_and_md_and_lists_what_is_ignored(app, runner, tmp_path):
+    corpus = Path(__file__).parents[1] / "forms" / "xlsforms" / "public" / "pyxform"
+    for name in ("yes_or_no_question.xls", "yes_or_no_question.csv", "text_and_integer.md"):
+        result = runner.invoke(args=["load-survey", str(corpus / name)])
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+    broken = tmp_path / "broken.xls"
+    broken.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
+    result = runner.invoke(args=["load-survey", str(broken)])
+    assert result.exit_code == 1 and "could not be read as an Excel workbook" in result.output
+    appearance = tmp_path / "appearance.md"
+    appearance.write_bytes(md_form("|  | type | name | label | appearance |\n|  | text | q1 | Q | multiline |\n"))
+    result = runner.invoke(args=["load-survey", str(appearance)])
+    assert ('Accepted but ignored: survey sheet, row 2, column "appearance": "multiline" is ignored; the question '
+            "is shown the usual way.") in result.output
+
+
+def test_xlsform_forms_download_with_titles_converts_with_pyxform(app, runner, tmp_path):
+    from pyxform import xls2xform
+    result = runner.invoke(args=["download-survey", "family-voices", "--out", str(tmp_path / "fv.xlsx")])
+    assert result.exit_code == 0, result.output
+    xform = xls2xform.convert(str(tmp_path / "fv.xlsx")).xform
+    assert "<h:title>" in xform
+    assert normalise(read_xlsform(tmp_path / "fv.xlsx")) == normalise(read_definition(DEFAULT_SURVEY_FILE))
+
+
+PIPING_FORM = md_form(
+    "|  | type | name | label | hint |\n"
+    "|  | begin group | who | The child | |\n"
+    "|  | text | child | What is your child's first name? | |\n"
+    "|  | select one grades | grade | Which grade is ${child} in? | |\n"
+    "|  | end group | | | |\n"
+    "|  | begin group | school | School | |\n"
+    "|  | note | hello | Thank you. Now about ${child}, in ${grade}. | |\n"
+    "|  | integer | days | How many days did ${child} miss? | Since ${grade} started. |\n"
+    "|  | end group | | | |\n",
+    choices="| choices |\n|  | list name | name | label |\n|  | grades | g1 | first grade |\n"
+            "|  | grades | g2 | second grade |\n")
+
+
+def test_xlsform_forms_answers_are_written_into_later_questions(app):
+    storage.load_survey(read_xlsform(PIPING_FORM, "piping.md"), status="open")
+    for child, grade, label in (("Amina", "g2", "second grade"), ("Tomas", "g1", "first grade")):
+        respondent = Respondent(app.test_client(), "family-check")
+        respondent.start()
+        page = html.unescape(respondent.answer(child=child, grade=grade).text)
+        assert f"Thank you. Now about {child}, in {label}." in page
+        assert f"How many days did {child} miss?" in page and f"Since {label} started." in page
+        assert "${" not in page

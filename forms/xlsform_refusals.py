@@ -1,0 +1,63 @@
+"""What an XLSForm may ask for that this service refuses, and what the message tells the author to do.
+
+Some things are refused because they cannot run here (repeats, calculations); some because they must
+not be collected from the families who answer: where they live, their faces and voices, and the
+identifiers of their phones.
+"""
+from __future__ import annotations
+
+SUPPORTED_TYPES = ("text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note",
+                   "begin_group", "end_group")
+
+_GENERIC_ACTION = "Remove the row or change its type."
+_PRIVACY = "this service does not collect it from families"
+_TYPE_ADVICE: dict[str, tuple[str, str]] = {
+    "location": (
+        "locations can show where a family lives, and " + _PRIVACY,
+        "Remove the row, or ask for the place with select_one (a list of places) or text."),
+    "media": ("photos, recordings, files and scans can identify a family, and " + _PRIVACY, "Remove the row."),
+    "device": ("phone and account identifiers (device id, phone number, SIM, user name, email) identify the person "
+               "answering, and " + _PRIVACY, "Remove the row."),
+    "calculate": ("calculated values are not supported yet",
+                  "Remove the row and work the value out when you analyse the answers."),
+    "repeat": ("repeated groups are not supported yet",
+               "Ask about one person (for example the oldest child), or ask how many with integer."),
+    "rank": ("ranking is not supported", 'Use select_multiple with a constraint such as "count-selected(.) <= 3".'),
+    "range": ("sliders are not supported",
+              'Use integer with a constraint such as ". >= 1 and . <= 10", or select_one with a list of values.'),
+    "acknowledge": ("tick-to-confirm questions are not supported",
+                    "Use select_one with a single choice and make it required."),
+    "dateTime": ("a date with a time is not supported", "Ask for the date with date and the time with time."),
+    **dict.fromkeys(("select_one_from_file", "select_multiple_from_file", "select_one_external", "xml-external",
+                     "csv-external"), (
+        "choices from a separate file are not supported yet",
+        "Copy the choices onto the choices sheet and use select_one or select_multiple with their list_name.")),
+}
+_CLEAR = "Clear the cell, or remove the column."
+_COLUMN_ADVICE: dict[tuple[str, ...], tuple[str, str]] = {
+    ("choice_filter",): ("choice filters (choices that depend on an earlier answer) are not supported yet",
+                         ("Clear the cell and put all the choices in one list, or ask one question per case, "
+                          'each shown only when it applies (the "relevant" column).')),
+    ("default",): ("questions cannot start with an answer filled in yet", _CLEAR),
+    ("bind", "calculate"): ("calculations are not supported yet", _CLEAR),
+    ("trigger",): ("answers set by other answers are not supported", _CLEAR),
+    ("control", "jr:count"): ("repeated groups are not supported yet", _CLEAR),
+}
+
+
+def type_refusal(kind: str, written: str, where: str) -> str:
+    """The message for a row whose type (`kind`, as written `written`) is refused."""
+    reason, action = _TYPE_ADVICE.get(kind, ("", _GENERIC_ACTION))
+    return (f'{where}, column "type": "{written}" is not supported{": " + reason if reason else ""}. '
+            f"Supported types: {', '.join(SUPPORTED_TYPES)}. {action}")
+
+
+def column_refusal(path: tuple[str, ...], value: str, kind: str) -> tuple[str, str] | None:
+    """(problem, what to do) for a column whose value would change what the question asks; None when
+    the column can be ignored."""
+    if path[0] == "media":
+        return "pictures, sound and video are not shown to respondents", _CLEAR
+    if path == ("bind", "readonly"):
+        return None if value.lower() in ("no", "false", "false()", "0") else (
+            "read-only questions are not supported", _CLEAR)
+    return _COLUMN_ADVICE.get(path)
