@@ -15,6 +15,7 @@ from ..policy import date_kind_labels
 from ..policy_forms import AdvocacyDateForm
 from ..state_facts import all_states
 from . import blueprint
+from .connections import state_issues
 
 
 def _own_state() -> dict[str, str]:
@@ -36,9 +37,12 @@ def calendar():
         flash(pgettext("staff", "The date was added."), "success")
         return redirect(url_for("partner.calendar"))
     code = next(iter(state))
+    found = state_issues(current_app.config["DEFAULT_SURVEY"])
+    top_issues = [found.names.issue(issue) for issue in found.top_by_state.get(code, [])] if found else []
     feed = url_for("partner.calendar_feed", state_code=code, token=policy.feed_token(code), _external=True)
-    return render_template("partner/calendar.html", form=form, brief_slug=current_app.config["DEFAULT_SURVEY"], entries=policy.upcoming([code]), issues=issues,
-                           state_name=state[code], kinds=date_kind_labels(), feed=feed, delete_form=FlaskForm())
+    return render_template("partner/calendar.html", form=form, brief_slug=current_app.config["DEFAULT_SURVEY"],
+                           entries=policy.upcoming([code]), issues=issues,
+                           state_name=state[code], kinds=date_kind_labels(), top_issues=top_issues, feed=feed, delete_form=FlaskForm())
 
 
 @blueprint.post("/calendar/<int:date_id>/delete")

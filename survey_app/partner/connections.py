@@ -1,6 +1,8 @@
 """Partners working on the same issue in other states can find each other."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,25 +17,41 @@ from . import blueprint
 TOP = 3
 
 
-@blueprint.get("/connections/<slug>")
-@roles_required("partner")
-def connections(slug: str):
+@dataclass(frozen=True)
+class StateIssues:
+    """The published top issues of every state in a survey that ranks issues by state."""
+
+    top_by_state: dict[str, list[str]]  # state -> issue codes, most chosen first
+    names: report_data.Labels
+
+
+def state_issues(slug: str) -> StateIssues | None:
+    """None when the survey is missing, a draft, or does not rank issues by US state."""
     survey = report_data.find_survey(slug)
     if survey is None or survey.status == "draft":
-        abort(404)
+        return None
     snap = report_data.snapshot(survey)
     states = report_data.state_codes(snap)
     if snap.rank is None or not set(states) & set(all_states()):
-        abort(404)  # the survey does not rank issues by state
+        return None
     tables = report_data.tables(snap, None, None, int(current_app.config["MIN_GROUP_SIZE"]))
     names = report_data.labels(snap, locale.current().code)
-    top_by_state = {state: [row.code for row in report_rows.issue_rows(tables.top, state, names)
-                            if not row.suppressed][:TOP] for state in states}
+    return StateIssues({state: [row.code for row in report_rows.issue_rows(tables.top, state, names)
+                                if not row.suppressed][:TOP] for state in states}, names)
+
+
+@blueprint.get("/connections/<slug>")
+@roles_required("partner")
+def connections(slug: str):
+    found = state_issues(slug)
+    if found is None:
+        abort(404)
     own = current_user.partner.state_code
-    shared = policy.shared_issues(top_by_state, own)
+    shared = policy.shared_issues(found.top_by_state, own)
     partners: dict[str, list[Partner]] = {}
     for partner in db.session.scalars(select(Partner).where(Partner.active.is_(True)).order_by(Partner.name)):
         partners.setdefault(partner.state_code, []).append(partner)
-    return render_template("partner/connections.html", survey=survey, shared=shared, partners=partners, names=names,
-                           own_name=names.state(own), own_published=bool(top_by_state.get(own)),
+    return render_template("partner/connections.html", survey=report_data.find_survey(slug), shared=shared,
+                           partners=partners, names=found.names, own_name=found.names.state(own),
+                           own_published=bool(found.top_by_state.get(own)),
                            state_names={code: facts.name for code, facts in all_states().items()}, top=TOP)

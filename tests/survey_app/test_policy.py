@@ -204,6 +204,8 @@ def test_policy_a_brief_puts_levers_quotes_and_the_partner_beside_a_date(app, st
     app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
     calendar = mira.get("/partner/calendar")
     assert f"/partner/briefs/family-voices/{entry.id}" in calendar.text
+    now = calendar.text.split("Top issues in your state now:", 1)[1].split("</p>", 1)[0]
+    assert "Interpreters and school information in my language" in now and "Safety at school" in now
     brief = mira.get(f"/partner/briefs/family-voices/{entry.id}")
     assert brief.status_code == 200
     assert "State board meeting: <bdi>BESE meeting</bdi>" in brief.text
