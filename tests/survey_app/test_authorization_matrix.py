@@ -19,6 +19,7 @@ PARTNER = {"anonymous": False, "partner_a": True, "partner_b": True, "staff": Fa
 POLICY = {
     "static": PUBLIC, "health.healthz": PUBLIC,
     "auth.login": PUBLIC, "auth.logout": PUBLIC,  # requested last: it ends the session
+    "auth.set_language": PUBLIC,  # the log-in page has the staff language menu too
     "public.home": PUBLIC, "public.start": PUBLIC, "public.begin": PUBLIC, "public.page": PUBLIC,
     "public.thanks": PUBLIC, "public.again": PUBLIC, "public.privacy": PUBLIC, "public.contact": PUBLIC,
     "public.contact_saved": PUBLIC, "public.kiosk_reset": PUBLIC, "public.results": PUBLIC,
@@ -26,7 +27,7 @@ POLICY = {
     "partner.home": PARTNER, "partner.flyer": PARTNER, "partner.qr_png": PARTNER, "partner.qr_svg": PARTNER,
     "partner.responses": PARTNER, "partner.download_csv": PARTNER, "partner.download_xlsx": PARTNER,
     "partner.enter": PARTNER, "partner.kiosk": PARTNER, "partner.paper": PARTNER, "partner.paper_form": PARTNER,
-    "partner.partner_overview": PARTNER,
+    "partner.partner_overview": PARTNER, "partner.set_target": PARTNER,
     "staff.home": STAFF, "staff.audit_log": STAFF, "staff.contact_list": ADMIN,
     "staff.comments": STAFF, "staff.comment_note": STAFF,
     "staff.export_breakdown": STAFF, "staff.export_codebook": STAFF, "staff.export_responses_csv": STAFF,
@@ -38,6 +39,7 @@ POLICY = {
     "staff.survey_detail": STAFF, "staff.survey_languages": STAFF, "staff.survey_preview": STAFF,
     "review.index": STAFF, "review.language": STAFF, "review.interface_po": STAFF,
     "staff.survey_status": ADMIN, "staff.survey_xlsform": STAFF, "staff.surveys_index": STAFF,
+    "staff.export_responses_stat": STAFF, "staff.factsheet_pdf": STAFF, "staff.quote_translation": STAFF,
 }
 ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 
