@@ -34,8 +34,8 @@ _MUTED = "0.3"
 # fonts-noto-core and fonts-noto-cjk carry them all).
 FONTS = ["Noto Sans", "Noto Sans Arabic", "Noto Sans Bengali", "Noto Sans Myanmar", "Noto Sans CJK SC",
          "Noto Sans CJK TC", "DejaVu Sans"]
-STYLE: dict[RcKeyType, Any] = {"font.family": "sans-serif", "font.sans-serif": FONTS, "font.size": 12, "svg.fonttype": "none",
-         "svg.hashsalt": "analysis"}
+STYLE: dict[RcKeyType, Any] = {"font.family": "sans-serif", "font.sans-serif": FONTS, "font.size": 12,
+                                "svg.fonttype": "none", "svg.hashsalt": "analysis"}
 # Inches: about 430 CSS pixels, so a phone shows the chart at nearly its own size.
 WIDTH = 4.5
 _LINE = 12 * 1.45 / 72  # the height of one line of 12-point text, in inches

@@ -71,7 +71,7 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         return super().__getitem__(field_name(name))
 
     def __contains__(self, name: str) -> bool:
-        return super().__contains__(field_name(name))
+        return bool(super().__contains__(field_name(name)))
 
     def answers(self) -> dict[str, Any]:
         """This page's answers as stored values (codes, numbers, text), without the follow-ups

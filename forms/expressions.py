@@ -298,7 +298,7 @@ def _check_pattern(node: Node, position: int) -> None:
                               "group; such patterns can take the server very long. Write a simpler one.")
 
 
-def _risky(pattern: re_parser.SubPattern | list, inside_repeat: bool) -> bool:
+def _risky(pattern: re_parser.SubPattern | list[tuple[Any, Any]], inside_repeat: bool) -> bool:
     for op, value in pattern:
         if op in (re_constants.GROUPREF, re_constants.GROUPREF_EXISTS):
             return True

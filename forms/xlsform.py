@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from .definition import REPORT_SETTINGS, SETTINGS_TRANSLATED, TRANSLATED, _truthy
 from .languages import language_code, language_name
-from .xlsform_reader import TITLE_TRANSLATION, XLSFormError, XLSFormReading, read_xlsform, read_xlsform_with_notices
+from .xlsform_cells import XLSFormError
+from .xlsform_reader import TITLE_TRANSLATION, XLSFormReading, read_xlsform, read_xlsform_with_notices
 from .xlsform_refusals import SUPPORTED_TYPES
 
 __all__ = ["SUPPORTED_TYPES", "XLSFormError", "XLSFormReading", "read_xlsform", "read_xlsform_with_notices",

@@ -188,7 +188,7 @@ def _convert(book: DefinitionData) -> dict[str, Any]:
     """pyxform's conversion of the form to an XForm: what it cannot convert is not an XLSForm."""
     checked = copy.deepcopy(book)
     try:
-        converted = workbook_to_json(checked, fallback_form_name=checked.fallback_form_name)
+        converted: dict[str, Any] = workbook_to_json(checked, fallback_form_name=checked.fallback_form_name)
         create_survey_element_from_dict(converted).to_xml(validate=False)
     # pyxform reports most problems as PyXFormError, and some forms it cannot handle as other errors.
     except Exception as error:

@@ -62,7 +62,7 @@ def _glossary(path: str, modified: int) -> Glossary:
 
 @lru_cache(maxsize=64)
 def _survey_texts(version_id: int, definition_hash: str, language: str) -> tuple[Text, ...]:
-    version = db.session.get(SurveyVersion, version_id)
+    version = db.session.get_one(SurveyVersion, version_id)
     return tuple(survey_texts(stored_to_raw(version.definition), language))
 
 

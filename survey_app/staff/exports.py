@@ -13,7 +13,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import xlsxwriter
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
@@ -286,7 +286,13 @@ def export_responses_csv(slug: str):
                     headers=_attachment(f"{slug}-responses{_values_suffix()}.csv"))
 
 
-def _values_asked() -> dict[str, str]:
+class _ValuesAsked(TypedDict, total=False):
+    """Labels in place of codes, and their language, when asked for: the details of the export's audit event."""
+    values: str
+    language: str
+
+
+def _values_asked() -> _ValuesAsked:
     return {"values": "labels", "language": request.args.get("language") or locale.current().code} \
         if request.args.get("values") == "labels" else {}
 

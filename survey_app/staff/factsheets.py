@@ -206,5 +206,6 @@ def quote_translation(slug: str, state: str, answer_id: int):
         abort(400)
     storage.set_comment_translation(answer_id, request.form.get("translation", "")[:TRANSLATION_LENGTH],
                                     current_user)
+    # url_for leaves out a value that is None, so the language is kept only when one was asked for.
     return redirect(url_for("staff.factsheet", slug=slug, state=state, _anchor=f"quote-{answer_id}",
-                            **({"language": request.args["language"]} if "language" in request.args else {})))
+                            language=request.args.get("language")))
