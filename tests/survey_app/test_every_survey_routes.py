@@ -18,7 +18,7 @@ from sqlalchemy import select
 from survey_app import storage, surveys
 from survey_app.cli import read_definition
 from survey_app.extensions import db
-from survey_app.models import Answer, Partner, Response, Survey, new_uuid
+from survey_app.models import AdvocacyDate, Answer, Partner, Response, Survey, User, new_uuid
 from tests.conftest import Respondent, csrf_token
 from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
 
@@ -70,12 +70,15 @@ WHO = {
     "staff.survey_preview": "staff", "staff.survey_status": "flow", "staff.survey_xlsform": "staff",
     "staff.export_responses_stat": "staff", "staff.factsheet_pdf": "staff", "staff.quote_translation": "flow",
     "review.language": "staff",
+    "staff.brief": "staff", "staff.brief_pdf": "staff", "partner.partner_brief": "partner",
+    "partner.partner_brief_pdf": "partner", "partner.connections": "partner",
 }
 # What a page must show for each survey, beyond answering 200.
 SHOWS_RANKED = {"staff.report_overview", "staff.report_state", "partner.partner_overview", "public.results"}
 SHOWS_TITLE = {"public.start", "partner.paper_form", "staff.survey_detail"}
 # Fact sheets exist for US states only (the survey's groups must be states with published figures).
-STATES_ONLY = {"staff.factsheet", "staff.factsheet_pdf"}
+STATES_ONLY = {"staff.factsheet", "staff.factsheet_pdf", "staff.brief", "staff.brief_pdf", "partner.partner_brief",
+               "partner.partner_brief_pdf", "partner.connections"}
 ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 
 
@@ -112,6 +115,10 @@ def walk(app):
     add_meals(11, "roosevelt", ["too_little_time", "halal_options"], language="so")
     for survey in db.session.scalars(select(Survey)):
         storage.set_public_results(survey, True)
+    staff_user = db.session.scalar(select(User).where(User.email == "staff@example.org"))
+    for state in ("NY", "MA"):
+        storage.add_advocacy_date({"state_code": state, "starts_on": DAY.date() + timedelta(days=400),
+                                   "kind": "board_meeting", "title": f"Meeting in {state}"}, staff_user)
     clients = {"anonymous": app.test_client(), "respondent": app.test_client()}
     for role, email in (("staff", "staff@example.org"), ("admin", "admin@example.org"),
                         ("partner", "mira@example.org")):
@@ -126,8 +133,12 @@ def comment_id(slug: str, text: str) -> int:
 
 def urls(app, rule, case: SurveyCase) -> list[str]:
     """The rule's addresses for one survey: each of its `any(...)` options."""
+    # A brief is for a date in the state: staff's in the case's group, a partner's in its own state (MA).
+    date_state = "MA" if rule.endpoint.startswith("partner.") else case.group
     values = {"slug": case.slug, "state": case.group, "language_code": "es", "number": 1,
-              "answer_id": comment_id(case.slug, case.comment)}
+              "answer_id": comment_id(case.slug, case.comment),
+              "date_id": db.session.scalar(select(AdvocacyDate.id).where(AdvocacyDate.state_code == date_state))
+              or db.session.scalar(select(AdvocacyDate.id))}  # a group that is no state has no dates: 404
     choices = [[(name, option.strip().strip("'\"")) for option in options.split(",")]
                for options, name in ANY.findall(rule.rule)]
     combos = [dict(pairs) for pairs in zip(*choices)] if choices else [{}]
