@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import render_template, request
 from flask_babel import pgettext
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..auth import roles_required
@@ -16,69 +17,82 @@ PAGE_SIZE = 100
 MAX_ID = 2**31 - 1
 
 
-def _downloaded(detail: dict[str, Any]) -> str:
-    values = {"survey": detail.get("survey", ""), "state": detail.get("state", ""),
-              "format": str(detail.get("format", "")).upper()}
+def _said(context: str, text: str) -> Markup:
+    """A sentence of the log, into which `%` puts only isolated values (see `_isolated`)."""
+    return Markup(escape(pgettext(context, text)))
+
+
+def _isolated(item: Any) -> Markup:
+    """A value someone typed, escaped and isolated: a right-to-left override in it reorders
+    nothing of the sentence around it."""
+    return Markup("<bdi>{}</bdi>").format(item)
+
+
+def _downloaded(detail: dict[str, Any]) -> Markup:
+    values = {"survey": _isolated(detail.get("survey", "")), "state": _isolated(detail.get("state", "")),
+              "format": _isolated(str(detail.get("format", "")).upper())}
     sentences = {
-        "chart": pgettext("staff", "Downloaded the chart of %(state)s (%(format)s) of %(survey)s."),
-        "summary": pgettext("staff", "Downloaded the summary tables (%(format)s) of %(survey)s."),
-        "breakdown": pgettext("staff", "Downloaded a breakdown of %(state)s (%(format)s) of %(survey)s."),
-        "responses": pgettext("staff", "Downloaded all responses (%(format)s) of %(survey)s."),
-        "codebook": pgettext("staff", "Downloaded the codebook (%(format)s) of %(survey)s."),
-        "factsheet": pgettext("staff", "Downloaded the fact sheet of %(state)s (%(format)s) of %(survey)s."),
+        "chart": _said("staff", "Downloaded the chart of %(state)s (%(format)s) of %(survey)s."),
+        "summary": _said("staff", "Downloaded the summary tables (%(format)s) of %(survey)s."),
+        "breakdown": _said("staff", "Downloaded a breakdown of %(state)s (%(format)s) of %(survey)s."),
+        "responses": _said("staff", "Downloaded all responses (%(format)s) of %(survey)s."),
+        "codebook": _said("staff", "Downloaded the codebook (%(format)s) of %(survey)s."),
+        "factsheet": _said("staff", "Downloaded the fact sheet of %(state)s (%(format)s) of %(survey)s."),
     }
-    sentence = sentences.get(detail.get("what", ""), pgettext("staff", "Downloaded a file (%(format)s) of %(survey)s."))
+    sentence = sentences.get(detail.get("what", ""), _said("staff", "Downloaded a file (%(format)s) of %(survey)s."))
     return sentence % values
 
 
-def sentence(event: AuditEvent) -> tuple[str, list[str]]:
+def sentence(event: AuditEvent) -> tuple[Markup, list[str]]:
     """What happened, as a sentence, and the details the sentence does not already say."""
     detail = dict(event.detail or {})
     said: set[str] = set()
-    value = detail.get
+
+    def value(key: str, default: Any = "") -> Markup:
+        return _isolated(detail.get(key, default))
     if event.action == "staff_download":
         said = {"what", "survey", "state", "format"}
         text = _downloaded(detail)
     else:
         sentences = {
-            "login": (pgettext("staff", "Logged in."), set()),
-            "login_failed": (pgettext("staff", "A log-in as %(email)s failed.") % {"email": value("email", "")},
+            "login": (_said("staff", "Logged in."), set()),
+            "login_failed": (_said("staff", "A log-in as %(email)s failed.") % {"email": value("email", "")},
                              {"email"}),
-            "kiosk_started": (pgettext("staff", "Started kiosk mode for %(survey)s.") % {"survey": value("survey", "")},
+            "kiosk_started": (_said("staff", "Started kiosk mode for %(survey)s.") % {"survey": value("survey", "")},
                               {"survey"}),
-            "partner_download": (pgettext("staff", "Downloaded the partner's own responses (%(format)s) of "
-                                                   "%(survey)s.") % {"format": str(value("format", "")).upper(),
+            "partner_download": (_said("staff", "Downloaded the partner's own responses (%(format)s) of "
+                                                   "%(survey)s.") % {"format": _isolated(str(detail.get("format", "")).upper()),
                                                                       "survey": value("survey", "")},
                                  {"format", "survey"}),
-            "partner_target": (pgettext("staff", "Set the partner's target to %(target)s responses.")
-                               % {"target": value("target")} if value("target")
-                               else pgettext("staff", "Removed the partner's target."), {"target"}),
-            "partner_created": (pgettext("staff", "Added the partner %(name)s.") % {"name": value("name", "")},
+            "partner_target": (_said("staff", "Set the partner's target to %(target)s responses.")
+                               % {"target": value("target")} if detail.get("target")
+                               else _said("staff", "Removed the partner's target."), {"target"}),
+            "partner_created": (_said("staff", "Added the partner %(name)s.") % {"name": value("name", "")},
                                 {"name"}),
-            "partner_updated": (pgettext("staff", "Changed the partner %(code)s.") % {"code": value("code", "")},
+            "partner_updated": (_said("staff", "Changed the partner %(code)s.") % {"code": value("code", "")},
                                 {"code", "partner_id"}),
-            "password_reset": (pgettext("staff", "Reset the password of %(email)s.") % {"email": value("email", "")},
+            "password_reset": (_said("staff", "Reset the password of %(email)s.") % {"email": value("email", "")},
                                {"email"}),
-            "public_results": ((pgettext("staff", "Published the families' results pages of %(survey)s.")
-                                if value("published") else
-                                pgettext("staff", "Stopped publishing the families' results pages of %(survey)s."))
+            "public_results": ((_said("staff", "Published the families' results pages of %(survey)s.")
+                                if detail.get("published") else
+                                _said("staff", "Stopped publishing the families' results pages of %(survey)s."))
                                % {"survey": value("survey", "")}, {"survey", "published"}),
-            "survey_uploaded": (pgettext("staff", "Uploaded version %(version)s of %(survey)s.")
+            "survey_uploaded": (_said("staff", "Uploaded version %(version)s of %(survey)s.")
                                 % {"version": value("version", ""), "survey": value("slug", "")}, {"version", "slug"}),
-            "survey_published": (pgettext("staff", "Published %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
-            "survey_closed": (pgettext("staff", "Closed %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
-            "survey_downloaded": (pgettext("staff", "Downloaded %(survey)s as an XLSForm.")
+            "survey_published": (_said("staff", "Published %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
+            "survey_closed": (_said("staff", "Closed %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
+            "survey_downloaded": (_said("staff", "Downloaded %(survey)s as an XLSForm.")
                                   % {"survey": value("slug", "")}, {"slug"}),
-            "user_created": (pgettext("staff", "Created the user %(email)s.") % {"email": value("email", "")},
+            "user_created": (_said("staff", "Created the user %(email)s.") % {"email": value("email", "")},
                              {"email"}),
-            "user_enabled": (pgettext("staff", "Allowed %(email)s to log in again.") % {"email": value("email", "")},
+            "user_enabled": (_said("staff", "Allowed %(email)s to log in again.") % {"email": value("email", "")},
                              {"email"}),
-            "user_disabled": (pgettext("staff", "Stopped %(email)s from logging in.") % {"email": value("email", "")},
+            "user_disabled": (_said("staff", "Stopped %(email)s from logging in.") % {"email": value("email", "")},
                               {"email"}),
-            "contacts_viewed": (pgettext("staff", "Viewed the contact details."), set()),
-            "contacts_purged": (pgettext("staff", "Deleted contact details."), set()),
+            "contacts_viewed": (_said("staff", "Viewed the contact details."), set()),
+            "contacts_purged": (_said("staff", "Deleted contact details."), set()),
         }
-        text, said = sentences.get(event.action, (pgettext("staff", "Something else happened."), set()))
+        text, said = sentences.get(event.action, (_said("staff", "Something else happened."), set()))
     rest = [f"{key}: {item}" for key, item in sorted(detail.items()) if key not in said]
     return text, rest
 

@@ -1,5 +1,5 @@
 """Text that people typed is isolated on staff pages: a right-to-left override (U+202E) in a
-comment, a name or a logged email reorders nothing around it."""
+comment, a name or a value in the audit log reorders nothing around it."""
 from __future__ import annotations
 
 from cryptography.fernet import Fernet
@@ -34,11 +34,14 @@ def test_bidi_comment_and_contact_name_are_isolated(app, respondent):
     assert f"<bdi>{OVERRIDE}anaD</bdi>" in admin.get("/staff/contacts").text
 
 
-def test_bidi_audit_log_values_are_isolated(app, client):
+def test_bidi_audit_log_values_are_isolated(app):
     admin = logged_in_admin(app)
-    token = csrf_token(client.get("/login").text)
-    client.post("/login", data={"csrf_token": token, "email": f"x{OVERRIDE}@example.org", "password": "wrong"})
+    page = admin.get("/staff/partners/new")
+    admin.post("/staff/partners/new", data={"csrf_token": csrf_token(page.text), "code": "bidi",
+                                            "name": f"{OVERRIDE}puorg ytinummoc", "state_code": "MN"})
     html = admin.get("/staff/audit").text
     assert "<bdi>admin@example.org</bdi>" in html
-    failed = html.split("login_failed", 1)[1].split("</tr>", 1)[0]
-    assert failed.count("<bdi>") >= 1 and failed.count("<bdi>") == failed.count("</bdi>")
+    assert OVERRIDE in html
+    # Every override sits inside an isolating element, so it reorders nothing outside it.
+    for before in html.split(OVERRIDE)[:-1]:
+        assert before.rfind("<bdi>") > before.rfind("</bdi>")

@@ -119,7 +119,7 @@ def test_auth_audit_log_records_logins_without_addresses(app, client, users):
     log_in(client, "staff@example.org", "wrong password")
     log_in(client, "staff@example.org")
     page = client.get("/staff/audit")
-    assert "A log-in as staff@example.org failed." in page.text and "Logged in." in page.text
+    assert "A log-in as <bdi>staff@example.org</bdi> failed." in page.text and "Logged in." in page.text
     from survey_app.models import AuditEvent
 
     events = db.session.scalars(select(AuditEvent)).all()

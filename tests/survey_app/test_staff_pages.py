@@ -47,5 +47,5 @@ def test_staff_audit_log_reads_as_sentences(app, staff):
     staff.get(f"/staff/reports/{SLUG}/MN/chart.png")
     html = staff.get("/staff/audit").text
     assert "staff_download" not in html and ">login<" not in html
-    assert "Downloaded the chart of MN (PNG) of family-voices." in html
+    assert "Downloaded the chart of <bdi>MN</bdi> (<bdi>PNG</bdi>) of <bdi>family-voices</bdi>." in html
     assert "Logged in." in html
