@@ -96,10 +96,10 @@ def start(slug: str):
 
 def _show_start(survey: surveys.PublicSurvey, has_draft: bool) -> str:
     """The welcome page, rendered once per worker like question pages (see page_cache): it
-    changes only with the survey's version and languages, the language, whether the visitor
-    has answers to come back to, and the link's query (which the language menu keeps)."""
-    links = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
-    key = ("start", survey.version_id, survey.offered, locale.current().code, has_draft, links)
+    changes only with the survey's version and languages, the language, and whether the visitor
+    has answers to come back to. Nothing from the query is in the key (or on the page: the
+    partner a link names is remembered in the session), so no address can fill the cache."""
+    key = ("start", survey.version_id, survey.offered, locale.current().code, has_draft)
     return page_cache.rendered(key, lambda: render_template(
         "public/start.html", survey=survey, definition=survey.definition, offered=survey.offered,
         slug=survey.slug, has_draft=has_draft, form=FlaskForm()))
