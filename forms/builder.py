@@ -236,7 +236,7 @@ def saved_formdata(page: Page, answers: Mapping[str, Any]) -> MultiDict[str, str
     for question in page.questions:
         value = answers.get(question.name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
-            posted.add(question.name, str(item))
+            posted.add(field_name(question.name), str(item))
     return posted
 
 

@@ -177,7 +177,7 @@ def test_partner_distribute_home_gives_each_language_a_card_with_a_copyable_link
         assert f'data-copy="{link}"' in card
         assert f"/partner/surveys/family-voices/flyer/{code}\"" in card
     # The copy button is added by a script from this site, which the page's policy allows.
-    script = re.search(r'<script src="(/static/[^"]+\.js)" defer></script>', page.text).group(1)
+    script = re.search(r'<script src="(/static/[^"]+\.js(?:\?v=\w+)?)" defer></script>', page.text).group(1)
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     served = mira_client.get(script)
     try:
