@@ -381,7 +381,8 @@ def logged_in(live_server: LiveServer) -> Any:
     return lambda page, role: log_in(page, live_server, role)
 
 
-FIGURES = SCREENSHOTS / "figures.json"
+# One file per test process when the suite runs in parallel (pytest-xdist names them gw0, gw1...).
+FIGURES = SCREENSHOTS / f"figures{'-' + os.environ['PYTEST_XDIST_WORKER'] if 'PYTEST_XDIST_WORKER' in os.environ else ''}.json"
 
 
 @pytest.fixture(scope="session")

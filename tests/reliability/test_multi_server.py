@@ -37,8 +37,10 @@ def redis_available() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not redis_available() and not os.environ.get("CI"),
-                                reason="no Redis on 127.0.0.1:6379")
+pytestmark = [pytest.mark.skipif(not redis_available() and not os.environ.get("CI"),
+                                 reason="no Redis on 127.0.0.1:6379"),
+              # One pair of servers and one Redis database for the module, its tests in order.
+              pytest.mark.xdist_group("multi_server")]
 
 
 @pytest.fixture(scope="module")
