@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump and pg_restore, with fixed arguments
+# pg_dump and pg_restore run with fixed arguments, never through a shell.
+import subprocess  # nosec B404
 import tempfile
 from pathlib import Path
 

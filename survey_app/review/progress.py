@@ -41,7 +41,7 @@ class ReviewItem:
 
     @property
     def anchor(self) -> str:
-        return f"{self.text.kind}-{hashlib.sha1(self.text.key.encode()).hexdigest()[:12]}"
+        return f"{self.text.kind}-{hashlib.sha256(self.text.key.encode()).hexdigest()[:12]}"
 
 
 def translations_dir() -> Path:

@@ -19,7 +19,7 @@ MAX_ID = 2**31 - 1
 
 def _said(context: str, text: str) -> Markup:
     """A sentence of the log, into which `%` puts only isolated values (see `_isolated`)."""
-    return Markup(escape(pgettext(context, text)))
+    return escape(pgettext(context, text))
 
 
 def _isolated(item: Any) -> Markup:
