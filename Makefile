@@ -33,7 +33,8 @@ translations-compile: $(VENV)/.installed
 db: install translations-compile
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(FLASK) init-db
 
-run: db
+# The fonts and Pango are what the fact sheet and brief PDFs are drawn with (Debian packages).
+run: db fonts
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
 
