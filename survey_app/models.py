@@ -250,6 +250,8 @@ class PolicyLever(Model):
     source_url: Mapped[str] = mapped_column(String(500), default="")
     # "read": someone re-read the source and it says this; "not re-read": taken from a summary.
     verification: Mapped[str] = mapped_column(String(20), default="not re-read")
+    # What exactly was checked, for staff ("notice read; others not re-read"); never printed.
+    verification_note: Mapped[str] = mapped_column(Text, default="")
     as_of: Mapped[Optional[date]]
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

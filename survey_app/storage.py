@@ -408,9 +408,11 @@ def load_policy_levers(rows: Iterable[Mapping[str, str]]) -> int:
     """The federal levers of the reference file, loaded once: after that they are staff's to edit."""
     if db.session.scalar(select(PolicyLever.id).where(PolicyLever.state_code.is_(None)).limit(1)) is not None:
         return 0
+    # The file's verification says what was re-read; a lever counts as "read" only when all of it was.
     levers = [PolicyLever(issue=row["issue_code"], state_code=None, kind="federal", lever=row["lever"],
                           provides=row["what_it_provides"], source=row["source"],
-                          verification=row.get("verification") or "not re-read") for row in rows]
+                          verification="read" if (row.get("verification") or "").strip() == "read" else "not re-read",
+                          verification_note=(row.get("verification") or "").strip()) for row in rows]
     db.session.add_all(levers)
     db.session.commit()
     return len(levers)

@@ -24,6 +24,7 @@ def upgrade():
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("source_url", sa.String(length=500), nullable=False),
         sa.Column("verification", sa.String(length=20), nullable=False),
+        sa.Column("verification_note", sa.Text(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
