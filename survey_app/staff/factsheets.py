@@ -177,10 +177,7 @@ def brief_pdf(slug: str, state: str, date_id: int):
 @roles_required("partner")
 def partner_brief(slug: str, date_id: int):
     """A partner's brief for a date in its own state, signed with its name."""
-    partner = current_user.partner
-    if survey_or_404(slug).status == "draft":
-        abort(404)
-    context = _brief_context(slug, partner.state_code, date_id, partner)
+    context = _partner_brief_context(slug, date_id)
     return render_template("staff/factsheet.html", pdf=False, chart_src=_chart_data(context), state_partners=[],
                            **context)
 
@@ -188,13 +185,18 @@ def partner_brief(slug: str, date_id: int):
 @partner_blueprint.get("/briefs/<slug>/<int:date_id>.pdf")
 @roles_required("partner")
 def partner_brief_pdf(slug: str, date_id: int):
-    partner = current_user.partner
-    if survey_or_404(slug).status == "draft":
-        abort(404)
-    context = _brief_context(slug, partner.state_code, date_id, partner)
+    context = _partner_brief_context(slug, date_id)
     code = context["sheet_language"].code
     audit.record("partner_download", what="brief", survey=slug, date_id=date_id, language=code)
-    return _pdf(context, f"{slug}-{partner.state_code}-brief-{date_id}-{code}.pdf")
+    return _pdf(context, f"{slug}-{context['state']}-brief-{date_id}-{code}.pdf")
+
+
+def _partner_brief_context(slug: str, date_id: int) -> dict[str, Any]:
+    """The logged-in partner's brief: its own state's date, of a published survey only."""
+    if survey_or_404(slug).status == "draft":
+        abort(404)
+    partner = current_user.partner
+    return _brief_context(slug, partner.state_code, date_id, partner)
 
 
 @blueprint.post("/factsheets/<slug>/<state>/quotes/<int:answer_id>")
