@@ -8,7 +8,7 @@ LANGS := es zh_Hans zh_Hant ar vi ht pt kea ru uk so hmn ksw bn prs ur pl ckb
 NON_CLDR := hmn ksw prs
 
 .PHONY: run test lint install install-dev db translations translations-extract translations-update \
-        translations-compile translations-check e2e browser-deps fonts bench lock audit clean
+        translations-compile translations-check e2e browser-deps fonts ffmpeg bench lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,13 @@ db: install translations-compile
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(FLASK) init-db
 
 # The fonts and Pango are what the fact sheet and brief PDFs are drawn with (Debian packages).
-run: db fonts
+run: db fonts ffmpeg
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
 
 # Two test processes, one per core of the machines this runs on: the browser and server tests
 # spend much of their time waiting. Tests marked with an xdist_group run together, in order.
-test: install-dev translations-compile
+test: install-dev translations-compile ffmpeg
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
@@ -59,7 +59,7 @@ translations-check: install translations-compile
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
 # Debian's Chromium (Playwright drives it; nothing downloads a browser) and axe-core from npm.
-browser-deps: tests/browser/node_modules/axe-core/axe.min.js fonts
+browser-deps: tests/browser/node_modules/axe-core/axe.min.js fonts ffmpeg
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Noto fonts for every script the surveys use, and Pango for WeasyPrint: charts are measured,
@@ -68,6 +68,10 @@ fonts:
 	@test -d /usr/share/fonts/opentype/noto -a -d /usr/share/fonts/truetype/noto -a -n "$$(ldconfig -p | grep libpangoft2-1.0)" || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk \
 	    libpango-1.0-0 libpangoft2-1.0-0; }
+
+# ffmpeg converts the recordings a survey carries into the one format every phone plays (survey_app/audio.py).
+ffmpeg:
+	@command -v ffmpeg >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
 
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund

@@ -25,12 +25,16 @@ TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # line (`invitation`). Each falls back to the default language, so a language is offered
 # without them.
 SETTINGS_TRANSLATED = ("form_title", "description", "duration", "thanks", "invitation")
-SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review")
+# Recordings, per language, of the welcome text and of the thank-you text: stored media names.
+SETTINGS_AUDIO = ("description_audio", "thanks_audio")
+SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_AUDIO)
 # What the reports rank, group by and break a group down by: question names, declared by the survey.
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
 RESPONSE_COLUMNS = ("language", "partner", "channel")
-ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED}
+# A recording of a question's label and hint, or of a choice's label, per language: a media file's name.
+MEDIA = ("audio",)
+ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED, *MEDIA}
 # As XLSForm allows: a letter or `_` first, then letters, digits, `_`, `.` and `-`.
 NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
@@ -88,7 +92,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         "description": texts.get("description", {}),
         "review": texts.get("review", {}),
     }
-    for column in ("duration", "thanks", "invitation"):
+    for column in ("duration", "thanks", "invitation", *SETTINGS_AUDIO):
         if texts.get(column):
             normal_settings[column] = texts[column]
     for column in REPORT_SETTINGS:
@@ -103,10 +107,12 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         name = str(row.get("name", "")).strip()
         if not list_name or not name:
             raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
-        labels = _translations(row, ("label",), where).get("label", {})
+        texts = _translations(row, ("label", *MEDIA), where)
         if any(existing["name"] == name for existing in choices.get(list_name, [])):
             raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
-        choices.setdefault(list_name, []).append({"name": name, "label": labels})
+        choice = {"name": name, "label": texts.get("label", {})}
+        choice.update({column: texts[column] for column in MEDIA if texts.get(column)})
+        choices.setdefault(list_name, []).append(choice)
 
     rows: list[dict[str, Any]] = []
     for number, row in enumerate(raw["survey"] or [], start=1):
@@ -143,7 +149,7 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
         normal["list_name"] = type_words[1]
     elif len(type_words) != 1:
         raise DefinitionError(f"{where}: type '{row.get('type')}' has extra words.")
-    normal.update(_translations(row, TRANSLATED, where))
+    normal.update(_translations(row, (*TRANSLATED, *MEDIA), where))
     if _truthy(row.get("required", False)):
         normal["required"] = True
     for column in ("relevant", "constraint"):
@@ -156,6 +162,7 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
 class Choice:
     name: str
     label: Mapping[str, str]
+    audio: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ class Question:
     constraint_message: Mapping[str, str] = field(default_factory=dict)
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
+    audio: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def multiple(self) -> bool:
@@ -201,6 +209,8 @@ class Survey:
     duration: Mapping[str, str] = field(default_factory=dict)
     thanks: Mapping[str, str] = field(default_factory=dict)
     invitation: Mapping[str, str] = field(default_factory=dict)
+    description_audio: Mapping[str, str] = field(default_factory=dict)
+    thanks_audio: Mapping[str, str] = field(default_factory=dict)
     report_rank: str | None = None  # the select question whose choices the reports rank
     report_group: str | None = None  # the select_one question the reports compare groups of
     report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by
@@ -208,6 +218,21 @@ class Survey:
     @cached_property
     def questions(self) -> dict[str, Question]:
         return {q.name: q for page in self.pages for q in page.questions}
+
+    def recording(self, recordings: Mapping[str, str], language: str) -> str | None:
+        """The stored name of the recording in `language`, or None: a recording is never shown in
+        another language than the text beside it."""
+        return recordings.get(language)
+
+    def has_recordings(self, language: str) -> bool:
+        """Whether any text of the survey has a recording in `language`."""
+        return bool(self.description_audio.get(language) or self.thanks_audio.get(language)
+                    or self.any_recording(list(self.questions.values()), language))
+
+    def any_recording(self, questions: tuple[Question, ...] | list[Question], language: str) -> bool:
+        """Whether any of these questions, or their choices, has a recording in `language`."""
+        return any(question.audio.get(language) or any(choice.audio.get(language) for choice in question.choices)
+                   for question in questions)
 
     def text(self, texts: Mapping[str, str], language: str) -> str:
         """The text in `language`, falling back to the survey's default language."""
@@ -218,7 +243,7 @@ class Survey:
         settings = definition["settings"]
         default_language = settings["default_language"]
         choices = {
-            list_name: tuple(Choice(c["name"], c["label"]) for c in items)
+            list_name: tuple(Choice(c["name"], c["label"], c.get("audio", {})) for c in items)
             for list_name, items in definition["choices"].items()
         }
         pages: list[Page] = []
@@ -276,6 +301,8 @@ class Survey:
             duration=settings.get("duration", {}),
             thanks=settings.get("thanks", {}),
             invitation=settings.get("invitation", {}),
+            description_audio=settings.get("description_audio", {}),
+            thanks_audio=settings.get("thanks_audio", {}),
             report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
             report_group=_report_question(settings, "report_group", questions, ("select_one",)),
             report_breakdowns=_report_breakdowns(settings, questions),
@@ -335,6 +362,7 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
         constraint_message=row.get("constraint_message", {}),
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
+        audio=row.get("audio", {}),
     )
 
 

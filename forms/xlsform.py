@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .definition import REPORT_SETTINGS, SETTINGS_TRANSLATED, TRANSLATED, _truthy
+from .definition import MEDIA, REPORT_SETTINGS, SETTINGS_AUDIO, SETTINGS_TRANSLATED, TRANSLATED, _truthy
 from .languages import language_code, language_name
 from .xlsform_cells import XLSFormError
 from .xlsform_reader import TITLE_TRANSLATION, XLSFormReading, read_xlsform, read_xlsform_with_notices
@@ -26,12 +26,13 @@ __all__ = ["SUPPORTED_TYPES", "XLSFormError", "XLSFormReading", "read_xlsform", 
            "stored_to_raw", "write_xlsform"]
 
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint",
-                  "constraint_message", "required_message")
-CHOICE_COLUMNS = ("list_name", "name", "label")
+                  "constraint_message", "required_message", *MEDIA)
+CHOICE_COLUMNS = ("list_name", "name", "label", *MEDIA)
 # pyxform takes `form_title` in one language only; the title in other languages has its own column.
 SETTINGS_COLUMNS = ("form_title", TITLE_TRANSLATION, "form_id", "version", "default_language", "description",
-                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review")
-TRANSLATED_SETTINGS = (TITLE_TRANSLATION, *(c for c in SETTINGS_TRANSLATED if c != "form_title"), "review")
+                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review", *SETTINGS_AUDIO)
+TRANSLATED_SETTINGS = (TITLE_TRANSLATION, *(c for c in SETTINGS_TRANSLATED if c != "form_title"), "review",
+                       *SETTINGS_AUDIO)
 # What XML 1.0, and so an .xlsx file, can hold; a carriage return would come back as a newline.
 _UNWRITABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MAX_CELL_LENGTH = 32767  # Excel's limit
@@ -43,8 +44,8 @@ def write_xlsform(raw: Mapping[str, Any]) -> bytes:
     language = str(settings.get("default_language") or "en").strip()
     settings = _titles_for_pyxform(settings, language)
     tables = {
-        "survey": _cells("survey", raw.get("survey") or [], SURVEY_COLUMNS, TRANSLATED, language),
-        "choices": _cells("choices", raw.get("choices") or [], CHOICE_COLUMNS, ("label",), language),
+        "survey": _cells("survey", raw.get("survey") or [], SURVEY_COLUMNS, (*TRANSLATED, *MEDIA), language),
+        "choices": _cells("choices", raw.get("choices") or [], CHOICE_COLUMNS, ("label", *MEDIA), language),
         "settings": _cells("settings", [settings], SETTINGS_COLUMNS, TRANSLATED_SETTINGS, language),
     }
     tables["settings"][0][("default_language", None)] = _language_header(language)
@@ -129,7 +130,7 @@ def _titles_for_pyxform(settings: Mapping[str, Any], language: str) -> dict[str,
 def _column_languages(base: str, languages: list[str]) -> list[str] | list[None]:
     if base == TITLE_TRANSLATION:
         return languages[1:]
-    return languages if base in TRANSLATED or base in TRANSLATED_SETTINGS else [None]
+    return languages if base in TRANSLATED or base in TRANSLATED_SETTINGS or base in MEDIA else [None]
 
 
 def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +141,8 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
     for column, texts in (("form_title", stored.get("title")), ("description", stored.get("description")),
                           ("duration", stored.get("duration")), ("thanks", stored.get("thanks")),
                           ("invitation", stored.get("invitation")),
-                          ("review", stored.get("review"))):
+                          ("review", stored.get("review")),
+                          *((column, stored.get(column)) for column in SETTINGS_AUDIO)):
         settings.update(_translated(column, texts))
     for column in REPORT_SETTINGS:
         if stored.get(column):
@@ -158,10 +160,11 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
         for column in ("relevant", "constraint"):
             if row.get(column):
                 flat[column] = row[column]
-        for column in ("constraint_message", "required_message"):
+        for column in ("constraint_message", "required_message", *MEDIA):
             flat.update(_translated(column, row.get(column)))
         survey.append(flat)
-    choices = [{"list_name": list_name, "name": choice["name"], **_translated("label", choice["label"])}
+    choices = [{"list_name": list_name, "name": choice["name"], **_translated("label", choice["label"]),
+                **{key: name for column in MEDIA for key, name in _translated(column, choice.get(column)).items()}}
                for list_name, items in definition["choices"].items() for choice in items]
     return {"settings": settings, "survey": survey, "choices": choices}
 

@@ -52,6 +52,25 @@ def translations(value: Mapping[str, Any], language: str, where: str, header: st
     return found
 
 
+# The media columns a form may carry, as XLSForm names them (`media::audio::Hmong (hmn)`, `audio::Hmong (hmn)`).
+MEDIA_KINDS = ("audio",)
+
+
+def media_keys(path: tuple[str, ...], value: Any, language: str, where: str,
+               headers: Mapping[tuple[str, ...], str], cells: dict[str, str]) -> dict[str, str]:
+    """A media cell, at pyxform's `path` ("media", "audio"), as {"audio::hmn": "q1-hmn.mp3"}; `cells`
+    gets where each file is first named, for messages about the file."""
+    kind = path[-1]
+    written = value if isinstance(value, dict) else {NO_LANGUAGE: value}
+    found: dict[str, str] = {}
+    for language_written, name in written.items():
+        column = headers.get(path if language_written == NO_LANGUAGE else (*path, language_written)) or kind
+        found.update(language_keys(kind, {language_written: name}, language, where, column.rsplit("::", 1)[0]))
+        if text_of(name):
+            cells.setdefault(text_of(name), f'{where}, column "{column}"')
+    return found
+
+
 def at_path(row: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = row
     for key in path:

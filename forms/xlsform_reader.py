@@ -30,8 +30,8 @@ from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from .definition import DefinitionError, normalise
 from .languages import language_code
-from .xlsform_cells import (NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, text_of, translations,
-                            written_header)
+from .xlsform_cells import (MEDIA_KINDS, NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, media_keys,
+                            text_of, translations, written_header)
 from .xlsform_survey_sheet import TEXT_COLUMNS, SurveySheet
 
 _FILE_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".csv", ".md": ".md"}
@@ -48,6 +48,8 @@ _IGNORED_SETTINGS = {name for name in PyxformSurvey.get_slot_names() if not name
 # A translated title: pyxform fails on `form_title::Spanish (es)`, so titles in other languages
 # have a column pyxform leaves alone. Files written before this column existed still load.
 TITLE_TRANSLATION = "form_title_translation"
+# Recordings of the welcome text (title and description) and of the thank-you text, per language.
+SETTINGS_AUDIO = ("description_audio", "thanks_audio")
 
 
 @dataclass
@@ -55,6 +57,8 @@ class XLSFormReading:
     """A form read: the flat definition `normalise()` takes, and what was accepted but ignored."""
     raw: dict[str, Any]
     notices: list[str] = field(default_factory=list)
+    # Each media file the form names, with the first cell that names it ('survey sheet, row 4, column "audio"').
+    media_cells: dict[str, str] = field(default_factory=dict)
 
 
 def read_xlsform(source: bytes | BinaryIO | Path, filename: str | None = None) -> dict[str, Any]:
@@ -66,8 +70,9 @@ def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | N
     data, filename = _content(source, filename)
     book = _sheets(data, filename)
     notices = Notices()
+    media_cells: dict[str, str] = {}
     try:
-        raw, survey_numbers, choice_numbers = _flat_definition(book, filename, notices)
+        raw, survey_numbers, choice_numbers = _flat_definition(book, filename, notices, media_cells)
     except XLSFormError:
         raise
     # The rows are read before pyxform's own checks, so a form broken in a way no message here
@@ -82,11 +87,11 @@ def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | N
         normalise(raw)
     except DefinitionError as error:
         raise _located(str(error), survey_numbers, choice_numbers) from None
-    return XLSFormReading(raw, notices.messages())
+    return XLSFormReading(raw, notices.messages(), media_cells)
 
 
-def _flat_definition(book: DefinitionData, filename: str | None,
-                     notices: Notices) -> tuple[dict[str, Any], list[int], list[int]]:
+def _flat_definition(book: DefinitionData, filename: str | None, notices: Notices,
+                     media_cells: dict[str, str]) -> tuple[dict[str, Any], list[int], list[int]]:
     """The form as the flat definition, with the spreadsheet row of each survey and choices row."""
     for number, row in enumerate((book.settings or [])[1:], start=3):
         if row:
@@ -101,10 +106,11 @@ def _flat_definition(book: DefinitionData, filename: str | None,
                              headers["choices"])
     settings = settings_row[0] if settings_row else {}
     language = _default_language(settings, survey_rows)
-    raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices)
+    raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices, media_cells)
     reader = SurveySheet(language, notices, headers["survey"])
     survey, survey_numbers = reader.read(survey_rows)
-    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"])
+    media_cells.update({name: cell for name, cell in reader.media_cells.items() if name not in media_cells})
+    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], media_cells)
     for list_name in sorted(reader.other_lists):
         if not any(choice["list_name"] == list_name and choice["name"] == "other" for choice in choices):
             choices.append({"list_name": list_name, "name": "other", f"label::{language}": "Other"})
@@ -254,7 +260,8 @@ def _default_language(settings: Mapping[str, Any], survey_rows: list[dict[str, A
     return language_code(named[0]) or "en"
 
 
-def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: Notices) -> dict[str, Any]:
+def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: Notices,
+              media_cells: dict[str, str]) -> dict[str, Any]:
     written_id = text_of(settings.get("id_string")) or stem or "form"
     form_id = _slug(written_id)
     if not form_id:
@@ -274,6 +281,10 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
             raw.update(language_keys("form_title", value, language, "settings sheet, row 2", key))
         elif key in ("description", "review"):
             raw.update(language_keys(key, value, language, "settings sheet, row 2", key))
+        elif key in SETTINGS_AUDIO:
+            for flat_key, name in language_keys(key, value, language, "settings sheet, row 2", key).items():
+                raw[flat_key] = name
+                media_cells.setdefault(name, f'settings sheet, row 2, column "{key}::{flat_key.partition("::")[2]}"')
         elif key == "style":
             if text_of(value).lower() != "pages":
                 notices.add(f'settings sheet, column "style": "{text_of(value)}" is ignored: each group is shown as '
@@ -301,8 +312,8 @@ def _slug(written: str) -> str:
     return _SLUG_BREAK.sub("-", written.lower()).strip("-")[:79].strip("-")
 
 
-def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
-             headers: Mapping[tuple[str, ...], str]) -> tuple[list[dict[str, Any]], list[int]]:
+def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, headers: Mapping[tuple[str, ...], str],
+             media_cells: dict[str, str]) -> tuple[list[dict[str, Any]], list[int]]:
     choices: list[dict[str, Any]] = []
     numbers: list[int] = []
     for row in rows:
@@ -316,11 +327,16 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
         for key, value in row.items():
             if value in (None, "", {}) or key in ("list name", "list_name", "name", "label", "__row"):
                 continue
+            if key == "media" and isinstance(value, dict) and set(value) <= set(MEDIA_KINDS):
+                for kind, cell in value.items():
+                    flat.update(media_keys(("media", kind), cell, language, where, headers, media_cells))
+                continue
             if key == "media":
-                media = next(iter(value)) if isinstance(value, dict) else ""
+                media = next((kind for kind in value if kind not in MEDIA_KINDS), "") if isinstance(value, dict) else ""
                 column = written_header(headers, ("media", media), value.get(media)) if media else "media"
-                raise XLSFormError(f'{where}, column "{column}": pictures, sound and video are not shown to '
-                                   "respondents. Clear the cell, or remove the column.")
+                raise XLSFormError(f'{where}, column "{column}": pictures and video are not shown to respondents; '
+                                   'a recording of the text goes in an "audio::<language>" column. Clear the cell, '
+                                   "or remove the column.")
             written = written_header(headers, (key,), value)
             notices.add(f'choices sheet, column "{written}": ignored, as this service does not use it.', number)
         choices.append(flat)

@@ -10,7 +10,8 @@ from pyxform import aliases
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from .definition import _truthy
-from .xlsform_cells import Notices, XLSFormError, at_path, language_keys, text_of, written_header
+from .xlsform_cells import (MEDIA_KINDS, Notices, XLSFormError, at_path, language_keys, media_keys, text_of,
+                           written_header)
 from .xlsform_refusals import SUPPORTED_TYPES, column_refusal, type_refusal
 
 _BEGIN_END = re.compile(r"^(?P<edge>begin|end)[ _]+(?P<control>.+)$")
@@ -39,6 +40,7 @@ class SurveySheet:
         self.numbers: list[int] = []
         self.groups: list[str | None] = []  # the relevant of each open group inside a page
         self.other_lists: set[str] = set()  # choice lists that `or_other` adds "other" to
+        self.media_cells: dict[str, str] = {}  # each media file's first cell, for messages
 
     def read(self, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
         for row in rows:
@@ -146,6 +148,9 @@ class SurveySheet:
                 flat["required"] = "yes"
         for path, value in _other_columns(row):
             column = written_header(self.headers, path, value)
+            if path[0] == "media" and path[1:] and path[1] in MEDIA_KINDS and kind != "begin_group":
+                flat.update(media_keys(path, value, self.language, where, self.headers, self.media_cells))
+                continue
             refusal = column_refusal(path, text_of(value) if not isinstance(value, dict) else "x", kind)
             if refusal is not None:
                 problem, action = refusal

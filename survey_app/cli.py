@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from forms import translation_files
 from forms.definition import DefinitionError, normalise
-from forms.workbook_limits import WorkbookTooLarge, check_workbook
-from forms.xlsform import read_xlsform_with_notices, stored_to_raw, write_xlsform
+from forms.attachments import AttachmentError, read_path
+from forms.workbook_limits import WorkbookTooLarge
+from forms.xlsform import stored_to_raw, write_xlsform
 
-from . import audit, backups, config, demo, exports, report_data, storage, surveys, translation_status
+from . import audit, backups, config, demo, exports, form_media, report_data, storage, surveys, translation_status
 from .extensions import db
 from .models import Partner, User
 
@@ -38,13 +39,12 @@ def read_definition(path: Path) -> dict:
 
 
 def read_survey_file(path: Path, notices: list[str] | None = None) -> dict:
-    """A survey definition from an XLSForm (.xlsx, .xls, .csv, .md) or a YAML file; what the form
-    asks for that is ignored here is added to `notices`. A workbook is checked for size first."""
+    """A survey definition from an XLSForm (.xlsx, .xls, .csv, .md), alone or in a folder or .zip
+    with its recordings, or from a YAML file; what the form asks for that is ignored here is added
+    to `notices`. A workbook is checked for size first, a .zip before it is unpacked."""
     if path.suffix.lower() in (".yaml", ".yml"):
-        return read_definition(path)
-    if path.suffix.lower() == ".xlsx":
-        check_workbook(path.read_bytes())
-    reading = read_xlsform_with_notices(path)
+        return form_media.attach_media(read_definition(path), {}, {})
+    reading = form_media.read_form(read_path(path))
     if notices is not None:
         notices.extend(reading.notices)
     return reading.raw
@@ -105,18 +105,19 @@ def init_app(app: Flask) -> None:
                        "  .venv/bin/flask --app wsgi create-user you@example.org --role admin")
 
     @app.cli.command("load-survey")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("path", type=click.Path(exists=True, path_type=Path))
     def load_survey(path: Path) -> None:
-        """Load a survey definition (an XLSForm: .xlsx, .xls, .csv, .md; or .yaml): a new survey, as a
-        draft, or a new version."""
+        """Load a survey definition (an XLSForm: .xlsx, .xls, .csv, .md, alone or in a folder or .zip
+        with its recordings; or .yaml): a new survey, as a draft, or a new version."""
         notices: list[str] = []
         try:
             version, created = storage.load_survey(read_survey_file(path, notices), status="draft")
-        except WorkbookTooLarge as error:
+        except (WorkbookTooLarge, AttachmentError) as error:
             db.session.rollback()
             audit.record("survey_upload_refused", user=None, reason=str(error), by="command line")
             raise click.ClickException(f"{path}: {error}") from None
         except (DefinitionError, yaml.YAMLError, UnicodeDecodeError) as error:
+            db.session.rollback()
             raise click.ClickException(f"{path}: {error}") from None
         for notice in notices:
             click.echo(f"Accepted but ignored: {notice}")

@@ -41,6 +41,7 @@ NUMBERS: dict[str, tuple[bool, str, float]] = {
     # The most a request may send (a page of answers or a log-in is a few kB), and a file upload.
     "MAX_REQUEST_KB": (True, "64", 1),
     "MAX_UPLOAD_MB": (True, "4", 1),
+    "MAX_FORM_ZIP_MB": (True, "16", 1),
     "DRAFT_RETENTION_DAYS": (True, "7", 1),
     "TRUSTED_PROXIES": (True, "0", 0),
     "STAFF_IDLE_MINUTES": (True, "30", 1),
@@ -150,6 +151,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": _env_number("MAX_REQUEST_KB") * 1024,
         "MAX_FORM_PARTS": 500,
         "MAX_UPLOAD_BYTES": _env_number("MAX_UPLOAD_MB") * 1024 * 1024,
+        # An XLSForm with its recordings in a .zip (forms/attachments.py limits what it may unpack to).
+        "MAX_FORM_ZIP_BYTES": _env_number("MAX_FORM_ZIP_MB") * 1024 * 1024,
         "DRAFT_RETENTION_DAYS": _env_number("DRAFT_RETENTION_DAYS"),
         # How many proxies (e.g. one TLS-terminating nginx) sit in front: their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": _env_number("TRUSTED_PROXIES"),

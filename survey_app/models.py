@@ -272,3 +272,17 @@ class AdvocacyDate(Model):
     issues: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MediaFile(Model):
+    """A recording families can play, as served: named by the SHA-256 of its bytes, so a name never
+    changes meaning, every app server finds it in the one database, and it is stored once however
+    many survey versions name it."""
+
+    __tablename__ = "media_files"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)  # "<sha256>.mp3"
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

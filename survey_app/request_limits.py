@@ -2,7 +2,8 @@
 
 Werkzeug reads a form into memory, so without a limit one large POST can take a worker's
 memory (a 300 MB form to /login did). Every route accepts `MAX_CONTENT_LENGTH` (small: a page
-of answers or a log-in is a few kB); the routes that take a file accept `MAX_UPLOAD_BYTES`.
+of answers or a log-in is a few kB); the routes that take a file accept `MAX_UPLOAD_BYTES`, or
+`MAX_FORM_ZIP_BYTES` where the file may be a form's .zip with its recordings.
 A larger request is refused with 413 before it is read, and errors.py explains it in the
 visitor's language.
 """
@@ -12,8 +13,8 @@ from typing import Any
 
 from flask import Flask, request
 
-# Routes that receive a file: the staff's XLSForm upload.
-UPLOAD_ENDPOINTS = frozenset({"staff.surveys_index"})
+# Routes that receive a file, and the setting that bounds them: the staff's XLSForm upload takes a .zip.
+UPLOAD_ENDPOINTS = {"staff.surveys_index": "MAX_FORM_ZIP_BYTES"}
 
 
 def init_app(app: Flask) -> None:
@@ -22,4 +23,6 @@ def init_app(app: Flask) -> None:
     @app.url_value_preprocessor
     def limit_request_size(endpoint: str | None, _values: dict[str, Any] | None) -> None:
         if endpoint in UPLOAD_ENDPOINTS:
-            request.max_content_length = app.config["MAX_UPLOAD_BYTES"]
+            # A little room for the form's other fields and the multipart framing.
+            request.max_content_length = max(app.config["MAX_UPLOAD_BYTES"],
+                                             app.config[UPLOAD_ENDPOINTS[endpoint]] + 64 * 1024)

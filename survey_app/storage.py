@@ -23,8 +23,8 @@ from .drafts import SavedDraft
 from .extensions import db
 from .locale import BY_CODE
 from .locale import DEFAULT as DEFAULT_LANGUAGE
-from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, Response,
-                     Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
+from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, MediaFile, Partner, PolicyLever,
+                     Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -77,6 +77,14 @@ def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tupl
     db.session.commit()
     forget_public_surveys()
     return version, True
+
+
+def store_media(name: str, content_type: str, data: bytes) -> None:
+    """Keep a recording under its content-derived `name`, once. Committed with the survey version
+    that names it (`load_survey`), so a form refused later leaves nothing behind."""
+    if db.session.get(MediaFile, name) is None:
+        db.session.add(MediaFile(name=name, content_type=content_type, size=len(data), data=data))
+        db.session.flush()
 
 
 def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web") -> Draft:

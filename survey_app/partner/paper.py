@@ -172,7 +172,7 @@ def paper_form(slug: str, language_code: str):
     # The whole printed page, its instructions included, is in the form's language.
     locale.set_current(language_code)
     return render_template("partner/paper_form.html", survey=survey, version=version, definition=definition,
-                           parts=paper_parts(definition, language_code))
+                           parts=paper_parts(definition, language_code), partner_code=current_user.partner.code)
 
 
 @blueprint.route("/surveys/<slug>/enter", methods=["GET", "POST"])

@@ -22,10 +22,11 @@ from wtforms import ValidationError
 from forms.builder import PageForm, build_page_form
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
-from forms.workbook_limits import WorkbookTooLarge, check_workbook
-from forms.xlsform import XLSFormError, read_xlsform_with_notices, stored_to_raw, write_xlsform
+from forms.attachments import AttachmentError, is_zip, read_upload
+from forms.workbook_limits import WorkbookTooLarge
+from forms.xlsform import XLSFormError, stored_to_raw, write_xlsform
 
-from .. import audit, locale, storage, surveys, translation_status
+from .. import audit, form_media, locale, storage, surveys, translation_status
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Response, Survey, SurveyVersion
@@ -39,9 +40,11 @@ class UploadForm(FlaskForm):
     workbook = FileField(
         _p("staff", "XLSForm file"),
         description=_p("staff", "An XLSForm of at most 2 MB: an Excel workbook (.xlsx or .xls), or pyxform's "
-                                ".csv or .md form, with a survey sheet and, if needed, choices and settings."),
+                                ".csv or .md form, with a survey sheet and, if needed, choices and settings. A "
+                                "form with recordings (audio columns) comes as a .zip holding the form and its "
+                                "files."),
         validators=[FileRequired(_p("staff", "Choose an XLSForm file to upload.")),
-                    FileAllowed(["xlsx", "xlsm", "xls", "csv", "md"],
+                    FileAllowed(["xlsx", "xlsm", "xls", "csv", "md", "zip"],
                                 _p("staff", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls), or a "
                                             ".csv or .md XLSForm. Save it as .xlsx in Excel, LibreOffice or Google "
                                             "Sheets and try again."))])
@@ -51,10 +54,15 @@ class UploadForm(FlaskForm):
 
     def validate_workbook(self, field: FileField) -> None:
         # Read one byte past the limit rather than the whole upload, however large it is.
-        content = field.data.stream.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
+        zip_limit = current_app.config["MAX_FORM_ZIP_BYTES"]
+        content = field.data.stream.read(max(zip_limit, MAX_UPLOAD_BYTES) + 1)
+        if len(content) > MAX_UPLOAD_BYTES and not is_zip(content[:zip_limit + 1]):
             raise ValidationError(pgettext("staff", "The file is larger than 2 MB. An XLSForm is usually much "
                                                     "smaller: check that it holds only the three sheets."))
+        if len(content) > zip_limit:
+            raise ValidationError(pgettext("staff", "The .zip is larger than %(megabytes)d MB. Keep only the form "
+                                                    "and the recordings it names, each a few seconds long.",
+                                           megabytes=zip_limit // (1024 * 1024)))
         self.content = content
         self.filename = field.data.filename or ""
 
@@ -104,12 +112,11 @@ def _language_rows(version: SurveyVersion) -> list[translation_status.LanguageSt
 
 
 def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, list[str]]:
-    """Store an uploaded form: a new survey (as a draft) or a new version. Returns the version, what
-    happened ("new survey", "new version" or "unchanged") and what in the form was ignored. A
-    workbook is checked for size before any parser reads it."""
-    if filename.lower().endswith(".xlsx"):
-        check_workbook(content)
-    reading = read_xlsform_with_notices(content, filename)
+    """Store an uploaded form, alone or in a .zip with its recordings: a new survey (as a draft) or a
+    new version. Returns the version, what happened ("new survey", "new version" or "unchanged") and
+    what in the form was ignored. A workbook is checked for size before any parser reads it, a .zip
+    before it is unpacked."""
+    reading = form_media.read_form(read_upload(content, filename))
     raw = reading.raw
     definition = normalise(raw)
     for code in SurveyDefinition.from_dict(definition).languages:
@@ -122,6 +129,7 @@ def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, lis
     newest = survey.versions[-1] if survey is not None and survey.versions else None
     changes = newest is None or newest.definition_hash != definition_hash(definition)
     if survey is not None and survey.status == "open" and changes and current_user.role != "admin":
+        db.session.rollback()
         raise UploadRefused(pgettext(
             "staff", "%(slug)s is open, so a new version would reach families at once. Ask an admin to upload "
                      "it, or to close the survey first.", slug=survey.slug))
@@ -166,11 +174,12 @@ def surveys_index():
     if form.validate_on_submit():
         try:
             version, outcome, notices = _load_upload(form.content, form.filename)
-        except WorkbookTooLarge as error:
+        except (WorkbookTooLarge, AttachmentError) as error:
             db.session.rollback()
             audit.record("survey_upload_refused", reason=str(error))
             form.workbook.errors.append(str(error))
-        except (XLSFormError, UploadRefused) as error:
+        except (XLSFormError, form_media.MediaError, UploadRefused) as error:
+            db.session.rollback()
             # Shown at the file field and in the error summary, like any other problem with the file.
             form.workbook.errors.append(str(error))
         else:

@@ -1,0 +1,209 @@
+"""Recordings beside a survey's texts: an XLSForm with `audio::<language>` columns, loaded from a
+folder or a .zip with its files, converted, stored in the database and served with ranges."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app import storage, surveys
+from survey_app.extensions import db
+from survey_app.models import MediaFile
+from tests.conftest import Respondent, csrf_token
+from tests.security.test_request_size import staff_client
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
+
+FORM = """\
+| survey |
+| | type | name | label::English (en) | label::Hmong (hmn) | label::Arabic (ar) | audio::Hmong (hmn) | audio::Arabic (ar) |
+| | begin_group | school | School | Tsev kawm ntawv | المدرسة | | |
+| | select_one yn | likes | Does your child like school? | Koj tus menyuam puas nyiam tsev kawm ntawv? | هل يحب طفلك المدرسة؟ | likes-hmn.ogg | likes-ar.wav |
+| | text | why | Why? | Vim li cas? | لماذا؟ | why-hmn.m4a | |
+| | end_group | | | | | | |
+| choices |
+| | list_name | name | label::English (en) | label::Hmong (hmn) | label::Arabic (ar) | audio::Hmong (hmn) | audio::Arabic (ar) |
+| | yn | yes | Yes | Yog | نعم | yes-hmn.mp3 | yes-ar.mp3 |
+| | yn | no | No | Tsis yog | لا | | |
+| settings |
+| | form_id | form_title | description | description_audio::Hmong (hmn) | thanks_audio::Arabic (ar) |
+| | school-voices | School voices | A short survey. | welcome-hmn.mp3 | thanks-ar.ogg |
+"""
+FILES = {"likes-hmn.ogg": 440, "likes-ar.wav": 330, "why-hmn.m4a": 550, "yes-hmn.mp3": 660, "yes-ar.mp3": 770,
+         "welcome-hmn.mp3": 880, "thanks-ar.ogg": 220}
+AUDIO_SOURCE = re.compile(r'<audio controls preload="none" src="([^"]+)"')
+
+
+def tone(name: str, frequency: int, seconds: float = 1.0) -> bytes:
+    """A short sine tone in the format the name's suffix says, made by ffmpeg."""
+    suffix = Path(name).suffix
+    fmt = {".m4a": "ipod", ".ogg": "ogg", ".wav": "wav", ".mp3": "mp3"}[suffix]
+    # An MP4 container written to a pipe needs its index first, in fragments.
+    codec = {".m4a": ["-c:a", "aac", "-movflags", "frag_keyframe+empty_moov"],
+             ".ogg": ["-c:a", "libopus"]}.get(suffix, [])
+    return subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                           f"sine=frequency={frequency}:duration={seconds}", *codec, "-f", fmt, "-"],
+                          capture_output=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def recordings() -> dict[str, bytes]:
+    return {name: tone(name, frequency) for name, frequency in FILES.items()}
+
+
+def write_folder(folder: Path, recordings: dict[str, bytes], form: str = FORM) -> Path:
+    (folder / "media").mkdir(parents=True)
+    (folder / "school-voices.md").write_text(form, encoding="utf-8")
+    for name, content in recordings.items():
+        (folder / "media" / name).write_bytes(content)
+    return folder
+
+
+def zipped(recordings: dict[str, bytes], form: str = FORM, extra: dict[str, bytes] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("school-voices/school-voices.md", form)
+        for name, content in {**recordings, **(extra or {})}.items():
+            archive.writestr(f"school-voices/{name}", content)
+    return buffer.getvalue()
+
+
+def publish(runner) -> None:
+    assert runner.invoke(args=["publish-survey", "school-voices"]).exit_code == 0
+
+
+def audio_sources(html: str) -> list[str]:
+    return AUDIO_SOURCE.findall(html)
+
+
+def test_survey_audio_folder_loads_and_each_page_plays_its_language(app, runner, client, tmp_path, recordings):
+    result = runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    assert result.exit_code == 0, result.output
+    assert "loaded as version 1" in result.output
+    publish(runner)
+    # Seven files, each converted once and stored once.
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 7
+
+    welcome = client.get("/s/school-voices?lang=hmn")
+    assert len(audio_sources(welcome.text)) == 1 and "Mloog" in welcome.text
+    respondent = Respondent(client, "school-voices")
+    page = respondent.start("?lang=hmn")
+    hmong = audio_sources(page.text)
+    # The question, its "yes" answer and the text question; "no" has no recording.
+    assert len(hmong) == 3
+    assert "listen.js" in page.text and "data-listen-page" in page.text
+    arabic = audio_sources(client.get(respondent.path + "?lang=ar").text)
+    assert len(arabic) == 2 and not set(arabic) & set(hmong)
+    # Spanish has no recordings: the page is as it was, without the player or its script.
+    english = client.get(respondent.path + "?lang=en").text
+    assert audio_sources(english) == [] and "listen.js" not in english and "Listen" not in english
+
+    for source in hmong + arabic:
+        served = client.get(source)
+        assert served.status_code == 200 and served.mimetype == "audio/mpeg"
+        assert served.data[:3] == b"ID3" or served.data[0] == 0xFF
+        assert "immutable" in served.headers["Cache-Control"] and served.headers["Accept-Ranges"] == "bytes"
+        assert "Set-Cookie" not in served.headers
+        part = client.get(source, headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206 and len(part.data) == 100 and part.data == served.data[100:200]
+        assert part.headers["Content-Range"] == f"bytes 100-199/{len(served.data)}"
+        assert client.get(source, headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
+    assert client.get(hmong[0], headers={"Range": "bytes=99999999-"}).status_code == 416
+
+
+def test_survey_audio_zip_loads_from_the_command_line_and_the_staff_page(app, runner, client, tmp_path, recordings):
+    archive = tmp_path / "school-voices.zip"
+    archive.write_bytes(zipped(recordings))
+    result = runner.invoke(args=["load-survey", str(archive)])
+    assert result.exit_code == 0, result.output
+    staff = staff_client(client)
+    token = csrf_token(staff.get("/staff/surveys").text)
+    # The same form and recordings from the staff page: nothing changed, so no new version.
+    reply = staff.post("/staff/surveys", data={"csrf_token": token,
+                                               "workbook": (io.BytesIO(archive.read_bytes()), "school-voices.zip")},
+                       follow_redirects=True)
+    assert reply.status_code == 200 and "the same as version 1" in reply.text
+    # A different recording is a new version.
+    changed = {**recordings, "yes-ar.mp3": tone("yes-ar.mp3", 990)}
+    reply = staff.post("/staff/surveys", data={"csrf_token": csrf_token(staff.get("/staff/surveys").text),
+                                               "workbook": (io.BytesIO(zipped(changed)), "school-voices.zip")},
+                       follow_redirects=True)
+    assert "Version 2 of school-voices was loaded" in reply.text
+
+
+def test_survey_audio_downloaded_form_loads_again_without_its_files(app, runner, tmp_path, recordings):
+    runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    out = tmp_path / "again.xlsx"
+    assert runner.invoke(args=["download-survey", "school-voices", "--out", str(out)]).exit_code == 0
+    result = runner.invoke(args=["load-survey", str(out)])
+    assert "unchanged, still version 1" in result.output, result.output
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"why-hmn.m4a": None}, 'survey sheet, row 4, column "audio::Hmong (hmn)": there is no file "why-hmn.m4a"'),
+    ({"likes-ar.wav": b"RIFF not really a recording"},
+     'survey sheet, row 3, column "audio::Arabic (ar)": "likes-ar.wav" could not be read as a recording'),
+    ({"yes-hmn.mp3": b"\0" * (10 * 1024 * 1024 + 1)}, '"school-voices/yes-hmn.mp3" is larger than 10 MB'),
+    ({"thanks-ar.ogg": None}, 'settings sheet, row 2, column "thanks_audio::ar": there is no file "thanks-ar.ogg"'),
+])
+def test_survey_audio_broken_or_oversized_file_is_refused_by_name(app, runner, tmp_path, recordings, change,
+                                                                   message):
+    files = {name: content for name, content in {**recordings, **change}.items() if content is not None}
+    archive = tmp_path / "school-voices.zip"
+    archive.write_bytes(zipped(files))
+    result = runner.invoke(args=["load-survey", str(archive)])
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert surveys.find_survey("school-voices") is None
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
+
+
+def test_survey_audio_a_long_recording_is_refused(app, runner, tmp_path, recordings):
+    archive = tmp_path / "school-voices.zip"
+    archive.write_bytes(zipped({**recordings, "why-hmn.m4a": tone("why-hmn.m4a", 500, seconds=181)}))
+    result = runner.invoke(args=["load-survey", str(archive)])
+    assert result.exit_code != 0 and '"why-hmn.m4a" is 181 seconds long' in result.output
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("../../evil.mp3", "a name that points outside the .zip"),
+    ("/etc/evil.mp3", "a name that points outside the .zip"),
+])
+def test_survey_audio_zip_names_outside_the_zip_are_refused(app, runner, tmp_path, recordings, entry, message):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("school-voices.md", FORM)
+        archive.writestr(entry, b"x")
+    path = tmp_path / "bad.zip"
+    path.write_bytes(buffer.getvalue())
+    result = runner.invoke(args=["load-survey", str(path)])
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_survey_audio_zip_bomb_is_refused_before_unpacking(app, runner, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("school-voices.md", FORM)
+        archive.writestr("yes-hmn.mp3", b"\0" * (5 * 1024 * 1024))
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(buffer.getvalue())
+    assert len(buffer.getvalue()) < 50_000
+    result = runner.invoke(args=["load-survey", str(path)])
+    assert result.exit_code != 0 and "it is not a form or a recording" in result.output
+
+
+def test_survey_audio_unknown_media_name_is_not_found(app, client):
+    assert client.get("/media/" + "0" * 64 + ".mp3").status_code == 404
+    assert client.get("/media/../instance.mp3").status_code == 404
+
+
+def test_survey_audio_recordings_are_kept_once_for_every_version(app, tmp_path, recordings):
+    storage.store_media("a" * 64 + ".mp3", "audio/mpeg", b"one")
+    storage.store_media("a" * 64 + ".mp3", "audio/mpeg", b"one")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 1
