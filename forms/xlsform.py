@@ -51,7 +51,7 @@ def write_xlsform(raw: Mapping[str, Any]) -> bytes:
     tables["settings"][0][("default_language", None)] = _language_header(language)
     languages = list(dict.fromkeys([language] + [code for rows in tables.values() for row in rows
                                                  for _column, code in row if code]))
-    always = {"survey": ("type", "name", "label"), "choices": CHOICE_COLUMNS, "settings": ("form_id",)}
+    always = {"survey": ("type", "name", "label"), "choices": ("list_name", "name", "label"), "settings": ("form_id",)}
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet, rows in tables.items():

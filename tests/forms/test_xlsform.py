@@ -204,8 +204,9 @@ NOT_COLLECTED = "and this service does not collect it from families."
     ("survey", question("select_one yes_no", choice_filter="name != 'no'"), 'survey sheet, row 3, column '
      '"choice_filter": choice filters (choices that depend on an earlier answer) are not supported yet.'),
     ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
-     '"media::image::English (en)": pictures, sound and video are not shown to respondents. Clear the cell'),
-    ("survey", question("note", image="map.png"), 'column "image": pictures, sound and video'),
+     '"media::image::English (en)": pictures and video are not shown to respondents; a recording of the text goes '
+     'in an "audio::<language>" column. Clear the cell'),
+    ("survey", question("note", image="map.png"), 'column "image": pictures and video'),
     ("survey", question("integer", default=0), 'survey sheet, row 3, column "default": questions cannot start'),
     ("survey", question("text", required="${consent} = 'no'"), 'survey sheet, row 3, column "required": '
      "\"${consent} = 'no'\" is a condition. A condition in \"required\" is not supported"),
@@ -218,7 +219,7 @@ NOT_COLLECTED = "and this service does not collect it from families."
     ("survey", question("text", **{"relevant::en": "1 = 1"}), 'survey sheet, row 3, column "relevant::en": '
      '"relevant" is the same in every language.'),
     ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "media::image": "maybe.png"},
-     'choices sheet, row 4, column "media::image": pictures, sound and video'),
+     'choices sheet, row 4, column "media::image": pictures and video'),
     ("settings", {"default_language": "Elvish"}, 'settings sheet, row 2, column "default_language": "Elvish" is '
      "not a language this service can recognise."),
 ])

@@ -23,7 +23,7 @@ POLICY = {
     "public.home": PUBLIC, "public.start": PUBLIC, "public.begin": PUBLIC, "public.page": PUBLIC,
     "public.thanks": PUBLIC, "public.again": PUBLIC, "public.privacy": PUBLIC, "public.contact": PUBLIC,
     "public.contact_saved": PUBLIC, "public.kiosk_reset": PUBLIC, "public.results": PUBLIC,
-    "public.results_index": PUBLIC,
+    "public.results_index": PUBLIC, "public.media": PUBLIC,
     "partner.home": PARTNER, "partner.flyer": PARTNER, "partner.qr_png": PARTNER, "partner.qr_svg": PARTNER,
     "partner.responses": PARTNER, "partner.download_csv": PARTNER, "partner.download_xlsx": PARTNER,
     "partner.enter": PARTNER, "partner.kiosk": PARTNER, "partner.paper": PARTNER, "partner.paper_form": PARTNER,
@@ -53,7 +53,7 @@ ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 def sample_values(rule, ids) -> dict:
     values = {"slug": "family-voices", "state": "MN", "language_code": "es", "number": 1, "answer_id": 1,
               "filename": "site.css", "partner_id": ids["partner"], "user_id": ids["user"],
-              "lever_id": 1, "date_id": 1, "state_code": "MA", "token": "0" * 32}
+              "lever_id": 1, "date_id": 1, "state_code": "MA", "token": "0" * 32, "name": "0" * 64 + ".mp3"}
     for options, name in ANY.findall(rule.rule):
         values[name] = options.split(",")[0].strip().strip("'\"")
     return {name: values[name] for name in rule.arguments}
