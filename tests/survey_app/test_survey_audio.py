@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from survey_app import storage, surveys
 from survey_app.extensions import db
-from survey_app.models import MediaFile
+from survey_app.models import MediaFile, Partner
 from tests.conftest import Respondent, csrf_token
 from tests.security.test_request_size import staff_client
+from tests.survey_app.report_fixtures import PASSWORD, log_in
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
 
@@ -207,3 +208,25 @@ def test_survey_audio_recordings_are_kept_once_for_every_version(app, tmp_path, 
     storage.store_media("a" * 64 + ".mp3", "audio/mpeg", b"one")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 1
+
+
+def test_survey_audio_kiosk_plays_and_paper_form_points_to_the_recordings(app, runner, tmp_path, recordings):
+    runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    publish(runner)
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+    partner = app.test_client()
+    log_in(partner, "mira@example.org")
+    paper = partner.get("/partner/surveys/school-voices/paper/hmn").text
+    assert "Koj kuj mloog tau daim ntawv nug no" in paper
+    assert "/s/school-voices?ref=mira&amp;lang=hmn" in paper
+    # Without recordings in English, the English paper form says nothing of them.
+    assert "listen" not in partner.get("/partner/surveys/school-voices/paper/en").text.lower()
+
+    kiosk = app.test_client()
+    log_in(kiosk, "mira@example.org")
+    start = kiosk.get("/partner/surveys/school-voices/kiosk")
+    kiosk.post("/partner/surveys/school-voices/kiosk", data={"csrf_token": csrf_token(start.text)})
+    page = Respondent(kiosk, "school-voices").start("?lang=ar")
+    sources = audio_sources(page.text)
+    assert len(sources) == 2 and all(kiosk.get(source).status_code == 200 for source in sources)
