@@ -1,0 +1,92 @@
+"""Recordings on a phone, in Hmong and in Arabic: each player is reached with the keyboard, named
+for screen readers, big enough to press, and nothing is downloaded until someone presses play."""
+from __future__ import annotations
+
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.test_browser_page_weight import NetworkLog, _weigh
+from tests.survey_app.test_survey_audio import FILES, tone, write_folder
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")]
+
+LISTEN = {"hmn": "Mloog", "ar": "استمع"}
+PLAYERS = """() => Array.from(document.querySelectorAll('audio')).map(a => {
+  const r = a.getBoundingClientRect();
+  return {label: a.getAttribute('aria-label'), height: r.height, width: r.width, preload: a.preload,
+          controls: a.controls, src: a.getAttribute('src')};
+})"""
+
+
+@pytest.fixture(scope="module")
+def audio_survey(live_server, tmp_path_factory):
+    folder = write_folder(tmp_path_factory.mktemp("audio-form") / "form",
+                          {name: tone(name, frequency) for name, frequency in FILES.items()})
+    live_server.flask("load-survey", str(folder))
+    live_server.flask("publish-survey", "school-voices")
+    return "school-voices"
+
+
+def start(page, live_server, slug: str, lang: str) -> None:
+    page.goto(live_server.url(f"/s/{slug}?lang={lang}"))
+    with page.expect_navigation():
+        page.locator("form[action$='/start'] button[type=submit]").click()
+
+
+@pytest.mark.parametrize("lang", ["hmn", "ar"])
+def test_browser_audio_players_reachable_labelled_and_fetched_only_on_press(lang, phone, live_server, audio_survey,
+                                                                            screenshots, axe):
+    fetched: list[str] = []
+    phone.on("request", lambda request: fetched.append(request.url) if "/media/" in request.url else None)
+    start(phone, live_server, audio_survey, lang)
+    players = phone.evaluate(PLAYERS)
+    assert len(players) == (3 if lang == "hmn" else 2)
+    for player in players:
+        assert player["controls"] and player["preload"] == "none"
+        assert player["label"].startswith(LISTEN[lang] + ":") and len(player["label"]) > len(LISTEN[lang]) + 2
+        assert player["height"] >= 44 and player["width"] >= 44, player
+    listen_page = phone.locator("[data-listen-page]")
+    assert listen_page.is_visible() and listen_page.bounding_box()["height"] >= 44
+    screenshots.take(phone, f"audio-{lang}")
+    assert axe.serious(phone) == []
+    phone.wait_for_timeout(500)
+    assert fetched == [], "a recording was downloaded before anyone pressed play"
+
+    # The keyboard reaches the first player; pressing it plays, and only then is the recording fetched.
+    for _ in range(40):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.tagName") == "AUDIO":
+            break
+    else:
+        raise AssertionError("Tab never reached a recording's player")
+    with phone.expect_request(lambda request: "/media/" in request.url):
+        phone.keyboard.press("Enter")
+    assert urlsplit(fetched[0]).path == players[0]["src"]
+
+
+def test_browser_audio_listen_to_this_page_plays_in_order(phone, live_server, audio_survey):
+    start(phone, live_server, audio_survey, "hmn")
+    with phone.expect_request(lambda request: "/media/" in request.url) as first:
+        phone.locator("[data-listen-page]").click()
+    assert urlsplit(first.value.url).path == phone.evaluate(PLAYERS)[0]["src"]
+
+
+def test_browser_audio_page_weight_with_and_without_recordings(phone, live_server, audio_survey, figures):
+    log = NetworkLog(phone)
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    weights = {}
+    for lang in ("en", "hmn"):
+        start(phone, live_server, audio_survey, lang)
+        # The walk to the page is not weighed; its bodies are gone once the page is left.
+        log.requests.clear()
+        entries = _weigh(phone, log, cdp)
+        weights[lang] = {"bytes": sum(entry["bytes"] for entry in entries), "requests": len(entries)}
+        assert not any("/media/" in entry["url"] for entry in entries)
+    figures["audio_page_weight"] = weights
+    assert weights["en"]["requests"] <= 3 and weights["en"]["bytes"] <= 30_000
+    # The recordings' page loads one small script more, and no recording.
+    assert weights["hmn"]["requests"] == weights["en"]["requests"] + 1 and weights["hmn"]["bytes"] <= 30_000
