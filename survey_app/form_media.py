@@ -79,9 +79,14 @@ def _stored_name(name: str, files: Mapping[str, bytes], cell: str) -> str:
         raise MediaError(f'{cell}: "{name}" is not a recording this service takes. Use MP3, M4A, AAC, Ogg, Opus '
                          "or WAV.")
     try:
-        served = audio.convert(files[name], name)
+        return store_recording(files[name], name)
     except audio.AudioError as error:
         raise MediaError(f"{cell}: {error}") from None
+
+
+def store_recording(data: bytes, name: str) -> str:
+    """A recording converted as families get it and stored (committed with what names it); its stored name."""
+    served = audio.convert(data, name)
     stored = hashlib.sha256(served).hexdigest() + audio.SUFFIX
     storage.store_media(stored, audio.CONTENT_TYPE, served)
     return stored

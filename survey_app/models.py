@@ -286,3 +286,29 @@ class MediaFile(Model):
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordingProposal(Model):
+    """A native speaker's recording of one survey text in one language, for staff to accept. A
+    text is known by where it is in the survey (`target`: "survey:<question>",
+    "choices:<list>/<choice>", "settings:description_audio" or "settings:thanks_audio") and by
+    its wording when it was recorded, so a recording of an older wording is not accepted."""
+
+    __tablename__ = "recording_proposals"
+    __table_args__ = (Index("ix_recording_proposals_survey_language", "survey_id", "language"),)
+
+    STATUSES = ("proposed", "accepted")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    media_name: Mapped[str] = mapped_column(ForeignKey("media_files.name"))
+    status: Mapped[str] = mapped_column(String(10))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[Optional[datetime]]
+
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])

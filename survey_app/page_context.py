@@ -44,7 +44,8 @@ def public_url_for(endpoint: str, **values: object) -> str:
 
 SECURITY_HEADERS = (
     ("Content-Security-Policy",
-     ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     # Recordings come from the app itself; a native speaker's own recording plays back from the page (blob:).
+     ("default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; "
       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
     ("X-Content-Type-Options", "nosniff"),
     # A survey link carries the partner code; it must not leak to other sites.

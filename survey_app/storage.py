@@ -24,7 +24,7 @@ from .extensions import db
 from .locale import BY_CODE
 from .locale import DEFAULT as DEFAULT_LANGUAGE
 from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, MediaFile, Partner, PolicyLever,
-                     Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
+                     RecordingProposal, Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -409,6 +409,35 @@ def accept_translation(review: TranslationReview, user: User, po_file: bytes | N
         db.session.rollback()
         raise ValueError("the English of this text has changed since it was reviewed")
     version, _created = load_survey(raw_definition)   # commits the review with the new version
+    return version
+
+
+def propose_recording(user: User, survey: Survey, language: str, target: str, text: str,
+                      media_name: str) -> RecordingProposal:
+    """Keep a native speaker's recording of one text (already stored with `store_media`) for staff
+    to accept. A new recording of the same text replaces a proposal not yet accepted."""
+    recorder_id, survey_id = user.id, survey.id
+    proposal = db.session.scalar(select(RecordingProposal).where(
+        RecordingProposal.survey_id == survey_id, RecordingProposal.language == language,
+        RecordingProposal.target == target, RecordingProposal.status == "proposed"))
+    if proposal is None:
+        proposal = RecordingProposal(survey_id=survey_id, language=language, target=target, status="proposed")
+        db.session.add(proposal)
+    proposal.text = text
+    proposal.media_name = media_name
+    proposal.recorded_by_id = recorder_id
+    proposal.recorded_at = utcnow()
+    db.session.commit()
+    return proposal
+
+
+def accept_recording(proposal: RecordingProposal, user: User, raw_definition: dict[str, Any]) -> SurveyVersion:
+    """Staff accept a recording: `raw_definition` (the newest version, flat, with the recording
+    already in its cell) becomes the survey's new version, committed with the acceptance."""
+    proposal.status = "accepted"
+    proposal.accepted_by_id = user.id
+    proposal.accepted_at = utcnow()
+    version, _created = load_survey(raw_definition)
     return version
 
 

@@ -44,7 +44,9 @@ def index():
         version = survey.versions[-1]
         for code in _languages_for_user():
             reviewed, total = progress.progress(survey, version, code)
-            rows.append({"survey": survey, "language": BY_CODE[code], "reviewed": reviewed, "total": total})
+            voiced, texts = recordings.voice_count(version.definition, code)
+            rows.append({"survey": survey, "language": BY_CODE[code], "reviewed": reviewed, "total": total,
+                         "voiced": voiced, "texts": texts})
     return render_template("review/index.html", rows=rows)
 
 
@@ -143,3 +145,6 @@ def interface_po(language_code: str):
     folder = BY_CODE[language_code].folder
     return Response(progress.interface_po(language_code), mimetype="text/x-gettext-translation",
                     headers={"Content-Disposition": f"attachment; filename=messages-{folder}.po"})
+
+
+from . import recordings  # noqa: E402,F401  (registers its routes on the blueprint)

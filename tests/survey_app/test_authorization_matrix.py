@@ -37,7 +37,7 @@ POLICY = {
     "staff.report_chart": STAFF, "staff.report_overview": STAFF, "staff.report_questions": STAFF,
     "staff.report_state": STAFF,
     "staff.survey_detail": STAFF, "staff.survey_languages": STAFF, "staff.survey_preview": STAFF,
-    "review.index": STAFF, "review.language": STAFF, "review.interface_po": STAFF,
+    "review.index": STAFF, "review.language": STAFF, "review.interface_po": STAFF, "review.recordings": STAFF,
     "staff.survey_status": ADMIN, "staff.survey_xlsform": STAFF, "staff.surveys_index": STAFF,
     "staff.export_responses_stat": STAFF, "staff.factsheet_pdf": STAFF, "staff.quote_translation": STAFF,
     "staff.levers": STAFF, "staff.lever_edit": STAFF, "staff.lever_delete": STAFF, "staff.calendar": STAFF,
