@@ -279,17 +279,20 @@ def _export_details(export: dict[str, Any]) -> list[str]:
     return lines
 
 
-# Measured by a browser test rather than by this run: kept from the page being rewritten.
-KEPT_SECTION = "## 8. Slow 3G"
+# Measured by browser tests rather than by this run: kept from the page being rewritten.
+KEPT_SECTIONS = ("## 8. Slow 3G", "## 9. Recordings")
 
 
 def kept_section(previous: str) -> list[str]:
-    """The section of the previous page that `make bench` does not measure, unchanged."""
-    if KEPT_SECTION not in previous:
-        return []
-    section = previous[previous.index(KEPT_SECTION):]
-    following = section.find("\n## ", 1)
-    return (section[:following] if following != -1 else section).rstrip("\n").split("\n")
+    """The sections of the previous page that `make bench` does not measure, unchanged."""
+    kept: list[str] = []
+    for title in KEPT_SECTIONS:
+        if title not in previous:
+            continue
+        section = previous[previous.index(title):]
+        following = section.find("\n## ", 1)
+        kept += [*(section[:following] if following != -1 else section).rstrip("\n").split("\n"), ""]
+    return kept[:-1]
 
 
 def document(results: dict[str, Any], notes: list[str], previous: str = "") -> str:
