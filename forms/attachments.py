@@ -134,6 +134,8 @@ def _bundle(contents: dict[str, bytes]) -> FormBundle:
     if not forms:
         raise AttachmentError("There is no XLSForm (.xlsx, .xls, .csv or .md) in it. Put the form beside its "
                               "recordings and try again.")
+    # A .csv beside a workbook is a list of choices (select_one_from_file), not a second form.
+    forms = [name for name in forms if not name.lower().endswith(".csv")] or forms
     if len(forms) > 1:
         raise AttachmentError(f"There are {len(forms)} forms in it ({', '.join(sorted(forms))}); it may hold one. "
                               "Keep one form with its recordings.")

@@ -11,6 +11,7 @@ read in `xlsform_survey_sheet`, the cells in `xlsform_cells`.
 from __future__ import annotations
 
 import copy
+import csv
 import io
 import re
 import warnings
@@ -66,13 +67,16 @@ def read_xlsform(source: bytes | BinaryIO | Path, filename: str | None = None) -
     return read_xlsform_with_notices(source, filename).raw
 
 
-def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | None = None) -> XLSFormReading:
+def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | None = None,
+                              files: Mapping[str, bytes] | None = None) -> XLSFormReading:
+    """As `read_xlsform`, with what was ignored and the media cells; `files` are the files beside the
+    form (its folder or .zip), where select_one_from_file finds its .csv."""
     data, filename = _content(source, filename)
     book = _sheets(data, filename)
     notices = Notices()
     media_cells: dict[str, str] = {}
     try:
-        raw, survey_numbers, choice_numbers = _flat_definition(book, filename, notices, media_cells)
+        raw, survey_numbers, choice_numbers = _flat_definition(book, filename, notices, media_cells, files or {})
     except XLSFormError:
         raise
     # The rows are read before pyxform's own checks, so a form broken in a way no message here
@@ -90,8 +94,8 @@ def read_xlsform_with_notices(source: bytes | BinaryIO | Path, filename: str | N
     return XLSFormReading(raw, notices.messages(), media_cells)
 
 
-def _flat_definition(book: DefinitionData, filename: str | None, notices: Notices,
-                     media_cells: dict[str, str]) -> tuple[dict[str, Any], list[int], list[int]]:
+def _flat_definition(book: DefinitionData, filename: str | None, notices: Notices, media_cells: dict[str, str],
+                     files: Mapping[str, bytes]) -> tuple[dict[str, Any], list[int], list[int]]:
     """The form as the flat definition, with the spreadsheet row of each survey and choices row."""
     for number, row in enumerate((book.settings or [])[1:], start=3):
         if row:
@@ -111,6 +115,13 @@ def _flat_definition(book: DefinitionData, filename: str | None, notices: Notice
     survey, survey_numbers = reader.read(survey_rows)
     media_cells.update({name: cell for name, cell in reader.media_cells.items() if name not in media_cells})
     choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], media_cells)
+    for list_name, (file_name, cell) in reader.file_lists.items():
+        if any(choice["list_name"] == list_name for choice in choices):
+            raise XLSFormError(f'{cell}: the choices of "{file_name}" would be the list "{list_name}", which the '
+                               "choices sheet already has. Rename the file or the list.")
+        read = _file_choices(list_name, file_name, cell, files, language)
+        choices.extend(read)
+        choice_numbers.extend([0] * len(read))
     for list_name in sorted(reader.other_lists):
         if not any(choice["list_name"] == list_name and choice["name"] == "other" for choice in choices):
             choices.append({"list_name": list_name, "name": "other", f"label::{language}": "Other"})
@@ -342,6 +353,46 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, header
         choices.append(flat)
         numbers.append(number)
     return choices, numbers
+
+
+MAX_FILE_CHOICES = 5000
+
+
+def _file_choices(list_name: str, file_name: str, cell: str, files: Mapping[str, bytes],
+                  language: str) -> list[dict[str, Any]]:
+    """The choices of a select_one_from_file list, from its .csv beside the form: a `name` column,
+    and `label` or `label::<language>` columns, as ODK reads them."""
+    content = files.get(file_name, files.get(Path(file_name).name))
+    if content is None:
+        raise XLSFormError(f'{cell}: there is no file "{file_name}" beside the form. Put it in the folder or .zip '
+                           "with the form.")
+    try:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        raise XLSFormError(f'"{file_name}" could not be read as a CSV file. Save it as "CSV UTF-8" and try '
+                           "again.") from None
+    header = [column.strip() for column in rows[0]] if rows else []
+    labels = {index: column.partition("::")[2].strip() or NO_LANGUAGE for index, column in enumerate(header)
+              if column.partition("::")[0].strip() == "label"}
+    if "name" not in header or not labels:
+        raise XLSFormError(f'"{file_name}", row 1: the list needs a "name" column and a "label" column (or one '
+                           'per language, as in "label::English (en)").')
+    if len(rows) - 1 > MAX_FILE_CHOICES:
+        raise XLSFormError(f'"{file_name}" has {len(rows) - 1} choices, more than {MAX_FILE_CHOICES}. Keep the '
+                           "ones families choose from.")
+    found = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(enumerate(cell.strip() for cell in row))
+        name = cells.get(header.index("name"), "")
+        if not name and not any(cells.values()):
+            continue
+        where = f'"{file_name}", row {number}'
+        if not name:
+            raise XLSFormError(f'{where}, column "name": every choice needs a name.')
+        texts = {written: cells.get(index, "") for index, written in labels.items()}
+        found.append({"list_name": list_name, "name": name,
+                      **language_keys("label", texts, language, where, "label")})
+    return found
 
 
 def _located(message: str, survey_rows: list[int], choice_rows: list[int]) -> XLSFormError:

@@ -28,10 +28,9 @@ _TYPE_ADVICE: dict[str, tuple[str, str]] = {
     "acknowledge": ("tick-to-confirm questions are not supported",
                     "Use select_one with a single choice and make it required."),
     "dateTime": ("a date with a time is not supported", "Ask for the date with date and the time with time."),
-    **dict.fromkeys(("select_one_from_file", "select_multiple_from_file", "select_one_external", "xml-external",
-                     "csv-external"), (
-        "choices from a separate file are not supported yet",
-        "Copy the choices onto the choices sheet and use select_one or select_multiple with their list_name.")),
+    **dict.fromkeys(("select_one_external", "xml-external", "csv-external"), (
+        "choices that depend on an external data file are not supported yet",
+        "Copy the choices onto the choices sheet, or use select_one_from_file with a .csv beside the form.")),
 }
 _CLEAR = "Clear the cell, or remove the column."
 _COLUMN_ADVICE: dict[tuple[str, ...], tuple[str, str]] = {

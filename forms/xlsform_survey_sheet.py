@@ -18,6 +18,8 @@ _BEGIN_END = re.compile(r"^(?P<edge>begin|end)[ _]+(?P<control>.+)$")
 _SELECT = re.compile(
     r"^(?P<command>" + "|".join(re.escape(alias) for alias in sorted(aliases.select, key=len, reverse=True))
     + r") +(?P<list_name>\S+)(?: +(?P<other>or_other|or specify other|or other))?$")
+_FROM_FILE = re.compile(r"^(?P<command>select_one_from_file|select_multiple_from_file|select one from file|"
+                        r"select multiple from file) +(?P<file>\S+)$")
 # The text columns of a survey row, by pyxform's path to them, and the definition's column.
 TEXT_COLUMNS = {("label",): "label", ("hint",): "hint", ("bind", "jr:constraintMsg"): "constraint_message",
           ("bind", "jr:requiredMsg"): "required_message"}
@@ -41,6 +43,8 @@ class SurveySheet:
         self.groups: list[str | None] = []  # the relevant of each open group inside a page
         self.other_lists: set[str] = set()  # choice lists that `or_other` adds "other" to
         self.media_cells: dict[str, str] = {}  # each media file's first cell, for messages
+        # Choice lists read from a CSV file beside the form: list name -> (file name, the cell naming it).
+        self.file_lists: dict[str, tuple[str, str]] = {}
 
     def read(self, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
         for row in rows:
@@ -54,6 +58,9 @@ class SurveySheet:
         if not written:
             return
         kind, list_name = _type(written, row, where)
+        from_file = _FROM_FILE.match(written)
+        if from_file and list_name:
+            self.file_lists.setdefault(list_name, (from_file["file"], f'{where}, column "type"'))
         name = text_of(row.get("name"))
         if kind in ("begin_group", "end_group"):
             self._group(kind, row, name, number, where)
@@ -174,6 +181,13 @@ def _type(written: str, row: Mapping[str, Any], where: str) -> tuple[str, str | 
             return f"{edge['edge']}_group", None
         raise XLSFormError(type_refusal("repeat", written, where))
     select = _SELECT.match(written)
+    from_file = _FROM_FILE.match(written)
+    if from_file:
+        if not from_file["file"].lower().endswith(".csv"):
+            raise XLSFormError(f'{where}, column "type": "{written}": choices are read from a .csv file here (with '
+                               'a "name" column and a "label" column per language). Save the list as .csv.')
+        kind = "select_one" if from_file["command"].replace(" ", "_") == "select_one_from_file" else "select_multiple"
+        return kind, file_list_name(from_file["file"])
     if select:
         command = aliases.select[select["command"]]
         if select["command"] in aliases.select_from_file or command not in ("select one", "select all that apply"):
@@ -186,6 +200,12 @@ def _type(written: str, row: Mapping[str, Any], where: str) -> tuple[str, str | 
     if kind in SUPPORTED_TYPES or kind in TIMESTAMPS:
         return kind, None
     raise XLSFormError(type_refusal(kind, written, where))
+
+
+def file_list_name(file_name: str) -> str:
+    """The choice list a CSV file's choices are stored as: `schools.csv` -> `schools`."""
+    stem = re.sub(r"[^\w]+", "_", file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]).strip("_")
+    return stem if stem and not stem[0].isdigit() else f"list_{stem}"
 
 
 def _kind(written: str, spec: Mapping[str, Any]) -> str:

@@ -37,7 +37,7 @@ def read_form(bundle: FormBundle) -> XLSFormReading:
     (not yet committed: `storage.load_survey` does that with the version that names them)."""
     if bundle.form_name.lower().endswith((".xlsx", ".xlsm")):
         check_workbook(bundle.form)
-    reading = read_xlsform_with_notices(bundle.form, bundle.form_name)
+    reading = read_xlsform_with_notices(bundle.form, bundle.form_name, bundle.files)
     reading.raw = attach_media(reading.raw, bundle.files, reading.media_cells)
     return reading
 

@@ -199,8 +199,10 @@ NOT_COLLECTED = "and this service does not collect it from families."
     ("survey", question("dateTime"), '"dateTime" is not supported: a date with a time is not supported.'),
     ("survey", question("barcode_reader"), f'"barcode_reader" is not supported. {TYPES_LIST} Remove the row or change '
      "its type."),
-    ("survey", question("select_one_from_file schools.csv"), 'survey sheet, row 3, column "type": '
-     '"select_one_from_file schools.csv" is not supported: choices from a separate file are not supported yet. '),
+    ("survey", question("select_one_from_file schools.csv"), 'survey sheet, row 3, column "type": there is no file '
+     '"schools.csv" beside the form. Put it in the folder or .zip with the form.'),
+    ("survey", question("select_one_from_file schools.xml"), 'survey sheet, row 3, column "type": '
+     '"select_one_from_file schools.xml": choices are read from a .csv file here'),
     ("survey", question("select_one yes_no", choice_filter="name != 'no'"), 'survey sheet, row 3, column '
      '"choice_filter": choice filters (choices that depend on an earlier answer) are not supported yet.'),
     ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
