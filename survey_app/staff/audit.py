@@ -89,6 +89,15 @@ def sentence(event: AuditEvent) -> tuple[Markup, list[str]]:
                              {"email"}),
             "user_disabled": (_said("staff", "Stopped %(email)s from logging in.") % {"email": value("email", "")},
                               {"email"}),
+            "recording_proposed": (_said("staff", "Recorded %(target)s of %(survey)s in %(language)s, for staff to "
+                                                  "accept.") % {"target": value("target"), "survey": value("slug"),
+                                                                "language": value("language")},
+                                   {"target", "slug", "language"}),
+            "recording_accepted": (_said("staff", "Accepted the recording of %(target)s of %(survey)s in "
+                                                  "%(language)s: version %(version)s.")
+                                   % {"target": value("target"), "survey": value("slug"),
+                                      "language": value("language"), "version": value("version")},
+                                   {"target", "slug", "language", "version"}),
             "contacts_viewed": (_said("staff", "Viewed the contact details."), set()),
             "contacts_purged": (_said("staff", "Deleted contact details."), set()),
         }

@@ -3,6 +3,7 @@ survey becomes a new version that families hear it in."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import pytest
@@ -53,6 +54,9 @@ def test_review_recordings_recorded_accepted_and_heard(app, client, recorded_sur
     assert "Accepted: the survey is now version 2." in reply.text
     assert "5 of 5 texts have a voice" in reply.text
     assert surveys.newest_version("school-voices").version == 2
+    log = re.sub(r"<[^>]+>", "", staff.get("/staff/audit").text)
+    assert "Recorded choices:yn/no of school-voices in hmn, for staff to accept." in log
+    assert "Accepted the recording of choices:yn/no of school-voices in hmn: version 2." in log
 
     page = Respondent(client, "school-voices").start("?lang=hmn")
     sources = audio_sources(page.text)

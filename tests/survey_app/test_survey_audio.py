@@ -138,6 +138,18 @@ def test_survey_audio_zip_loads_from_the_command_line_and_the_staff_page(app, ru
     assert "Version 2 of school-voices was loaded" in reply.text
 
 
+def test_survey_audio_staff_page_names_a_broken_recording_and_keeps_nothing(app, client, recordings):
+    staff = staff_client(client)
+    broken = zipped({**recordings, "likes-ar.wav": b"RIFF not really a recording"})
+    reply = staff.post("/staff/surveys", data={"csrf_token": csrf_token(staff.get("/staff/surveys").text),
+                                               "workbook": (io.BytesIO(broken), "school-voices.zip")})
+    assert reply.status_code == 200
+    assert ('survey sheet, row 3, column &#34;audio::Arabic (ar)&#34;: &#34;likes-ar.wav&#34; could not be read as a '
+            "recording" in reply.text)
+    assert surveys.find_survey("school-voices") is None
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
+
+
 def test_survey_audio_downloaded_form_loads_again_without_its_files(app, runner, tmp_path, recordings):
     runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
     out = tmp_path / "again.xlsx"
