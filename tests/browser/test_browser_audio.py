@@ -2,11 +2,13 @@
 for screen readers, big enough to press, and nothing is downloaded until someone presses play."""
 from __future__ import annotations
 
+import re
 import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.browser.test_browser_page_weight import NetworkLog, _weigh
 from tests.survey_app.test_survey_audio import FILES, tone, write_folder
 
@@ -90,3 +92,34 @@ def test_browser_audio_page_weight_with_and_without_recordings(phone, live_serve
     assert weights["en"]["requests"] <= 3 and weights["en"]["bytes"] <= 30_000
     # The recordings' page loads one small script more, and no recording.
     assert weights["hmn"]["requests"] == weights["en"]["requests"] + 1 and weights["hmn"]["bytes"] <= 30_000
+
+
+def test_browser_audio_a_native_speaker_records_with_the_microphone(live_server, audio_survey, logged_in):
+    from playwright.sync_api import sync_playwright
+
+    if "translator" not in live_server.accounts:
+        output = live_server.flask("create-user", "hmn-reader@example.org", "--role", "translator", "--language",
+                                   "hmn")
+        live_server.accounts["translator"] = ("hmn-reader@example.org",
+                                              re.search(r"Password \(shown once\): (\S+)", output).group(1))
+    # Chromium's own test microphone (a tone), with the permission granted as a person would.
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+        try:
+            page = chromium.new_context(**PHONE).new_page()
+            logged_in(page, "translator")
+            page.goto(live_server.url("/review/school-voices/hmn/recordings"))
+            form = page.locator("form#rec-choices-yn-no")
+            record = form.get_by_role("button", name="Record", exact=True)
+            record.click()
+            page.wait_for_timeout(1500)
+            form.get_by_role("button", name="Stop recording", exact=True).click()
+            page.wait_for_function("document.querySelector('#rec-choices-yn-no input[type=file]').files.length == 1")
+            assert form.locator("audio").last.is_visible()
+            with page.expect_navigation():
+                form.get_by_role("button", name="Send this recording").click()
+            assert "Your recording was saved." in page.content()
+            assert page.locator("form#rec-choices-yn-no").get_by_text("waiting for staff").is_visible()
+        finally:
+            chromium.close()
