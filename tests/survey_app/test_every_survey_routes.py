@@ -69,7 +69,7 @@ WHO = {
     "staff.report_state": "staff", "staff.survey_detail": "staff", "staff.survey_languages": "admin",
     "staff.survey_preview": "staff", "staff.survey_status": "flow", "staff.survey_xlsform": "staff",
     "staff.export_responses_stat": "staff", "staff.factsheet_pdf": "staff", "staff.quote_translation": "flow",
-    "review.language": "staff",
+    "review.language": "staff", "review.recordings": "staff",
     "staff.brief": "staff", "staff.brief_pdf": "staff", "partner.partner_brief": "partner",
     "partner.partner_brief_pdf": "partner", "partner.connections": "partner",
 }
