@@ -104,7 +104,7 @@ def _flat_definition(book: DefinitionData, filename: str | None,
     raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices)
     reader = SurveySheet(language, notices, headers["survey"])
     survey, survey_numbers = reader.read(survey_rows)
-    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"])
+    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], reader.choice_columns)
     for list_name in sorted(reader.other_lists):
         if not any(choice["list_name"] == list_name and choice["name"] == "other" for choice in choices):
             choices.append({"list_name": list_name, "name": "other", f"label::{language}": "Other"})
@@ -301,8 +301,9 @@ def _slug(written: str) -> str:
     return _SLUG_BREAK.sub("-", written.lower()).strip("-")[:79].strip("-")
 
 
-def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
-             headers: Mapping[tuple[str, ...], str]) -> tuple[list[dict[str, Any]], list[int]]:
+def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, headers: Mapping[tuple[str, ...], str],
+             filtered_by: set[str]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The choices sheet's rows; of its other columns, those a choice filter reads (`filtered_by`) are kept."""
     choices: list[dict[str, Any]] = []
     numbers: list[int] = []
     for row in rows:
@@ -321,6 +322,9 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
                 column = written_header(headers, ("media", media), value.get(media)) if media else "media"
                 raise XLSFormError(f'{where}, column "{column}": pictures, sound and video are not shown to '
                                    "respondents. Clear the cell, or remove the column.")
+            if key in filtered_by and not isinstance(value, dict):
+                flat[key] = text_of(value)
+                continue
             written = written_header(headers, (key,), value)
             notices.add(f'choices sheet, column "{written}": ignored, as this service does not use it.', number)
         choices.append(flat)
