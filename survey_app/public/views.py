@@ -115,7 +115,8 @@ def begin(slug: str):
     if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
-        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web")
+        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web",
+                                    survey.definition)
         _remember("drafts", slug, draft.id)
         _remember("done", slug, None)
         # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.

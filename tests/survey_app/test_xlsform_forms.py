@@ -16,7 +16,7 @@ from sqlalchemy import select
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
-from forms.xlsform import read_xlsform
+from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import create_app, locale, storage
 from survey_app.cli import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
 from survey_app.extensions import db
@@ -174,7 +174,7 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 @pytest.mark.parametrize("row, expected", [
     (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
     (["deviceid", "device", "Device"], '"deviceid" is not supported: phone and account identifiers'),
-    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not supported yet.'),
+    (["range", "total", "Total"], '"range" is not supported: sliders are not supported.'),
     (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),
 ])
 def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, row, expected):
@@ -305,3 +305,105 @@ def test_xlsform_forms_answers_are_written_into_later_questions(app):
         assert f"Thank you. Now about {child}, in {label}." in page
         assert f"How many days did {child} miss?" in page and f"Since {label} started." in page
         assert "${" not in page
+
+
+LOGIC_FORM = md_form(
+    "|  | type | name | label::English (en) | label::Spanish (es) | required | relevant | constraint | calculation "
+    "| default | choice_filter | required_message::English (en) | required_message::Spanish (es) |\n"
+    "|  | start | started | | | | | | | | | | |\n"
+    "|  | end | ended | | | | | | | | | | |\n"
+    "|  | today | day | | | | | | | | | | |\n"
+    "|  | begin group | household | Household | Hogar | | | | | | | | |\n"
+    "|  | integer | children | How many children? | ¿Cuántos niños? | yes | | . <= 10 | | 1 | | | |\n"
+    "|  | select_one yes_no | has_help | Does anyone help? | ¿Le ayuda alguien? | yes | | | | no | | | |\n"
+    "|  | end group | | | | | | | | | | | |\n"
+    "|  | calculate | seats | | | | | | ${children} * 2 | | | | |\n"
+    "|  | begin group | place | Where | Dónde | | | | | | | | |\n"
+    "|  | select_one state | state | Which state? | ¿Qué estado? | yes | | | | | | | |\n"
+    "|  | select_one county | county | Which county? | ¿Qué condado? | yes | | | | | state=${state} | | |\n"
+    "|  | text | helper | Who helps with ${children} children and ${seats} seats? "
+    "| ¿Quién ayuda con ${children} niños y ${seats} asientos? | ${has_help} = 'yes' | | | | | "
+    "| Tell us who helps. | Díganos quién ayuda. |\n"
+    "|  | integer | rooms | How many rooms? | ¿Cuántas habitaciones? | | ${seats} > 2 | | | | | | |\n"
+    "|  | end group | | | | | | | | | | | |\n",
+    choices="| choices |\n|  | list name | name | label::English (en) | label::Spanish (es) | state |\n"
+            "|  | yes_no | yes | Yes | Sí | |\n|  | yes_no | no | No | No | |\n"
+            "|  | state | mn | Minnesota | Minnesota | |\n|  | state | ca | California | California | |\n"
+            "|  | county | hennepin | Hennepin | Hennepin | mn |\n|  | county | ramsey | Ramsey | Ramsey | mn |\n"
+            "|  | county | alameda | Alameda | Alameda | ca |\n")
+
+
+def choice_values(page_text: str, name: str) -> list[str]:
+    return re.findall(rf'name="{re.escape(name)}" type="radio" value="([^"]+)"', page_text)
+
+
+def stored_answers() -> dict[str, str]:
+    return dict(db.session.execute(select(Answer.question, Answer.value)).all())
+
+
+def test_xlsform_forms_calculate_default_required_condition_and_choice_filter_are_answered(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    page = respondent.start("?lang=es")
+    # Defaults: the questions start answered, and an answer cleared stays cleared.
+    assert re.search(r'id="children"[^>]*value="1"', page.text)
+    assert re.search(r'value="no" checked', page.text)
+    page = respondent.answer(children="", has_help="yes")
+    assert 'id="children-error"' in page.text and 'value="yes" checked' in page.text
+    assert not re.search(r'id="children"[^>]*value="1"', page.text)
+    page = respondent.answer(children="3", has_help="yes")
+    assert choice_values(page.text, "state") == ["mn", "ca"]
+    page = respondent.answer(state="mn")
+    # The counties of the state chosen, and only those are accepted.
+    assert choice_values(page.text, "county") == ["hennepin", "ramsey"]
+    text = html.unescape(page.text)
+    assert "¿Quién ayuda con 3 niños y 6 asientos?" in text and 'name="rooms"' in page.text
+    page = respondent.answer(county="alameda", helper="", rooms="2")
+    text = html.unescape(page.text)
+    assert "Díganos quién ayuda." in text and 'id="county-error"' in page.text
+    assert 'value="2"' in page.text  # what was typed is kept
+    page = respondent.answer(county="ramsey", helper="Mi hermana", rooms="2")
+    assert page.request.path.endswith("/thanks")
+    answers = stored_answers()
+    assert answers["seats"] == "6" and answers["county"] == "ramsey" and answers["helper"] == "Mi hermana"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", answers["started"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", answers["ended"]) and answers["started"] <= answers["ended"]
+    assert answers["day"] == answers["ended"][:10]
+
+
+def test_xlsform_forms_condition_in_required_and_relevant_follow_the_calculation(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="no")
+    page = respondent.answer(state="ca")
+    # One child: two seats, so no question about rooms; no help, so no one to name.
+    assert choice_values(page.text, "county") == ["alameda"] and 'name="rooms"' not in page.text
+    assert "Who helps with 1 children and 2 seats? (optional)" in html.unescape(page.text)
+    page = respondent.answer(county="alameda", helper="")
+    assert page.request.path.endswith("/thanks")
+    answers = stored_answers()
+    assert answers["seats"] == "2" and "helper" not in answers and "rooms" not in answers
+
+
+def test_xlsform_forms_answer_the_choice_filter_no_longer_offers_is_not_kept(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="no")
+    respondent.answer(state="mn")
+    page = respondent.answer(action="back", county="hennepin", helper="")
+    assert choice_values(page.text, "state") == ["mn", "ca"]
+    page = respondent.answer(state="ca")
+    # Hennepin was saved, but is not a county of California: it is neither shown nor kept.
+    assert choice_values(page.text, "county") == ["alameda"] and "checked" not in page.text
+    page = respondent.answer(helper="")
+    assert 'id="county-error"' in page.text
+    page = respondent.answer(county="alameda", helper="")
+    assert page.request.path.endswith("/thanks") and stored_answers()["county"] == "alameda"
+
+
+def test_xlsform_forms_logic_form_downloads_and_loads_back_unchanged(admin_client):
+    definition = normalise(read_xlsform(LOGIC_FORM, "logic.md"))
+    download = write_xlsform(stored_to_raw(definition))
+    assert normalise(read_xlsform(download, "logic.xlsx")) == definition
