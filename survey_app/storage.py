@@ -13,10 +13,9 @@ from flask import current_app
 from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forms import translation_files
+from forms import metadata, translation_files
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
-from forms import metadata
 from forms.relevance import counted_answers
 
 from .contacts import ContactDetails, seal

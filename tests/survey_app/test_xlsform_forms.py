@@ -407,3 +407,62 @@ def test_xlsform_forms_logic_form_downloads_and_loads_back_unchanged(admin_clien
     definition = normalise(read_xlsform(LOGIC_FORM, "logic.md"))
     download = write_xlsform(stored_to_raw(definition))
     assert normalise(read_xlsform(download, "logic.xlsx")) == definition
+
+
+def test_xlsform_forms_calculated_and_recorded_values_are_exported_with_the_answers(app, admin_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="2", has_help="no")
+    respondent.answer(state="mn")
+    assert respondent.answer(county="hennepin", helper="", rooms="3").request.path.endswith("/thanks")
+    export = admin_client.get("/staff/exports/family-check/responses.csv")
+    assert export.status_code == 200
+    header, row = export.text.splitlines()[:2]
+    values = dict(zip(header.split(","), row.split(",")))
+    assert values["seats"] == "4" and values["county"] == "hennepin" and values["rooms"] == "3"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", values["started"]) and values["day"] == values["ended"][:10]
+    codebook = admin_client.get("/staff/exports/family-check/codebook.csv").text
+    assert "Worked out from the answers when they were sent: ${children} * 2" in codebook
+    assert "When the response was started, to the minute (UTC)" in codebook
+
+
+def test_xlsform_forms_preview_shows_every_choice_and_the_logic(admin_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"))
+    page = html.unescape(admin_client.get("/staff/surveys/family-check/preview?lang=en").text)
+    assert "Worked out, not asked: seats = ${children} * 2" in page
+    assert "Required when: ${has_help} = 'yes'" in page and "Choices shown: those where state=${state}" in page
+    assert all(f'value="{county}"' in page for county in ("hennepin", "ramsey", "alameda"))
+
+
+@pytest.fixture
+def partner_client(app, client):
+    from survey_app.models import Partner
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "mira@example.org",
+                                "password": PASSWORD})
+    return client
+
+
+def test_xlsform_forms_paper_form_lists_every_choice_and_entry_keeps_to_the_filter(app, partner_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    printed = partner_client.get("/partner/surveys/family-check/paper/en").text
+    assert all(f'dir="ltr">{county}</span>' in printed for county in ("hennepin", "ramsey", "alameda"))
+    assert 'dir="ltr">seats<' not in printed and 'dir="ltr">started<' not in printed
+    enter = "/partner/surveys/family-check/enter"
+    form = {"form_language": "en", "children": "3", "has_help": "yes", "state": "ca", "county": "hennepin",
+            "helper": "", "rooms": "2"}
+    page = partner_client.get(enter)
+    assert all(f'value="{county}"' in page.text for county in ("hennepin", "ramsey", "alameda"))
+    reply = partner_client.post(enter, data={"csrf_token": csrf_token(page.text), **form})
+    text = html.unescape(reply.text)
+    assert "Choose from the answers shown." in text and "Tell us who helps." in text
+    assert 'value="3"' in reply.text and 'value="ca" checked' in reply.text
+    form.update(county="alameda", helper="My aunt")
+    reply = partner_client.post(enter, data={"csrf_token": csrf_token(reply.text), **form})
+    assert reply.status_code == 302
+    answers = stored_answers()
+    assert answers["county"] == "alameda" and answers["seats"] == "6" and answers["rooms"] == "2"
+    assert "started" not in answers and "day" not in answers
