@@ -107,6 +107,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if words:
             normal_settings[column] = words if column == "report_breakdowns" else " ".join(words)
 
+    # As pyxform allows: the same code twice in a list, told apart by the columns a choice filter reads.
+    duplicates = _truthy(settings.get("allow_choice_duplicates") or False)
+    if duplicates:
+        normal_settings["allow_choice_duplicates"] = True
     choices: dict[str, list[dict[str, Any]]] = {}
     for number, row in enumerate(raw["choices"] or [], start=1):
         where = f"choices row {number}"
@@ -115,7 +119,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if not list_name or not name:
             raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
         labels = _translations(row, ("label",), where).get("label", {})
-        if any(existing["name"] == name for existing in choices.get(list_name, [])):
+        if not duplicates and any(existing["name"] == name for existing in choices.get(list_name, [])):
             raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
         choice: dict[str, Any] = {"name": name, "label": labels}
         columns = {str(key): str(value).strip() for key, value in row.items()

@@ -30,7 +30,7 @@ SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "cons
 CHOICE_COLUMNS = ("list_name", "name", "label")
 # pyxform takes `form_title` in one language only; the title in other languages has its own column.
 SETTINGS_COLUMNS = ("form_title", TITLE_TRANSLATION, "form_id", "version", "default_language", "description",
-                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review")
+                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review", "allow_choice_duplicates")
 TRANSLATED_SETTINGS = (TITLE_TRANSLATION, *(c for c in SETTINGS_TRANSLATED if c != "form_title"), "review")
 # What XML 1.0, and so an .xlsx file, can hold; a carriage return would come back as a newline.
 _UNWRITABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -146,6 +146,8 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
                           ("invitation", stored.get("invitation")),
                           ("review", stored.get("review"))):
         settings.update(_translated(column, texts))
+    if stored.get("allow_choice_duplicates"):
+        settings["allow_choice_duplicates"] = "yes"
     for column in REPORT_SETTINGS:
         if stored.get(column):
             value = stored[column]

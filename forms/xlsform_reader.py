@@ -28,7 +28,7 @@ from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from .definition import DefinitionError, normalise
+from .definition import DefinitionError, _truthy, normalise
 from .languages import language_code
 from .xlsform_cells import (NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, text_of, translations,
                             written_header)
@@ -44,7 +44,7 @@ _PYXFORM_ROW = re.compile(r"\[row : (\d+)\]")
 _SLUG_BREAK = re.compile(r"[^a-z0-9]+")
 # Settings ODK or KoboToolbox act on, which change nothing here.
 _IGNORED_SETTINGS = {name for name in PyxformSurvey.get_slot_names() if not name.startswith("_")} - {
-    "title", "id_string", "version", "default_language", "style"}
+    "title", "id_string", "version", "default_language", "style", "allow_choice_duplicates"}
 # A translated title: pyxform fails on `form_title::Spanish (es)`, so titles in other languages
 # have a column pyxform leaves alone. Files written before this column existed still load.
 TITLE_TRANSLATION = "form_title_translation"
@@ -274,6 +274,9 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
             raw.update(language_keys("form_title", value, language, "settings sheet, row 2", key))
         elif key in ("description", "review"):
             raw.update(language_keys(key, value, language, "settings sheet, row 2", key))
+        elif key == "allow_choice_duplicates":
+            if _truthy(text_of(value)):
+                raw[key] = "yes"
         elif key == "style":
             if text_of(value).lower() != "pages":
                 notices.add(f'settings sheet, column "style": "{text_of(value)}" is ignored: each group is shown as '

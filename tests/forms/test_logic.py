@@ -161,3 +161,15 @@ def test_logic_defaults_fill_only_questions_never_answered():
         "called": "Amina", "when": date.today().isoformat(), "count": 2, "sure": "yes"}
     # An answer left empty stays empty; a default worked out as nothing fills nothing.
     assert default_answers(DEFAULTS, 1, {}, {"count": None, "when": None}) == {"sure": "yes"}
+
+
+def test_logic_a_code_repeated_for_another_filter_value_needs_allow_choice_duplicates():
+    rows = [{"type": "select_one state", "name": "state", "label::en": "State?"},
+            {"type": "select_one county", "name": "county", "label::en": "County?", "choice_filter": "state=${state}"}]
+    counties = [*PLACES, {"list_name": "county", "name": "hennepin", "label::en": "Hennepin", "state": "ca"}]
+    with pytest.raises(DefinitionError, match="choice 'hennepin' appears twice in list 'county'"):
+        normalise({"settings": {"form_id": "logic"}, "survey": rows, "choices": counties})
+    allowed = Survey.from_dict(normalise({"settings": {"form_id": "logic", "allow_choice_duplicates": "yes"},
+                                          "survey": rows, "choices": counties}))
+    offered = offered_choices(allowed.questions["county"], {"state": "ca"})
+    assert [choice.name for choice in offered] == ["alameda", "hennepin"]
