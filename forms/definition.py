@@ -91,7 +91,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         )
     texts = _translations(settings, SETTINGS_COLUMNS, "settings")
     default_language = str(settings.get("default_language") or "en").strip()
-    normal_settings = {
+    normal_settings: dict[str, Any] = {
         "form_id": form_id,
         "version": str(settings.get("version", "")).strip(),
         "default_language": default_language,
