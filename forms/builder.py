@@ -104,6 +104,10 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         """A label or hint with the answers it refers to (`${name}`) written in."""
         return piped(text, self.context(), self.survey, self.language)
 
+    def requires(self, question: Question) -> bool:
+        """Whether the question must be answered, given the answers so far: what its label says."""
+        return is_required(question, self.context())
+
     def offer_choices(self) -> None:
         """Show, and accept, only the choices each question's `choice_filter` keeps given the
         answers of earlier pages (a filter never depends on its own page: see `definition`)."""

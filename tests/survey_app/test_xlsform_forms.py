@@ -358,6 +358,7 @@ def test_xlsform_forms_calculate_default_required_condition_and_choice_filter_ar
     assert choice_values(page.text, "county") == ["hennepin", "ramsey"]
     text = html.unescape(page.text)
     assert "¿Quién ayuda con 3 niños y 6 asientos?" in text and 'name="rooms"' in page.text
+    assert "¿Quién ayuda con 3 niños y 6 asientos? (opcional)" not in text
     page = respondent.answer(county="alameda", helper="", rooms="2")
     text = html.unescape(page.text)
     assert "Díganos quién ayuda." in text and 'id="county-error"' in page.text
