@@ -520,6 +520,8 @@ def _respondent_texts(definition: Mapping[str, Any]) -> list[tuple[str, int, str
     to the default language, and XLSForm has no translated title at all."""
     found: list[tuple[str, int, str, str, Mapping[str, str]]] = []
     for number, row in enumerate(definition["survey"], start=2):
+        if row["type"] in UNSEEN_TYPES:
+            continue  # a calculation's label, which ODK allows, is never shown
         found.extend(("survey", number, row.get("name", ""), column, row[column])
                      for column in TRANSLATED if row.get(column))
     number = 1

@@ -208,7 +208,9 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     definition = survey.definition
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
-    saved = page_cache.saved_answers_key(definition.pages[index].questions, answers)
+    # Calculations and recorded times change nothing the page shows by themselves.
+    saved = page_cache.saved_answers_key(tuple(question for question in definition.pages[index].questions
+                                               if question.has_field), answers)
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total, is_last = place(pages, index)
     # Answers written into the page's text (`${name}`) change the page too; typed ones make it theirs alone.

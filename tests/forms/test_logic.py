@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from forms.builder import default_answers
-from forms.definition import DefinitionError, Survey, normalise
+from forms.definition import DefinitionError, Survey, missing_texts, normalise, translation_coverage
 from forms.expressions import parse
 from forms.navigation import shown_pages, shown_questions
 from forms.relevance import counted_answers, is_required, offered_choices
@@ -173,3 +173,10 @@ def test_logic_a_code_repeated_for_another_filter_value_needs_allow_choice_dupli
                                           "survey": rows, "choices": counties}))
     offered = offered_choices(allowed.questions["county"], {"state": "ca"})
     assert [choice.name for choice in offered] == ["alameda", "hennepin"]
+
+
+def test_logic_label_of_a_calculation_is_not_a_text_to_translate():
+    definition = normalise({"settings": {"form_id": "logic"}, "choices": [], "survey": [
+        {"type": "integer", "name": "a", "label::en": "A?", "label::es": "¿A?"},
+        {"type": "calculate", "name": "b", "label::en": "Twice a", "calculation": "${a} * 2"}]})
+    assert missing_texts(definition, "es") == [] and translation_coverage(definition, "es") == (1, 1)
