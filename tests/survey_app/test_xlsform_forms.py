@@ -423,6 +423,9 @@ def test_xlsform_forms_calculated_and_recorded_values_are_exported_with_the_answ
     values = dict(zip(header.split(","), row.split(",")))
     assert values["seats"] == "4" and values["county"] == "hennepin" and values["rooms"] == "3"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", values["started"]) and values["day"] == values["ended"][:10]
+    report = admin_client.get("/staff/reports/family-check")
+    assert report.status_code == 200 and "Minnesota" in report.text
+    assert admin_client.get("/staff/question-tables/family-check").status_code == 200
     codebook = admin_client.get("/staff/exports/family-check/codebook.csv").text
     assert "Worked out from the answers when they were sent: ${children} * 2" in codebook
     assert "When the response was started, to the minute (UTC)" in codebook
