@@ -470,3 +470,23 @@ def test_xlsform_forms_paper_form_lists_every_choice_and_entry_keeps_to_the_filt
     answers = stored_answers()
     assert answers["county"] == "alameda" and answers["seats"] == "6" and answers["rooms"] == "2"
     assert "started" not in answers and "day" not in answers
+
+
+def test_xlsform_forms_kiosk_offers_the_filtered_choices_and_records_times(app, partner_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    kiosk = "/partner/surveys/family-check/kiosk"
+    page = partner_client.get(kiosk)
+    assert partner_client.post(kiosk, data={"csrf_token": csrf_token(page.text)}).status_code == 302
+    respondent = Respondent(partner_client, "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="yes")
+    page = respondent.answer(state="ca")
+    assert choice_values(page.text, "county") == ["alameda"]
+    page = respondent.answer(county="alameda", helper="")
+    assert "Tell us who helps." in html.unescape(page.text)
+    page = respondent.answer(county="alameda", helper="Grandma")
+    assert page.request.path.endswith("/thanks")
+    response = db.session.scalar(select(Response))
+    assert response.channel == "kiosk"
+    answers = stored_answers()
+    assert answers["seats"] == "2" and answers["helper"] == "Grandma" and "T" in answers["started"]
