@@ -450,16 +450,16 @@ def _accepts(kind: str, text: str) -> bool:
 
 def _needs_new_page(question: Question, page: list[Question]) -> bool:
     """Whether `question` goes on a new page: its choices or its default depend on an answer given
-    on the page so far, or its condition on a value worked out on it. The server shows the right
-    choices and the right default only once those answers are sent, and a calculated value is
-    only known then; a question whose `relevant` names an answer of its page stays, as a follow-up."""
+    on the page so far, or whether it is shown on a value worked out on it. The server shows the
+    right choices and the right default only once those answers are sent, and a calculated value
+    is only known then; a question whose `relevant` names an answer of its page stays, as a
+    follow-up, and `required` and `constraint` are checked when the page is sent anyway."""
     on_page = {other.name for other in page}
     calculated = {other.name for other in page if other.type == "calculate"}
-    conditions = [question.relevant, question.required_if, question.constraint]
     return bool(
         (question.choice_filter and question.choice_filter.references & on_page)
         or (question.default_expression and question.default_expression.references & on_page)
-        or any(condition and condition.references & calculated for condition in conditions))
+        or (question.relevant and question.relevant.references & calculated))
 
 
 def _expression(source: str | None, column: str, where: str, known: set[str]) -> Expression | None:

@@ -180,3 +180,15 @@ def test_logic_label_of_a_calculation_is_not_a_text_to_translate():
         {"type": "integer", "name": "a", "label::en": "A?", "label::es": "¿A?"},
         {"type": "calculate", "name": "b", "label::en": "Twice a", "calculation": "${a} * 2"}]})
     assert missing_texts(definition, "es") == [] and translation_coverage(definition, "es") == (1, 1)
+
+
+def test_logic_question_shown_on_a_calculation_of_its_page_is_asked_on_the_next():
+    split = survey(
+        {"type": "begin_group", "name": "g", "label::en": "Home"},
+        {"type": "integer", "name": "a", "label::en": "A?"},
+        {"type": "calculate", "name": "twice", "calculation": "${a} * 2"},
+        {"type": "integer", "name": "b", "label::en": "B?", "constraint": ". < ${twice}", "required": "${a} > 1"},
+        {"type": "text", "name": "c", "label::en": "C?", "relevant": "${twice} > 4"},
+        {"type": "end_group"})
+    assert [[q.name for q in page.questions] for page in split.pages] == [["a", "twice", "b"], ["c"]]
+    assert split.pages[1].label == {"en": "Home"}
