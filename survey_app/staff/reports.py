@@ -7,6 +7,7 @@ overview too (aggregates only), on the partner portal.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Mapping
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, policy, report_data, report_filter, report_rows, state_facts, storage
+from .. import audit, locale, policy, policy_texts, report_data, report_filter, report_rows, state_facts, storage
 from ..auth import roles_required
 from ..partner import blueprint as partner_blueprint
 from . import blueprint
@@ -197,7 +198,8 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
         rows = overview_rows(tables, names)
         top_issues = {issue.code: issue.label for row in rows for issue in row["top"]}
         context.update(tables=tables, rows=rows, responses=tables.responses, ranked=not with_questions,
-                       top_issues=top_issues, levers=policy.levers_anywhere(top_issues),
+                       top_issues=top_issues, levers=(levers := policy.levers_anywhere(top_issues)),
+                       lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), names.language),
                        state_names={code: facts.name for code, facts in state_facts.all_states().items()})
     if snap.rank is None or with_questions:
         by = chosen_grouping(whole, request.args)
@@ -286,7 +288,9 @@ def report_state(slug: str, state: str):
         withheld=withheld_labels(whole, answer_filter, whole.group, dates.start, dates.end, names),
         breakdown_withheld=bool(across) and state in report_filter.narrowed(
             whole, answer_filter, whole.group, dates.start, dates.end, min_n(), within=(across or "",)).withheld,
-        levers=policy.levers_for([row.code for row in top], state if state in state_facts.all_states() else None),
+        levers=(levers := policy.levers_for([row.code for row in top],
+                                            state if state in state_facts.all_states() else None)),
+        lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), names.language),
         **chosen,
         state_names={code: facts.name for code, facts in state_facts.all_states().items()}, **FORMATS)
 
