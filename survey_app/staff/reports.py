@@ -10,7 +10,7 @@ import re
 from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Mapping
+from typing import Any, Mapping
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, pgettext
@@ -320,9 +320,12 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
                                  level="95%"), CHART_LABEL_WIDTH + 8))
 
 
-@blueprint.get("/reports/<slug>/<state>/chart.<any(svg, png):fmt>")
+@blueprint.get("/reports/<slug>/<state>/chart.svg")
 @roles_required("admin", "staff")
-def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
+def report_chart(slug: str, state: str):
+    """The chart for the page, or with `download=1` as a file for slides and documents. SVG
+    either way: its words stay text, which the program that shows it shapes in every script
+    (a picture drawn on the server could not join Arabic letters or order Bengali and Karen ones)."""
     survey = survey_or_404(slug)
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
@@ -337,11 +340,11 @@ def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
     if language not in snap.survey.languages or language not in locale.BY_CODE:
         language = locale.current().code
     locale.set_current(language)
-    image = report_data.derived(whole, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt,
+    image = report_data.derived(whole, "chart", (state, dates.start, dates.end, min_n(), language, top,
                                                  answer_filter.chosen),
-                                lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), fmt))
+                                lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), "svg"))
     headers = {}
-    if fmt == "png":
-        audit.record("staff_download", what="chart", survey=slug, state=state, format="png")
-        headers["Content-Disposition"] = f'attachment; filename="{slug}-{state}-top-issues.png"'
-    return Response(image, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers=headers)
+    if request.args.get("download") == "1":
+        audit.record("staff_download", what="chart", survey=slug, state=state, format="svg")
+        headers["Content-Disposition"] = f'attachment; filename="{slug}-{state}-top-issues-{language}.svg"'
+    return Response(image, mimetype="image/svg+xml", headers=headers)
