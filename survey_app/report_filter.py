@@ -77,18 +77,18 @@ def parse(args: Any, snap: report_data.Snapshot, names: report_data.Labels) -> A
     """Read `f.<column>` parameters (repeated, one per chosen answer). Unknown columns and
     answers are left out of the filter, with a message."""
     known = {option.column: option for option in options(snap, names)}
+    asked = {key[len(PREFIX):] for key in args if key.startswith(PREFIX)}
     chosen: list[tuple[str, tuple[str, ...]]] = []
     errors: list[str] = []
-    for key in sorted({key for key in args if key.startswith(PREFIX)}, key=lambda k: list(known).index(k[2:])
-                      if k[2:] in known else len(known)):
-        column = key[len(PREFIX):]
-        option = known.get(column)
-        if option is None:
-            errors.append(pgettext("staff", "A question in the filter is not in this survey; it was left out."))
+    if asked - set(known):
+        errors.append(pgettext("staff", "A question in the filter is not in this survey; it was left out."))
+    for column, option in known.items():
+        if column not in asked:
             continue
+        typed = args.getlist(PREFIX + column)
         codes = dict(option.choices)
-        values = tuple(dict.fromkeys(value for value in args.getlist(key) if value in codes))
-        if len(values) != len(set(args.getlist(key))):
+        values = tuple(dict.fromkeys(value for value in typed if value in codes))
+        if len(values) != len(set(typed)):
             errors.append(pgettext("staff", "An answer chosen for “%(question)s” is not in this survey; it was left "
                                             "out of the filter.", question=option.label))
         if values:

@@ -268,11 +268,12 @@ def report_state(slug: str, state: str):
     answer_filter = chosen["answer_filter"]
     whole, snap = snap, report_filter.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
     tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    # A breakdown splits the state once more: the filter is checked against that split too.
     broken_down = (report_filter.narrowed(whole, answer_filter, whole.group, dates.start, dates.end, min_n(),
-                                          within=(across,)).snap if across else snap)
+                                          within=(across,)) if across else None)
     breakdown = (report_rows.breakdown_view(
-        report_data.breakdown_table(broken_down, state, across, dates.start, dates.end, min_n()), across, names)
-        if across else None)
+        report_data.breakdown_table(broken_down.snap, state, across, dates.start, dates.end, min_n()), across, names)
+        if across and broken_down else None)
     issues = report_rows.issue_rows(tables.top, state, names)
     top = [row for row in issues if not row.suppressed][:OVERVIEW_TOP]
     order = {row.code: position for position, row in enumerate(issues)}
@@ -286,8 +287,7 @@ def report_state(slug: str, state: str):
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
         breakdown=breakdown, form=FlaskForm(), top=top,
         withheld=withheld_labels(whole, answer_filter, whole.group, dates.start, dates.end, names),
-        breakdown_withheld=bool(across) and state in report_filter.narrowed(
-            whole, answer_filter, whole.group, dates.start, dates.end, min_n(), within=(across or "",)).withheld,
+        breakdown_withheld=broken_down is not None and state in broken_down.withheld,
         levers=(levers := policy.levers_for([row.code for row in top],
                                             state if state in state_facts.all_states() else None)),
         lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), names.language),

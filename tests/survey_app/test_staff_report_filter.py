@@ -121,3 +121,16 @@ def test_withheld_groups_names_each_group_with_a_small_combination():
     assert withheld_groups(frame, ["language"], None, 10) == {None}
     assert withheld_groups(frame[frame["state"] != "MN"], ["language"], None, 10) == set()
     assert withheld_groups(frame, ["language"], "state", 3) == set()
+
+
+def test_report_filter_breakdown_that_would_split_off_a_few_families_is_suppressed(staff):
+    add_responses("MN", 10, ["bilingual_programs"], day=MN_DAY, channel="kiosk")
+    # By channel Minnesota splits cleanly (12 online, 10 at the kiosk); crossed with the answers'
+    # language it does not (1 online in Spanish, 2 in Somali): that breakdown is suppressed.
+    state = staff.get(f"/staff/reports/{SLUG}/MN", query_string={"f.channel": "kiosk", "breakdown": "language"}).text
+    assert "10 100.0%" in text_of(cells(state, 'id="issues-caption"'))
+    assert "Under this filter the breakdown of Minnesota is suppressed" in state
+    breakdown = text_of(cells(state, 'id="breakdown-caption"'))
+    assert "10 " not in breakdown.replace("n = ", "")
+    by_role = staff.get(f"/staff/reports/{SLUG}/MN", query_string={"f.channel": "kiosk", "breakdown": "role"}).text
+    assert "Under this filter the breakdown" not in by_role
