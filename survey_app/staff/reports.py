@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, pgettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
@@ -121,15 +122,17 @@ def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list
     return rows
 
 
-def widened_text(start: date | None, end: date | None) -> str:
+def widened_text(start: date | None, end: date | None) -> Markup:
     """The dates a partner's figures are for, after widening."""
+    # The sentence is escaped and the dates put in as markup, so each reads left to right in any language.
     if start and end:
-        return pgettext("staff", "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
+        return escape(pgettext("staff", "from %(start)s to %(end)s")) % {"start": locale.day_html(start),
+                                                                      "end": locale.day_html(end)}
     if start:
-        return pgettext("staff", "from %(start)s to today", start=start.isoformat())
+        return escape(pgettext("staff", "from %(start)s to today")) % {"start": locale.day_html(start)}
     if end:
-        return pgettext("staff", "from the first response to %(end)s", end=end.isoformat())
-    return pgettext("staff", "all dates")
+        return escape(pgettext("staff", "from the first response to %(end)s")) % {"end": locale.day_html(end)}
+    return escape(pgettext("staff", "all dates"))
 
 
 def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str | None:
