@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.glossary import SOURCE_LANGUAGE, read_glossary
 from survey_app.locale import LANGUAGES
 from survey_app.translation_texts import interface_texts, survey_texts

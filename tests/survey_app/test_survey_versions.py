@@ -13,7 +13,7 @@ from analysis.read import read_responses
 from forms.definition import normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import exports, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 from survey_app.models import Response, Survey
 from tests.conftest import Respondent, csrf_token
