@@ -7,7 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import exports, report_data, surveys
+from .. import report_data, surveys
+from ..exports import responses, writers
 
 
 @click.command("export")
@@ -18,8 +19,8 @@ def export(slug: str, out: Path) -> None:
     """Write every response of a survey to a CSV file, one row per response."""
     if surveys.find_survey(slug) is None:
         raise click.ClickException(f"No survey '{slug}'.")
-    with out.open("w", encoding="utf-8-sig", newline="") as handle:
-        rows = exports.write_csv(slug, handle)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        rows = writers.write_csv(handle, *responses.table(responses.rows(slug)))
     click.echo(f"Wrote {rows} responses to {out}.")
 
 

@@ -9,24 +9,22 @@ download is written to the audit log.
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
-import xlsxwriter
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_babel import format_percent, pgettext
 from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, partner_reports, storage, surveys
+from .. import audit, locale, partner_reports, storage, surveys
 from ..auth import roles_required
+from ..exports import downloads
+from ..exports import responses as export_rows
 from ..models import Survey
 from . import blueprint
 
 FRAME_COLUMNS = ["submitted_at", "language", "channel"]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
@@ -40,7 +38,7 @@ def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
 def partner_frame(slug: str, partner_id: int, group: str | None) -> pd.DataFrame:
     """One row per response of this partner, with the columns the counts need."""
     columns = FRAME_COLUMNS + ([group] if group else [])
-    stream = exports.rows(slug, partner_id=partner_id)
+    stream = export_rows.rows(slug, partner_id=partner_id)
     next(stream)
     return pd.DataFrame.from_records(({name: row.get(name) for name in columns} for row in stream), columns=columns)
 
@@ -111,34 +109,10 @@ def set_target(slug: str):
 def download_csv(slug: str):
     _survey_or_404(slug)
     partner = current_user.partner
-    # The byte order mark tells Excel the file is UTF-8, so Arabic or Chinese answers open correctly.
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    count = exports.write_csv(slug, buffer, partner_id=partner.id)
+    count = export_rows.count(slug, partner.id)
     audit.record("partner_download", survey=slug, partner=partner.code, format="csv", responses=count)
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.csv"'})
-
-
-def write_xlsx(slug: str, partner_id: int, handle: io.BytesIO) -> int:
-    """The export's rows as a worksheet. Text is written as text, never as a formula or
-    a link, and is neutralised as in the CSV for programs that re-read it as CSV."""
-    workbook = xlsxwriter.Workbook(handle, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet("responses")
-    stream = exports.rows(slug, partner_id=partner_id)
-    names = next(stream)["columns"]
-    sheet.write_row(0, 0, names)
-    count = 0
-    for count, row in enumerate(stream, start=1):
-        for column, name in enumerate(names):
-            value = row.get(name)
-            if isinstance(value, str):
-                sheet.write_string(count, column, exports.neutralise(value))
-            elif value is not None:
-                sheet.write_number(count, column, value)
-    workbook.close()
-    return count
+    return downloads.csv_download(f"{slug}-{partner.code}-responses.csv",
+                                  *export_rows.table(export_rows.rows(slug, partner_id=partner.id)))
 
 
 @blueprint.get("/responses/<slug>/download.xlsx")
@@ -146,8 +120,7 @@ def write_xlsx(slug: str, partner_id: int, handle: io.BytesIO) -> int:
 def download_xlsx(slug: str):
     _survey_or_404(slug)
     partner = current_user.partner
-    buffer = io.BytesIO()
-    count = write_xlsx(slug, partner.id, buffer)
+    reply, count = downloads.xlsx_download(f"{slug}-{partner.code}-responses.xlsx",
+                                           {"responses": export_rows.table(export_rows.rows(slug, partner_id=partner.id))})
     audit.record("partner_download", survey=slug, partner=partner.code, format="xlsx", responses=count)
-    return Response(buffer.getvalue(), mimetype=XLSX_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.xlsx"'})
+    return reply

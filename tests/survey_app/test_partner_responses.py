@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from survey_app import storage, surveys
 from survey_app.demo import store_demo_responses
-from survey_app.exports import META_COLUMNS
+from survey_app.exports.responses import META_COLUMNS
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Partner, Response
 from survey_app.models import new_uuid
