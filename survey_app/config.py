@@ -144,7 +144,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # 0 keeps none.
         "RENDERED_PAGES": _env_number("RENDERED_PAGES"),
         "RENDERED_PAGES_MB": _env_number("RENDERED_PAGES_MB"),
-        # The most a request may send, and a file upload; see request_limits.py. Larger requests are
+        # The most a request may send, and a file upload; see security/request_limits.py. Larger requests are
         # refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _env_number("MAX_REQUEST_KB") * 1024,
         "MAX_FORM_MEMORY_SIZE": _env_number("MAX_REQUEST_KB") * 1024,

@@ -21,8 +21,8 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
-from .locale import BY_CODE
-from .locale import DEFAULT as DEFAULT_LANGUAGE
+from .i18n.locale import BY_CODE
+from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE
 from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, Response,
                      Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys

@@ -16,8 +16,8 @@ from sqlalchemy.orm import defer
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import translation_coverage
 
-from . import locale
 from .extensions import db
+from .i18n import locale
 from .models import Partner, Response, Survey, SurveyVersion
 
 

@@ -16,8 +16,9 @@ from forms.definition import DefinitionError
 from forms.workbook_limits import WorkbookTooLarge
 from forms.xlsform import stored_to_raw, write_xlsform
 
-from .. import audit, config, demo, storage, surveys, translation_status
+from .. import audit, config, demo, storage, surveys
 from ..extensions import db
+from ..i18n import translation_status
 from ..models import Survey, User
 from .survey_files import DATA, DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_survey_file
 

@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from forms import translation_files
 from forms.definition import DefinitionError, normalise
 
-from .. import surveys, translation_status
+from .. import surveys
+from ..i18n import translation_status
 from .survey_files import read_definition, write_definition
 
 

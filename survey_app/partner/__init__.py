@@ -3,7 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from .. import surveys
-from ..auth import roles_required
+from ..security.auth import roles_required
 
 blueprint = Blueprint("partner", __name__)
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import locale, qr, surveys
-from ..page_context import public_url_for
-from ..auth import roles_required
+from .. import qr, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Survey, SurveyVersion
+from ..page_context import public_url_for
+from ..security.auth import roles_required
 from . import blueprint
 
 PNG_SCALE = 10  # pixels per module: about 400 pixels square, sharp in a message or on a slide

@@ -27,9 +27,9 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
 from .. import audit, surveys
-from ..auth import roles_required
 from ..extensions import db
 from ..models import User
+from ..security.auth import roles_required
 from . import blueprint
 
 SESSION_KEY = "kiosk"

@@ -22,9 +22,10 @@ from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
 from forms.navigation import page_is_shown
 from forms.relevance import counted_answers
 
-from .. import locale, storage, surveys
-from ..auth import roles_required
+from .. import storage, surveys
+from ..i18n import locale
 from ..models import Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 LANGUAGE_FIELD = "form_language"

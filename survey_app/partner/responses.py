@@ -17,11 +17,12 @@ from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, locale, partner_reports, storage, surveys
-from ..auth import roles_required
+from .. import audit, partner_reports, storage, surveys
 from ..exports import downloads
 from ..exports import responses as export_rows
+from ..i18n import locale
 from ..models import Survey
+from ..security.auth import roles_required
 from . import blueprint
 
 FRAME_COLUMNS = ["submitted_at", "language", "channel"]

@@ -15,7 +15,8 @@ from flask_babel import format_date, format_percent
 
 from analysis.suppression import ALL
 
-from .. import locale, report_data, report_rows, surveys
+from .. import report_data, report_rows, surveys
+from ..i18n import locale
 from .views import _survey_or_404, blueprint
 
 

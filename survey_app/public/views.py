@@ -10,11 +10,12 @@ from forms.navigation import (first_unfinished_page, next_page, other_pages_answ
                               previous_page, revealing_choices, shown_pages, shown_questions, step)
 from forms.piping import page_references
 
-from .. import contacts, drafts, locale, storage, surveys
-from . import page_cache
+from .. import contacts, drafts, storage, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Draft, Response
 from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
+from . import page_cache
 
 blueprint = Blueprint("public", __name__)
 HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html

@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import audit, storage, surveys
-from ..auth import roles_required
 from ..extensions import db
-from ..locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.translation_texts import INTERFACE, SURVEY
 from ..models import Survey
-from ..translation_texts import INTERFACE, SURVEY
+from ..security.auth import roles_required
 from . import progress
 
 blueprint = Blueprint("review", __name__)

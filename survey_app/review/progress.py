@@ -18,9 +18,9 @@ from sqlalchemy import or_, select
 from forms.xlsform import stored_to_raw
 
 from ..extensions import db
-from ..glossary import Entry, Glossary, read_glossary
+from ..i18n.glossary import Entry, Glossary, read_glossary
+from ..i18n.translation_texts import INTERFACE, Text, catalog_path, interface_texts, read_catalog, survey_texts
 from ..models import Survey, SurveyVersion, TranslationReview
-from ..translation_texts import INTERFACE, Text, catalog_path, interface_texts, read_catalog, survey_texts
 
 
 @dataclass(frozen=True)

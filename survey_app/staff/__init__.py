@@ -4,11 +4,12 @@ from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from .. import locale, storage, surveys, translation_status
-from ..auth import roles_required
+from .. import storage, surveys
 from ..extensions import db
+from ..i18n import locale, translation_status
 from ..models import Partner
 from ..review.progress import progress as review_progress
+from ..security.auth import roles_required
 
 blueprint = Blueprint("staff", __name__)
 

@@ -24,10 +24,11 @@ from analysis.suppression import ALL
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 
-from .. import locale, report_data, storage, surveys
-from ..auth import roles_required
+from .. import report_data, storage, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 PAGE_SIZE = 50

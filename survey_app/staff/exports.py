@@ -9,10 +9,11 @@ from typing import Any, TypedDict
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import pgettext
 
-from .. import audit, locale, report_data
-from ..auth import roles_required
+from .. import audit, report_data
 from ..exports import downloads, responses, stat_files, summary
+from ..i18n import locale
 from ..models import Survey
+from ..security.auth import roles_required
 from . import blueprint
 from .reports import chosen_grouping, min_n, parse_dates, question_views, state_or_404, survey_or_404
 

@@ -21,11 +21,12 @@ from sqlalchemy import select
 
 from analysis.charts import figure_to_bytes
 
-from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
-from ..auth import roles_required
+from .. import audit, policy, report_data, report_rows, state_facts, storage
 from ..extensions import db
+from ..i18n import locale
 from ..models import AdvocacyDate, CommentNote, Partner
 from ..partner import blueprint as partner_blueprint
+from ..security.auth import roles_required
 from . import blueprint
 from .comments import starred_quotes
 from .reports import FORMATS, DateRange, chart_figure, min_n, survey_or_404

@@ -13,9 +13,9 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, Strin
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .. import audit, storage
-from ..auth import roles_required
 from ..extensions import db
 from ..models import Partner, User
+from ..security.auth import roles_required
 from . import blueprint
 
 STATES = {"CA": "California", "IL": "Illinois", "MA": "Massachusetts", "MN": "Minnesota", "NY": "New York",

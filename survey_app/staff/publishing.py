@@ -25,10 +25,11 @@ from forms.definition import definition_hash, normalise
 from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import XLSFormError, read_xlsform_with_notices, stored_to_raw, write_xlsform
 
-from .. import audit, locale, storage, surveys, translation_status
-from ..auth import roles_required
+from .. import audit, storage, surveys
 from ..extensions import db
+from ..i18n import locale, translation_status
 from ..models import Response, Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024

@@ -19,9 +19,10 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
-from ..auth import roles_required
+from .. import audit, policy, report_data, report_rows, state_facts, storage
+from ..i18n import locale
 from ..partner import blueprint as partner_blueprint
+from ..security.auth import roles_required
 from . import blueprint
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
