@@ -40,9 +40,12 @@ def survey_and_newest_version(slug: str) -> tuple[Survey, SurveyVersion] | None:
     return None if survey is None or version is None else (survey, version)
 
 
-def survey_and_newest_version_or_404(slug: str) -> tuple[Survey, SurveyVersion]:
+def get_or_404(slug: str, *, published: bool = False) -> tuple[Survey, SurveyVersion]:
+    """The survey a staff, partner or review page is for, with its newest version: a 404 when there is
+    no such survey or it has no version yet, and with `published`, when it is still a draft (a draft
+    is staff's alone). The respondent's pages read the per-worker copy instead (`public_survey`)."""
     found = survey_and_newest_version(slug)
-    if found is None:
+    if found is None or (published and found[0].status == "draft"):
         abort(404)
     return found
 

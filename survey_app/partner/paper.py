@@ -149,7 +149,7 @@ def checked_answers(definition: SurveyDefinition, forms: list[PageForm]) -> dict
 
 def _open_survey(slug: str) -> tuple[Survey, SurveyVersion, SurveyDefinition, tuple[str, ...]]:
     """An open survey, with the languages families are offered; 404 otherwise."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     if survey.status != "open":
         abort(404)
     return survey, version, surveys.parsed(version), surveys.offered_languages(survey, version)

@@ -29,10 +29,8 @@ FRAME_COLUMNS = ["submitted_at", "language", "channel"]
 
 
 def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
-    """A published survey (open or closed); one still in draft is not the partners' to see."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
-    if survey.status == "draft":
-        abort(404)
+    """A published survey (open or closed) and its newest definition."""
+    survey, version = surveys.get_or_404(slug, published=True)
     return survey, surveys.parsed(version)
 
 

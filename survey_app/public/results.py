@@ -17,12 +17,12 @@ from analysis.suppression import ALL
 
 from .. import report_data, report_rows, surveys
 from ..i18n import locale
-from .views import _survey_or_404, blueprint
+from . import blueprint, survey_or_404
 
 
 
 def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snapshot]:
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = current_app.config["PUBLIC_RESULTS_MAX_AGE"]

@@ -52,7 +52,7 @@ def index():
 @roles_required(*REVIEWERS)
 def language(slug: str, language_code: str):
     _check_language(language_code)
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     if form.validate_on_submit():
         return _verdict(survey, version, language_code)

@@ -34,7 +34,7 @@ def _language_rows(survey, version) -> list[dict]:
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def survey_languages(slug: str):
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     rows = _language_rows(survey, version)
     if form.validate_on_submit():

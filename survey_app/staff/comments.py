@@ -144,7 +144,7 @@ def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDef
 def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]]:
     """The survey, its newest definition and the codes comments can be tagged with (the ranked
     question's choices); 404 unless `state` is ALL or a group of the survey's grouping question."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     definition = surveys.parsed(version)
     grouping = definition.questions.get(definition.report_group or "")
     states = [ALL] + ([c.name for c in grouping.choices] if grouping else [])

@@ -9,13 +9,13 @@ from typing import Any, TypedDict
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import pgettext
 
-from .. import audit, report_data
+from .. import audit, report_data, surveys
 from ..exports import downloads, responses, stat_files, summary
 from ..i18n import locale
 from ..models import Survey
 from ..security.auth import roles_required
 from . import blueprint
-from .reports import chosen_grouping, min_n, parse_dates, question_views, state_or_404, survey_or_404
+from .reports import chosen_grouping, min_n, parse_dates, question_views, state_or_404
 
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -27,7 +27,7 @@ def _filename_dates(dates: Any) -> str:
 @blueprint.get("/exports/<slug>/summary.<any(csv, xlsx):fmt>")
 @roles_required("admin", "staff")
 def export_summary(slug: str, fmt: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     dates = parse_dates(request.args)
     if dates.errors:
         abort(400)
@@ -53,7 +53,7 @@ def export_summary(slug: str, fmt: str):
 @blueprint.get("/exports/<slug>/<state>/breakdown.csv")
 @roles_required("admin", "staff")
 def export_breakdown(slug: str, state: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
@@ -71,7 +71,7 @@ def export_breakdown(slug: str, state: str):
 @blueprint.get("/exports/<slug>/codebook.csv")
 @roles_required("admin", "staff")
 def export_codebook(slug: str):
-    survey_or_404(slug)
+    surveys.get_or_404(slug)
     audit.record("staff_download", what="codebook", survey=slug, format="csv")
     return downloads.csv_download(f"{slug}-codebook.csv", responses.CODEBOOK_COLUMNS,
                                   responses.codebook_rows(responses.versions(slug)))
@@ -112,7 +112,7 @@ def _values_suffix() -> str:
 @blueprint.get("/exports/<slug>/responses.csv")
 @roles_required("admin", "staff")
 def export_responses_csv(slug: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     stream = export_stream(survey)
     audit.record("staff_download", what="responses", survey=slug, format="csv", **_values_asked())
     return downloads.csv_download(f"{slug}-responses{_values_suffix()}.csv", *responses.table(stream))
@@ -122,7 +122,7 @@ def export_responses_csv(slug: str):
 @roles_required("admin", "staff")
 def export_responses_xlsx(slug: str):
     """The export and its codebook as a workbook."""
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     if report_data.freshness(survey)[1] >= EXCEL_MAX_ROWS:
         flash(pgettext("staff", "There are more responses than an Excel worksheet can hold. Download the CSV "
                                 "export instead."), "error")
@@ -139,7 +139,7 @@ def export_responses_xlsx(slug: str):
 @roles_required("admin", "staff")
 def export_responses_stat(slug: str, fmt: str):
     """SPSS or Stata: codes as numbers with their labels attached (in `?language=`)."""
-    survey_or_404(slug)
+    surveys.get_or_404(slug)
     definitions = responses.versions(slug)
     language = request.args.get("language") or locale.current().code
     if language not in definitions[0].languages:
