@@ -20,7 +20,7 @@ from forms.definition import Survey as SurveyDefinition
 from .. import audit, partner_reports, storage, surveys
 from ..exports import downloads
 from ..exports import responses as export_rows
-from ..i18n import locale
+from ..i18n import labels, locale
 from ..models import Survey
 from ..security.auth import roles_required
 from . import blueprint
@@ -46,13 +46,9 @@ def value_labels(definition: SurveyDefinition, language: str) -> dict[str, dict[
     """How each breakdown's codes read in the portal's language."""
     group = definition.questions.get(definition.report_group or "")
     return {
-        "language": {code: f"{lang.native_name} ({lang.english_name})" for code, lang in locale.BY_CODE.items()},
+        "language": labels.language_labels(),
         "group": {c.name: definition.text(c.label, language) for c in group.choices} if group else {},
-        "channel": {
-            "web": pgettext("staff", "Online link"),
-            "kiosk": pgettext("staff", "Kiosk"),
-            "paper": pgettext("staff", "Paper form"),
-        },
+        "channel": labels.channel_labels(),
     }
 
 
