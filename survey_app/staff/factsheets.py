@@ -27,7 +27,7 @@ from ..i18n import locale
 from ..models import AdvocacyDate, CommentNote, Partner
 from ..security.auth import roles_required
 from . import blueprint
-from .comments import starred_quotes
+from .comment_queries import starred_quotes
 from .reports import FORMATS, DateRange, chart_figure, min_n
 
 TOP_ISSUES = 5
