@@ -7,8 +7,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import report_data, surveys
+from .. import report_data
 from ..exports import responses, writers
+from .surveys import survey_or_fail
 
 
 @click.command("export")
@@ -17,8 +18,7 @@ from ..exports import responses, writers
 @with_appcontext
 def export(slug: str, out: Path) -> None:
     """Write every response of a survey to a CSV file, one row per response."""
-    if surveys.find_survey(slug) is None:
-        raise click.ClickException(f"No survey '{slug}'.")
+    survey_or_fail(slug)
     with out.open("w", encoding="utf-8", newline="") as handle:
         rows = writers.write_csv(handle, *responses.table(responses.rows(slug)))
     click.echo(f"Wrote {rows} responses to {out}.")
@@ -31,9 +31,7 @@ def export(slug: str, out: Path) -> None:
 @with_appcontext
 def summary(slug: str, states: tuple[str, ...], fmt: str) -> None:
     """Print the top issues per state as the staff reports show them, small groups suppressed."""
-    survey = report_data.find_survey(slug)
-    if survey is None:
-        raise click.ClickException(f"No survey '{slug}'.")
+    survey = survey_or_fail(slug)
     current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the figures
     try:
         text = report_data.summary_text(report_data.snapshot(survey), list(states), fmt,

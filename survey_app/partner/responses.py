@@ -21,17 +21,10 @@ from .. import audit, partner_reports, storage, surveys
 from ..exports import downloads
 from ..exports import responses as export_rows
 from ..i18n import labels, locale
-from ..models import Survey
 from ..security.auth import roles_required
 from . import blueprint
 
 FRAME_COLUMNS = ["submitted_at", "language", "channel"]
-
-
-def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
-    """A published survey (open or closed) and its newest definition."""
-    survey, version = surveys.get_or_404(slug, published=True)
-    return survey, surveys.parsed(version)
 
 
 def partner_frame(slug: str, partner_id: int, group: str | None) -> pd.DataFrame:
@@ -58,7 +51,8 @@ TARGET_LIMIT = 10_000_000
 def _responses_page(slug: str | None, typed_target: str | None = None, target_error: str | None = None,
                     status: int = 200):
     slug = slug or current_app.config["DEFAULT_SURVEY"]
-    survey, definition = _survey_or_404(slug)
+    survey, version = surveys.get_or_404(slug, published=True)
+    definition = surveys.parsed(version)
     partner = current_user.partner
     group = definition.report_group
     frame = partner_frame(slug, partner.id, group)
@@ -86,7 +80,7 @@ def responses(slug: str | None = None):
 @roles_required("partner")
 def set_target(slug: str):
     """The organisation's own target; an empty box removes it."""
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     typed = request.form.get("target", "").strip()[:20]
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -102,7 +96,7 @@ def set_target(slug: str):
 @blueprint.get("/responses/<slug>/download.csv")
 @roles_required("partner")
 def download_csv(slug: str):
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     partner = current_user.partner
     count = export_rows.count(slug, partner.id)
     audit.record("partner_download", survey=slug, partner=partner.code, format="csv", responses=count)
@@ -113,7 +107,7 @@ def download_csv(slug: str):
 @blueprint.get("/responses/<slug>/download.xlsx")
 @roles_required("partner")
 def download_xlsx(slug: str):
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     partner = current_user.partner
     reply, count = downloads.xlsx_download(f"{slug}-{partner.code}-responses.xlsx",
                                            {"responses": export_rows.table(export_rows.rows(slug, partner_id=partner.id))})
