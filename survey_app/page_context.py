@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 
-from . import contacts, locale
+from . import contacts
+from .i18n import locale
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from . import surveys
 from .extensions import db
-from .locale import DEFAULT
+from .i18n.locale import DEFAULT
 from .models import AdvocacyDate, PolicyLever, Survey
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from . import surveys
 from .extensions import db
-from .locale import DEFAULT
+from .i18n.locale import DEFAULT
 from .models import PolicyLever, PolicyText, TranslationReview
-from .translation_texts import POLICY, Text
+from .i18n.translation_texts import POLICY, Text
 
 ISSUE, LEVER = "issue:", "lever:"
 

@@ -21,10 +21,11 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
-from .locale import BY_CODE
-from .locale import DEFAULT as DEFAULT_LANGUAGE
-from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, PolicyText,
-                     Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
+from .i18n.locale import BY_CODE
+from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE
+from .models import (AdvocacyDate, Answer, AuditEvent, CommentNote, Contact, ContactTicket, Draft, Partner,
+                     PolicyLever, PolicyText, Response, Survey, SurveyVersion, TranslationReview, User, new_uuid,
+                     utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -480,4 +481,18 @@ def add_advocacy_date(values: Mapping[str, Any], user: User) -> AdvocacyDate:
 
 def delete_advocacy_date(entry: AdvocacyDate) -> None:
     db.session.delete(entry)
+    db.session.commit()
+
+
+def add_audit_event(action: str, user_id: int | None, detail: Mapping[str, Any]) -> None:
+    """One event of the audit log (`audit.record` says what goes in it)."""
+    db.session.add(AuditEvent(action=action, user_id=user_id, detail=dict(detail)))
+    db.session.commit()
+
+
+def insert_responses(responses: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
+    """Store finished responses and their answer rows in one transaction, as given: for demonstration
+    data made by `demo`, which has already applied the survey's skip logic."""
+    db.session.execute(insert(Response), responses)
+    db.session.execute(insert(Answer), answers)
     db.session.commit()

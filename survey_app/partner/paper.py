@@ -22,9 +22,10 @@ from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
 from forms.navigation import page_is_shown
 from forms.relevance import counted_answers
 
-from .. import locale, storage, surveys
-from ..auth import roles_required
+from .. import storage, surveys
+from ..i18n import locale
 from ..models import Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 LANGUAGE_FIELD = "form_language"
@@ -151,7 +152,7 @@ def checked_answers(definition: SurveyDefinition, forms: list[PageForm]) -> dict
 
 def _open_survey(slug: str) -> tuple[Survey, SurveyVersion, SurveyDefinition, tuple[str, ...]]:
     """An open survey, with the languages families are offered; 404 otherwise."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     if survey.status != "open":
         abort(404)
     return survey, version, surveys.parsed(version), surveys.offered_languages(survey, version)

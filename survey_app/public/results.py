@@ -15,13 +15,14 @@ from flask_babel import format_date, format_percent
 
 from analysis.suppression import ALL
 
-from .. import locale, policy_texts, report_data, report_rows, surveys
-from .views import _survey_or_404, blueprint
+from .. import policy_texts, report_data, report_rows, surveys
+from ..i18n import locale
+from . import blueprint, survey_or_404
 
 
 
 def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snapshot]:
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = current_app.config["PUBLIC_RESULTS_MAX_AGE"]

@@ -1,7 +1,7 @@
 """The respondent's pages: start, one page of questions at a time, thank you."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,31 +11,14 @@ from forms.navigation import (first_unfinished_page, next_page, other_pages_answ
 from forms.piping import page_references
 from forms.relevance import counted_answers
 
-from .. import contacts, drafts, locale, storage, surveys
-from . import page_cache
+from .. import contacts, drafts, storage, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Draft, Response
-from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
+from ..security.kiosk_sessions import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
+from . import blueprint, page_cache, survey_or_404
 
-blueprint = Blueprint("public", __name__)
 HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html
-
-
-def _survey_or_404(slug: str) -> surveys.PublicSurvey:
-    survey = surveys.public_survey(slug)
-    if survey is None:
-        abort(404)
-    locale.set_current(locale.choose(survey.offered))
-    if survey.status != "open":
-        _not_open(survey)
-    return survey
-
-
-def _not_open(survey: surveys.PublicSurvey) -> None:
-    """Every page of a draft or closed survey shows a polite message instead, so
-    nothing can be answered, whichever link or bookmark brought the visitor here."""
-    abort(current_app.make_response(render_template("public/closed.html", survey=survey,
-                                                    definition=survey.definition, offered=survey.offered)))
 
 
 def _draft(slug: str) -> drafts.SavedDraft | None:
@@ -86,7 +69,7 @@ def home():
 
 @blueprint.get("/s/<slug>")
 def start(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
     elif "ref" in request.args:
@@ -108,7 +91,7 @@ def _show_start(survey: surveys.PublicSurvey, has_draft: bool) -> str:
 
 @blueprint.post("/s/<slug>/start")
 def begin(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("public.start", slug=slug))
     draft: drafts.SavedDraft | Draft | None = _draft(slug)
@@ -127,7 +110,7 @@ def begin(slug: str):
 
 @blueprint.route("/s/<slug>/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     definition = survey.definition
     draft = _draft(slug)
     if draft is None or draft.survey_version_id != survey.version_id:
@@ -241,7 +224,7 @@ def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, 
 
 @blueprint.get("/s/<slug>/thanks")
 def thanks(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     response_id = session.get("done", {}).get(slug)
     if not response_id or db.session.get(Response, response_id) is None:
         return redirect(url_for("public.start", slug=slug))
@@ -251,7 +234,7 @@ def thanks(slug: str):
 
 @blueprint.post("/s/<slug>/again")
 def again(slug: str):
-    _survey_or_404(slug)
+    survey_or_404(slug)
     if FlaskForm().validate_on_submit():
         _remember("done", slug, None)
     return redirect(url_for("public.start", slug=slug))
@@ -272,7 +255,7 @@ def kiosk_reset(slug: str):
     """Where a kiosk's pages go by themselves after a submission or after a while
     without activity: back to the start, in the language the last person used (or the
     partner chose), which the next family at that meeting most likely reads too."""
-    _survey_or_404(slug)
+    survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
     return redirect(url_for("public.start", slug=slug))

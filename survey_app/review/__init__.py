@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import audit, storage, surveys
-from ..auth import roles_required
 from ..extensions import db
-from ..locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.translation_texts import INTERFACE, POLICY, SURVEY
 from ..models import Survey
-from ..translation_texts import INTERFACE, POLICY, SURVEY
+from ..security.auth import roles_required
 from . import progress
 
 blueprint = Blueprint("review", __name__)
@@ -52,7 +52,7 @@ def index():
 @roles_required(*REVIEWERS)
 def language(slug: str, language_code: str):
     _check_language(language_code)
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     if form.validate_on_submit():
         return _verdict(survey, version, language_code)

@@ -8,9 +8,9 @@ from flask_babel import pgettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from ..auth import roles_required
 from ..extensions import db
 from ..models import AuditEvent
+from ..security.auth import roles_required
 from . import blueprint
 
 PAGE_SIZE = 100

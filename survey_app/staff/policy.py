@@ -6,13 +6,14 @@ from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import audit, locale, policy, policy_texts, storage
-from ..auth import roles_required
+from .. import audit, policy, policy_texts, storage
 from ..extensions import db
+from ..i18n import locale
 from ..models import AdvocacyDate, PolicyLever
 from ..policy import date_kind_labels, kind_labels, verification_labels
-from ..locale import BY_CODE, DEFAULT
+from ..i18n.locale import BY_CODE, DEFAULT
 from ..policy_forms import AdvocacyDateForm, IssueLineForm, LeverForm
+from ..security.auth import roles_required
 from ..state_facts import all_states
 from . import blueprint
 

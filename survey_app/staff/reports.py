@@ -21,9 +21,9 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, policy, policy_texts, report_data, report_filter, report_rows, state_facts, storage
-from ..auth import roles_required
-from ..partner import blueprint as partner_blueprint
+from .. import audit, policy, policy_texts, report_data, report_filter, report_rows, state_facts, storage, surveys
+from ..i18n import locale
+from ..security.auth import roles_required
 from . import blueprint
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -101,13 +101,6 @@ def parse_dates(args: Mapping[str, str]) -> DateRange:
     return found
 
 
-def survey_or_404(slug: str):
-    survey = report_data.find_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
-
-
 def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list[dict[str, Any]]:
     """Every state (ALL first): respondents, dates and the three most chosen issues."""
     rows = []
@@ -171,10 +164,10 @@ def withheld_labels(snap: report_data.Snapshot, answer_filter: report_filter.Ans
     return [named.get(code) or names.choice(split or "", code) for code in found.withheld]
 
 
-def _overview_context(slug: str, audience: str, with_questions: bool = False) -> dict[str, Any]:
+def overview_context(slug: str, audience: str, with_questions: bool = False) -> dict[str, Any]:
     """The overview's figures: the ranked question per group when the survey declares one,
     and every select question's frequency table when it does not (or when asked)."""
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     dates = parse_dates(request.args)
     snap = report_data.snapshot(survey)
     start, end = dates.start, dates.end
@@ -218,29 +211,20 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
 @roles_required("admin", "staff")
 def report_overview(slug: str):
     return render_template("staff/overview.html", audience="staff", form=FlaskForm(),
-                           **_overview_context(slug, "staff"))
+                           **overview_context(slug, "staff"))
 
 
 @blueprint.get("/question-tables/<slug>")
 @roles_required("admin", "staff")
 def report_questions(slug: str):
     return render_template("staff/overview.html", audience="staff", form=FlaskForm(), only_questions=True,
-                           **_overview_context(slug, "staff", with_questions=True))
-
-
-@partner_blueprint.get("/overview/<slug>")
-@roles_required("partner")
-def partner_overview(slug: str):
-    if survey_or_404(slug).status == "draft":
-        abort(404)
-    return render_template("staff/overview.html", audience="partner", form=None,
-                           **_overview_context(slug, "partner"))
+                           **overview_context(slug, "staff", with_questions=True))
 
 
 @blueprint.post("/reports/<slug>/public-results")
 @roles_required("admin", "staff")
 def public_results_switch(slug: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     if FlaskForm().validate_on_submit():
         publish = request.form.get("public_results") == "on"
         storage.set_public_results(survey, publish)
@@ -260,7 +244,7 @@ def state_or_404(snap: report_data.Snapshot, state: str) -> str:
 @blueprint.get("/reports/<slug>/<state>")
 @roles_required("admin", "staff")
 def report_state(slug: str, state: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
@@ -329,7 +313,7 @@ def report_chart(slug: str, state: str):
     """The chart for the page, or with `download=1` as a file for slides and documents. SVG
     either way: its words stay text, which the program that shows it shapes in every script
     (a picture drawn on the server could not join Arabic letters or order Bengali and Karen ones)."""
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     snap = report_data.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from survey_app import storage
-from survey_app.cli import DATA
+from survey_app.cli.survey_files import DATA
 from survey_app.extensions import db
 from survey_app.models import PolicyLever, User
 from survey_app.storage import read_partners_csv

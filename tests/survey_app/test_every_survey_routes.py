@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey_app import storage, surveys
-from survey_app.cli import read_definition
+from survey_app.cli.survey_files import read_definition
 from survey_app.extensions import db
 from survey_app.models import AdvocacyDate, Answer, Partner, Response, Survey, User, new_uuid
 from tests.conftest import Respondent, csrf_token

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from survey_app import policy_texts, storage
-from survey_app.cli import DATA
+from survey_app.cli.survey_files import DATA
 from survey_app.extensions import db
 from survey_app.models import Partner, PolicyLever, PolicyText
 from survey_app.storage import read_partners_csv

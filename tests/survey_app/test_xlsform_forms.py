@@ -17,8 +17,9 @@ from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
-from survey_app import create_app, locale, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
+from survey_app import create_app, storage
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
+from survey_app.i18n import locale
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Response, Survey, SurveyVersion
 from tests.conftest import Respondent, csrf_token
