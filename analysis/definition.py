@@ -7,12 +7,13 @@ same code serves any survey, not only Family Voices.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from forms.expressions import ExpressionError, parse
 
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -30,7 +31,6 @@ _NO_ANSWER_TYPES = frozenset(
 )
 SELECT_ONE = "select_one"
 SELECT_MULTIPLE = "select_multiple"
-_MAX_SELECTED = re.compile(r"count-selected\(\s*\.\s*\)\s*<=?\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,25 @@ def _split_type(row: Mapping[str, Any]) -> tuple[str, str | None]:
     return parts[0], list_name
 
 
-def _max_selected(constraint: Any) -> int | None:
-    match = _MAX_SELECTED.search(str(constraint or ""))
-    if match is None:
+def _max_selected(constraint: Any, codes: tuple[str, ...]) -> int | None:
+    """The most choices a select_multiple ``constraint`` allows, found with the forms' own
+    expression evaluator: it must hold for 1..N chosen, whichever ones, and fail beyond. None when
+    it sets no such limit, depends on which choices or on other answers."""
+    if not constraint or not codes:
         return None
-    return int(match.group(1))
+    try:
+        expression = parse(str(constraint))
+        if expression.references:
+            return None
+        holds = [{expression.is_true({}, codes[:k]), expression.is_true({}, codes[-k:])}
+                 for k in range(1, len(codes) + 1)]
+    except ExpressionError:
+        return None
+    passes = [results == {True} for results in holds]
+    if any(len(results) > 1 for results in holds) or not passes[0] or all(passes):
+        return None
+    most = passes.index(False)
+    return most if not any(passes[most:]) else None
 
 
 def questions(definition: Mapping[str, Any]) -> list[Question]:
@@ -87,14 +101,16 @@ def questions(definition: Mapping[str, Any]) -> list[Question]:
         codes: tuple[str, ...] = ()
         if qtype in (SELECT_ONE, SELECT_MULTIPLE):
             # Codes are text in storage even when they look like numbers (rating "1".."5").
-            codes = tuple(str(c["name"]) for c in choice_lists.get(list_name, []))
+            # A list may repeat a code for another filter value (`allow_choice_duplicates`): one category.
+            codes = tuple(dict.fromkeys(str(c["name"]) for c in choice_lists.get(list_name, [])))
         found.append(
             Question(
                 name=str(name),
                 type=qtype,
                 choices=codes,
-                required=bool(row.get("required", False)),
-                max_selected=_max_selected(row.get("constraint")),
+                # Required always (True), not only when a condition holds (the condition's text).
+                required=row.get("required", False) is True,
+                max_selected=_max_selected(row.get("constraint"), codes) if qtype == SELECT_MULTIPLE else None,
             )
         )
     return found

@@ -11,13 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, time
 from functools import cached_property
 from typing import Any, Mapping
 
 from .expressions import Expression, ExpressionError, parse
 
-QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
+QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note", "calculate",
+                  *("start", "end", "today")}
+# Rows the respondent never sees: a value worked out from the answers (`calculate`), and when the
+# response was started, sent and on what day (recorded by the server, see `forms/metadata.py`).
+METADATA_TYPES = ("start", "end", "today")
+UNSEEN_TYPES = ("calculate", *METADATA_TYPES)
 GROUP_TYPES = {"begin_group", "end_group"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # Texts families read around the questions: the title, what the survey is for (`description`),
@@ -34,7 +40,12 @@ REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 RESPONSE_COLUMNS = ("language", "partner", "channel")
 # A recording of a question's label and hint, or of a choice's label, per language: a media file's name.
 MEDIA = ("audio",)
-ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED, *MEDIA}
+ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
+               *TRANSLATED, *MEDIA}
+_NOT_REQUIRED = {"no", "false", "0", "false()"}
+# A `default` is worked out from the answers when it names one (`${x}`) or calls a function
+# (`today()`), as pyxform decides; otherwise it is the answer as written.
+_DYNAMIC_DEFAULT = re.compile(r"\$\{|[^\W\d][\w\-]*\(")
 # As XLSForm allows: a letter or `_` first, then letters, digits, `_`, `.` and `-`.
 NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
@@ -84,7 +95,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         )
     texts = _translations(settings, SETTINGS_COLUMNS, "settings")
     default_language = str(settings.get("default_language") or "en").strip()
-    normal_settings = {
+    normal_settings: dict[str, Any] = {
         "form_id": form_id,
         "version": str(settings.get("version", "")).strip(),
         "default_language": default_language,
@@ -100,6 +111,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if words:
             normal_settings[column] = words if column == "report_breakdowns" else " ".join(words)
 
+    # As pyxform allows: the same code twice in a list, told apart by the columns a choice filter reads.
+    duplicates = _truthy(settings.get("allow_choice_duplicates") or False)
+    if duplicates:
+        normal_settings["allow_choice_duplicates"] = True
     choices: dict[str, list[dict[str, Any]]] = {}
     for number, row in enumerate(raw["choices"] or [], start=1):
         where = f"choices row {number}"
@@ -108,10 +123,15 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if not list_name or not name:
             raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
         texts = _translations(row, ("label", *MEDIA), where)
-        if any(existing["name"] == name for existing in choices.get(list_name, [])):
+        if not duplicates and any(existing["name"] == name for existing in choices.get(list_name, [])):
             raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
-        choice = {"name": name, "label": texts.get("label", {})}
+        choice: dict[str, Any] = {"name": name, "label": texts.get("label", {})}
         choice.update({column: texts[column] for column in MEDIA if texts.get(column)})
+        columns = {str(key): str(value).strip() for key, value in row.items()
+                   if key not in ("list_name", "name") and _split_column(str(key))[0] not in ("label", *MEDIA)
+                   and value is not None and str(value).strip()}
+        if columns:
+            choice["columns"] = columns
         choices.setdefault(list_name, []).append(choice)
 
     rows: list[dict[str, Any]] = []
@@ -150,9 +170,13 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
     elif len(type_words) != 1:
         raise DefinitionError(f"{where}: type '{row.get('type')}' has extra words.")
     normal.update(_translations(row, (*TRANSLATED, *MEDIA), where))
-    if _truthy(row.get("required", False)):
+    required = row.get("required", False)
+    if isinstance(required, str) and required.strip() and not _truthy(required) \
+            and required.strip().lower() not in _NOT_REQUIRED:
+        normal["required"] = required.strip()
+    elif _truthy(required):
         normal["required"] = True
-    for column in ("relevant", "constraint"):
+    for column in ("relevant", "constraint", "calculation", "default", "choice_filter"):
         if row.get(column) not in (None, ""):
             normal[column] = str(row[column]).strip()
     return normal
@@ -163,6 +187,10 @@ class Choice:
     name: str
     label: Mapping[str, str]
     audio: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)  # what a choice_filter reads besides `name`
+
+    def filter_columns(self) -> dict[str, str]:
+        return {**self.columns, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -179,6 +207,16 @@ class Question:
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
     audio: Mapping[str, str] = field(default_factory=dict)
+    required_if: Expression | None = None  # `required` written as a condition
+    calculation: Expression | None = None
+    default: str | None = None  # the answer a question starts with, as stored
+    default_expression: Expression | None = None  # a default worked out from earlier answers
+    choice_filter: Expression | None = None
+
+    @property
+    def has_field(self) -> bool:
+        """Whether the respondent answers it: not a note, a calculation or what the server records."""
+        return self.type != "note" and self.type not in UNSEEN_TYPES
 
     @property
     def multiple(self) -> bool:
@@ -243,7 +281,8 @@ class Survey:
         settings = definition["settings"]
         default_language = settings["default_language"]
         choices = {
-            list_name: tuple(Choice(c["name"], c["label"], c.get("audio", {})) for c in items)
+            list_name: tuple(Choice(c["name"], c["label"], audio=c.get("audio", {}), columns=c.get("columns", {}))
+                             for c in items)
             for list_name, items in definition["choices"].items()
         }
         pages: list[Page] = []
@@ -282,7 +321,15 @@ class Survey:
                 continue
             question = _question(row, where, choices, seen, default_language)
             seen.add(question.name)
-            (current if group is not None else loose).append(question)
+            chunk = current if group is not None else loose
+            if group is not None and _needs_new_page(question, chunk):
+                pages.append(Page(group.get("name") or f"page_{len(pages) + 1}", group.get("label", {}),
+                                  tuple(current), _expression(group.get("relevant"), "relevant", where, before_group)))
+                current = []
+                chunk = current
+            elif group is None and _needs_new_page(question, chunk):
+                close_loose()
+            chunk.append(question)
         if group is not None:
             raise DefinitionError(f"group '{group.get('name')}' has no end_group.")
         close_loose()
@@ -345,17 +392,28 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
         raise DefinitionError(f"{where}: the name must start with a letter or _ and use only letters, digits, _, . and -.")
     if name in seen:
         raise DefinitionError(f"{where}: the name '{name}' is used twice.")
-    if not row.get("label", {}).get(default_language):
+    kind = row["type"]
+    if kind not in UNSEEN_TYPES and not row.get("label", {}).get(default_language):
         raise DefinitionError(f"{where}: the question has no label in the default language '{default_language}'.")
     list_name = row.get("list_name")
     if list_name is not None and list_name not in choices:
         raise DefinitionError(f"{where}: the choice list '{list_name}' is not in the choices.")
-    return Question(
-        type=row["type"],
+    if (kind == "calculate") != bool(row.get("calculation")):
+        raise DefinitionError(f"{where}: a calculate row needs a calculation, and only a calculate row has one."
+                              if kind == "calculate" else f"{where}: only a calculate row has a calculation.")
+    unanswered = kind == "note" or kind in UNSEEN_TYPES
+    for column in ("default", "choice_filter", "required", "constraint"):
+        if unanswered and row.get(column):
+            raise DefinitionError(f"{where}: a {kind} row is not answered, so it has no {column}.")
+    if row.get("choice_filter") and list_name is None:
+        raise DefinitionError(f"{where}: only a select_one or select_multiple question has a choice_filter.")
+    required = row.get("required", False)
+    question = Question(
+        type=kind,
         name=name,
         label=row.get("label", {}),
         hint=row.get("hint", {}),
-        required=bool(row.get("required", False)),
+        required=required is True,
         required_message=row.get("required_message", {}),
         relevant=_expression(row.get("relevant"), "relevant", where, seen),
         constraint=_expression(row.get("constraint"), "constraint", where, seen | {name}),
@@ -363,7 +421,73 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
         audio=row.get("audio", {}),
+        required_if=_expression(required, "required", where, seen) if isinstance(required, str) else None,
+        calculation=_expression(row.get("calculation"), "calculation", where, seen),
+        choice_filter=_choice_filter(row.get("choice_filter"), where, seen, choices.get(list_name or "", ())),
     )
+    return _with_default(question, row.get("default"), where, seen)
+
+
+def _choice_filter(source: str | None, where: str, known: set[str],
+                   choices: tuple[Choice, ...]) -> Expression | None:
+    if not source:
+        return None
+    try:
+        expression = parse(source, choice_columns=True)
+    except ExpressionError as error:
+        raise DefinitionError(f"{where}: the choice_filter expression is not valid: {error}") from None
+    _check_references(expression, "choice_filter", where, known)
+    written = {"name", *(column for choice in choices for column in choice.columns)}
+    missing = sorted(expression.columns - written)
+    if missing:
+        raise DefinitionError(f"{where}: the choice_filter names the column {', '.join(missing)}, which the "
+                              "choices of this question do not have. Add the column to the choices sheet, or write "
+                              "${name} for an answer.")
+    return expression
+
+
+def _with_default(question: Question, written: Any, where: str, known: set[str]) -> Question:
+    """The question with its `default`: an expression (`today()`, `${x}`) is kept to be worked out when
+    the page is first shown; an answer as written must be one the question takes."""
+    if written in (None, ""):
+        return question
+    text = str(written).strip()
+    if _DYNAMIC_DEFAULT.search(text):
+        return replace(question, default=text, default_expression=_expression(text, "default", where, known))
+    if question.is_select:
+        codes = text.split() if question.multiple else [text]
+        unknown = [code for code in codes if code not in {choice.name for choice in question.choices}]
+        if unknown:
+            raise DefinitionError(f"{where}: the default '{text}' is not a choice of the list '{question.list_name}'.")
+        return replace(question, default=text)
+    if not _accepts(question.type, text):
+        raise DefinitionError(f"{where}: the default '{text}' is not a {question.type} answer.")
+    return replace(question, default=text)
+
+
+def _accepts(kind: str, text: str) -> bool:
+    """Whether `text` is an answer a question of type `kind` takes, as its form field reads it."""
+    checks: dict[str, Any] = {"integer": int, "decimal": float, "date": date.fromisoformat,
+                              "time": time.fromisoformat}
+    try:
+        checks.get(kind, str)(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _needs_new_page(question: Question, page: list[Question]) -> bool:
+    """Whether `question` goes on a new page: its choices or its default depend on an answer given
+    on the page so far, or whether it is shown on a value worked out on it. The server shows the
+    right choices and the right default only once those answers are sent, and a calculated value
+    is only known then; a question whose `relevant` names an answer of its page stays, as a
+    follow-up, and `required` and `constraint` are checked when the page is sent anyway."""
+    on_page = {other.name for other in page}
+    calculated = {other.name for other in page if other.type == "calculate"}
+    return bool(
+        (question.choice_filter and question.choice_filter.references & on_page)
+        or (question.default_expression and question.default_expression.references & on_page)
+        or (question.relevant and question.relevant.references & calculated))
 
 
 def _expression(source: str | None, column: str, where: str, known: set[str]) -> Expression | None:
@@ -373,6 +497,11 @@ def _expression(source: str | None, column: str, where: str, known: set[str]) ->
         expression = parse(source)
     except ExpressionError as error:
         raise DefinitionError(f"{where}: the {column} expression is not valid: {error}") from None
+    _check_references(expression, column, where, known)
+    return expression
+
+
+def _check_references(expression: Expression, column: str, where: str, known: set[str]) -> None:
     unknown = sorted(expression.references - known)
     if unknown:
         raise DefinitionError(
@@ -380,7 +509,6 @@ def _expression(source: str | None, column: str, where: str, known: set[str]) ->
             + ", ".join(f"${{{n}}}" for n in unknown)
             + ", which is not a question above it."
         )
-    return expression
 
 
 def _languages(definition: Mapping[str, Any], default_language: str) -> tuple[str, ...]:
@@ -420,6 +548,8 @@ def _respondent_texts(definition: Mapping[str, Any]) -> list[tuple[str, int, str
     to the default language, and XLSForm has no translated title at all."""
     found: list[tuple[str, int, str, str, Mapping[str, str]]] = []
     for number, row in enumerate(definition["survey"], start=2):
+        if row["type"] in UNSEEN_TYPES:
+            continue  # a calculation's label, which ODK allows, is never shown
         found.extend(("survey", number, row.get("name", ""), column, row[column])
                      for column in TRANSLATED if row.get(column))
     number = 1

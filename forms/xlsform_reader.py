@@ -29,7 +29,7 @@ from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from .definition import DefinitionError, normalise
+from .definition import DefinitionError, _truthy, normalise
 from .languages import language_code
 from .xlsform_cells import (MEDIA_KINDS, NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, media_keys,
                             text_of, translations, written_header)
@@ -45,7 +45,7 @@ _PYXFORM_ROW = re.compile(r"\[row : (\d+)\]")
 _SLUG_BREAK = re.compile(r"[^a-z0-9]+")
 # Settings ODK or KoboToolbox act on, which change nothing here.
 _IGNORED_SETTINGS = {name for name in PyxformSurvey.get_slot_names() if not name.startswith("_")} - {
-    "title", "id_string", "version", "default_language", "style"}
+    "title", "id_string", "version", "default_language", "style", "allow_choice_duplicates"}
 # A translated title: pyxform fails on `form_title::Spanish (es)`, so titles in other languages
 # have a column pyxform leaves alone. Files written before this column existed still load.
 TITLE_TRANSLATION = "form_title_translation"
@@ -114,12 +114,13 @@ def _flat_definition(book: DefinitionData, filename: str | None, notices: Notice
     reader = SurveySheet(language, notices, headers["survey"])
     survey, survey_numbers = reader.read(survey_rows)
     media_cells.update({name: cell for name, cell in reader.media_cells.items() if name not in media_cells})
-    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], media_cells)
+    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], media_cells,
+                                       reader.choice_columns)
     for list_name, (file_name, cell) in reader.file_lists.items():
         if any(choice["list_name"] == list_name for choice in choices):
             raise XLSFormError(f'{cell}: the choices of "{file_name}" would be the list "{list_name}", which the '
                                "choices sheet already has. Rename the file or the list.")
-        read = _file_choices(list_name, file_name, cell, files, language)
+        read = _file_choices(list_name, file_name, cell, files, language, reader.choice_columns)
         choices.extend(read)
         choice_numbers.extend([0] * len(read))
     for list_name in sorted(reader.other_lists):
@@ -296,6 +297,9 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
             for flat_key, name in language_keys(key, value, language, "settings sheet, row 2", key).items():
                 raw[flat_key] = name
                 media_cells.setdefault(name, f'settings sheet, row 2, column "{key}::{flat_key.partition("::")[2]}"')
+        elif key == "allow_choice_duplicates":
+            if _truthy(text_of(value)):
+                raw[key] = "yes"
         elif key == "style":
             if text_of(value).lower() != "pages":
                 notices.add(f'settings sheet, column "style": "{text_of(value)}" is ignored: each group is shown as '
@@ -324,7 +328,8 @@ def _slug(written: str) -> str:
 
 
 def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, headers: Mapping[tuple[str, ...], str],
-             media_cells: dict[str, str]) -> tuple[list[dict[str, Any]], list[int]]:
+             media_cells: dict[str, str], filtered_by: set[str]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The choices sheet's rows; of its other columns, those a choice filter reads (`filtered_by`) are kept."""
     choices: list[dict[str, Any]] = []
     numbers: list[int] = []
     for row in rows:
@@ -348,6 +353,9 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, header
                 raise XLSFormError(f'{where}, column "{column}": pictures and video are not shown to respondents; '
                                    'a recording of the text goes in an "audio::<language>" column. Clear the cell, '
                                    "or remove the column.")
+            if key in filtered_by and not isinstance(value, dict):
+                flat[key] = text_of(value)
+                continue
             written = written_header(headers, (key,), value)
             notices.add(f'choices sheet, column "{written}": ignored, as this service does not use it.', number)
         choices.append(flat)
@@ -359,9 +367,10 @@ MAX_FILE_CHOICES = 5000
 
 
 def _file_choices(list_name: str, file_name: str, cell: str, files: Mapping[str, bytes],
-                  language: str) -> list[dict[str, Any]]:
+                  language: str, filtered_by: set[str]) -> list[dict[str, Any]]:
     """The choices of a select_one_from_file list, from its .csv beside the form: a `name` column,
-    and `label` or `label::<language>` columns, as ODK reads them."""
+    and `label` or `label::<language>` columns, as ODK reads them; of its other columns, those a
+    choice filter reads (`filtered_by`) are kept."""
     content = files.get(file_name, files.get(Path(file_name).name))
     if content is None:
         raise XLSFormError(f'{cell}: there is no file "{file_name}" beside the form. Put it in the folder or .zip '
@@ -390,8 +399,10 @@ def _file_choices(list_name: str, file_name: str, cell: str, files: Mapping[str,
         if not name:
             raise XLSFormError(f'{where}, column "name": every choice needs a name.')
         texts = {written: cells.get(index, "") for index, written in labels.items()}
+        columns = {column: cells[index] for index, column in enumerate(header)
+                   if column in filtered_by and column != "name" and cells.get(index)}
         found.append({"list_name": list_name, "name": name,
-                      **language_keys("label", texts, language, where, "label")})
+                      **language_keys("label", texts, language, where, "label"), **columns})
     return found
 
 

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 
-from . import contacts, locale
+from . import contacts
+from .i18n import locale
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -94,6 +95,8 @@ def init_app(app: Flask) -> None:
         """Text someone typed, escaped and isolated: a right-to-left override (U+202E) in it
         cannot reorder the words around it."""
         return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
+
+    app.add_template_filter(locale.day_html, "day")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

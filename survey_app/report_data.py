@@ -34,8 +34,9 @@ from analysis.summary import COMPARE_COLUMNS, compare_groups, summary_dict, top_
 from analysis.suppression import ALL
 from forms.definition import Survey as SurveyDefinition
 
-from . import locale, state_facts, surveys
+from . import state_facts, surveys
 from .extensions import db
+from .i18n import locale
 from .models import Partner, Response, Survey, SurveyVersion, utcnow
 
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from survey_app import create_app, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -7,10 +7,11 @@ from flask import abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import locale, policy, report_data, report_rows
-from ..auth import roles_required
+from .. import policy, report_data, report_rows
 from ..extensions import db
+from ..i18n import locale
 from ..models import Partner
+from ..security.auth import roles_required
 from ..state_facts import all_states
 from . import blueprint
 

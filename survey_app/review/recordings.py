@@ -22,10 +22,10 @@ from sqlalchemy import select
 from forms.xlsform import stored_to_raw
 
 from .. import audio, audit, form_media, storage, surveys
-from ..auth import roles_required
 from ..extensions import db
-from ..locale import BY_CODE
+from ..i18n.locale import BY_CODE
 from ..models import RecordingProposal, Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import REVIEWERS, _check_language, blueprint
 
 
@@ -99,7 +99,7 @@ def with_recording(raw: dict[str, Any], target: str, language: str, name: str) -
 @roles_required(*REVIEWERS)
 def recordings(slug: str, language_code: str):
     _check_language(language_code)
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     if form.validate_on_submit():
         return _submitted(survey, version, language_code)

@@ -94,32 +94,30 @@ def test_browser_audio_page_weight_with_and_without_recordings(phone, live_serve
     assert weights["hmn"]["requests"] == weights["en"]["requests"] + 1 and weights["hmn"]["bytes"] <= 30_000
 
 
-def test_browser_audio_a_native_speaker_records_with_the_microphone(live_server, audio_survey, logged_in):
-    from playwright.sync_api import sync_playwright
-
+def test_browser_audio_a_native_speaker_records_with_the_microphone(live_server, audio_survey, logged_in, browser):
     if "translator" not in live_server.accounts:
         output = live_server.flask("create-user", "hmn-reader@example.org", "--role", "translator", "--language",
                                    "hmn")
         live_server.accounts["translator"] = ("hmn-reader@example.org",
                                               re.search(r"Password \(shown once\): (\S+)", output).group(1))
-    # Chromium's own test microphone (a tone), with the permission granted as a person would.
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
-        try:
-            page = chromium.new_context(**PHONE).new_page()
-            logged_in(page, "translator")
-            page.goto(live_server.url("/review/school-voices/hmn/recordings"))
-            form = page.locator("form#rec-choices-yn-no")
-            record = form.get_by_role("button", name="Record", exact=True)
-            record.click()
-            page.wait_for_timeout(1500)
-            form.get_by_role("button", name="Stop recording", exact=True).click()
-            page.wait_for_function("document.querySelector('#rec-choices-yn-no input[type=file]').files.length == 1")
-            assert form.locator("audio").last.is_visible()
-            with page.expect_navigation():
-                form.get_by_role("button", name="Send this recording").click()
-            assert "Your recording was saved." in page.content()
-            assert page.locator("form#rec-choices-yn-no").get_by_text("waiting for staff").is_visible()
-        finally:
-            chromium.close()
+    # Chromium's own test microphone (a tone), with the permission granted as a person would; a second
+    # Chromium of the session's Playwright, as the microphone is chosen when Chromium starts.
+    chromium = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    try:
+        page = chromium.new_context(**PHONE).new_page()
+        logged_in(page, "translator")
+        page.goto(live_server.url("/review/school-voices/hmn/recordings"))
+        form = page.locator("form#rec-choices-yn-no")
+        record = form.get_by_role("button", name="Record", exact=True)
+        record.click()
+        page.wait_for_timeout(1500)
+        form.get_by_role("button", name="Stop recording", exact=True).click()
+        page.wait_for_function("document.querySelector('#rec-choices-yn-no input[type=file]').files.length == 1")
+        assert form.locator("audio").last.is_visible()
+        with page.expect_navigation():
+            form.get_by_role("button", name="Send this recording").click()
+        assert "Your recording was saved." in page.content()
+        assert page.locator("form#rec-choices-yn-no").get_by_text("waiting for staff").is_visible()
+    finally:
+        chromium.close()

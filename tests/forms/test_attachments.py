@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from forms.attachments import AttachmentError, read_path, read_upload
-from forms.definition import normalise
+from forms.definition import Survey, normalise
+from forms.relevance import offered_choices
 from forms.xlsform import XLSFormError, read_xlsform_with_notices
 
 FORM = """\
@@ -71,3 +72,27 @@ def test_attachments_two_forms_are_refused(tmp_path):
     (path / "copy.md").write_text(FORM, encoding="utf-8")
     with pytest.raises(AttachmentError, match="There are 2 forms in it"):
         read_path(path)
+
+
+def test_attachments_a_choice_filter_reads_a_column_of_the_csv(tmp_path):
+    (tmp_path / "form").mkdir()
+    (tmp_path / "form" / "schools.md").write_text("""\
+| survey |
+| | type | name | label::English (en) | choice_filter |
+| | select_one district | district | Which district? | |
+| | select_one_from_file schools.csv | school | Which school? | district = ${district} |
+| choices |
+| | list_name | name | label::English (en) |
+| | district | north | North |
+| | district | south | South |
+| settings |
+| | form_id | form_title |
+| | schools | Schools |
+""", encoding="utf-8")
+    (tmp_path / "form" / "schools.csv").write_text(
+        "name,label,district,principal\nlincoln,Lincoln,north,Ms Lee\nroosevelt,Roosevelt,south,Mr Cruz\n",
+        encoding="utf-8")
+    survey = Survey.from_dict(read(read_path(tmp_path / "form")))
+    school = survey.questions["school"]
+    assert [choice.columns for choice in school.choices] == [{"district": "north"}, {"district": "south"}]
+    assert [choice.name for choice in offered_choices(school, {"district": "south"})] == ["roosevelt"]

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from forms.xlsform import write_xlsform
-from survey_app import locale, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.i18n import locale
+from survey_app import storage
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Draft, Partner, Response, Survey, SurveyVersion
 from survey_app.staff import publishing

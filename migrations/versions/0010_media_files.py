@@ -1,13 +1,13 @@
 """Recordings families can play beside the survey's texts, and recordings proposed by native speakers
 
-Revision ID: 0009_media_files
-Revises: 0008_policy_levers
+Revision ID: 0010_media_files
+Revises: 0009_policy_texts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_media_files"
-down_revision = "0008_policy_levers"
+revision = "0010_media_files"
+down_revision = "0009_policy_texts"
 branch_labels = None
 depends_on = None
 
