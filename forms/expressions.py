@@ -248,6 +248,8 @@ class _Parser:
             return inner
         if token.kind == "name" and self._peek().text == "(" and self._peek().kind == "punct":
             return self._call(token)
+        if token.kind == "parent":
+            raise ExpressionError(f"'..' at character {token.position} is only read inside position(..)")
         if token.kind == "name" and token.text not in _WORD_OPERATORS:
             raise ExpressionError(
                 f"{token.text!r} at character {token.position} is not a function call, a quoted text "
