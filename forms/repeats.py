@@ -22,6 +22,7 @@ from .expressions import Call, Chain, Constant, Current, Expression, ExpressionE
 MAX_INSTANCES = 20
 _INSTANCE = re.compile(r"^(?P<name>.+)\[(?P<number>[0-9]+)\]$")
 _TEXT_REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\s*\}")
+_TEXT_REFERENCE_INSTANCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\[[0-9]+\]\s*\}")
 
 
 def instance_name(name: str, number: int) -> str:
@@ -64,6 +65,16 @@ def instance_text(text: str, repeat: Repeat, number: int) -> str:
     return _TEXT_REFERENCE.sub(
         lambda match: "${" + (instance_name(match["name"], number) if match["name"] in repeat.questions
                               else match["name"]) + "}", text)
+
+
+def instance_label(label: str, name: str) -> str:
+    """A label as staff read it in exports and reports: "Grade of ${child_name} [2]" for `grade[2]`,
+    which says which instance, where the respondent read "Grade of Amina"."""
+    _question, number = split_instance(name)
+    if number is None:
+        return label
+    plain = _TEXT_REFERENCE_INSTANCE.sub(lambda match: "${" + match["name"] + "}", label)
+    return f"{plain} [{number}]"
 
 
 def all_of(parts: list[tuple[str, Node]]) -> Expression | None:

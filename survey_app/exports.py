@@ -14,6 +14,7 @@ from typing import IO, Any, Iterator
 from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
+from forms.repeats import instance_label
 
 from .extensions import db
 from .models import Answer, Partner, Response, Survey, SurveyVersion
@@ -72,7 +73,7 @@ def labels(definitions: list[SurveyDefinition], language: str) -> Labels:
             for question in page.questions:
                 if question.type == "note":
                     continue
-                label = definition.text(question.label, language) or question.name
+                label = instance_label(definition.text(question.label, language), question.name) or question.name
                 if question.multiple:
                     for choice in question.choices:
                         column = f"{question.name}/{choice.name}"

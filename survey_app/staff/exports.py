@@ -21,6 +21,7 @@ from flask_babel import pgettext
 from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
+from forms.repeats import instance_label
 
 from .. import audit, exports, locale, report_data, report_rows, stat_files, surveys
 from ..auth import roles_required
@@ -227,7 +228,7 @@ def codebook_rows(definitions: list[SurveyDefinition]) -> list[list[str]]:
                 if question.type == "note" or question.name in seen:
                     continue
                 seen.add(question.name)
-                label = definition.text(question.label, "en")
+                label = instance_label(definition.text(question.label, "en"), question.name)
                 rows.append(["" if question.multiple else question.name, question.name, question.type, "", label])
                 for choice in question.choices:
                     column = f"{question.name}/{choice.name}" if question.multiple else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pyreadstat
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
 from tests.conftest import Respondent
+from tests.survey_app.report_fixtures import log_in
 
 FORM = """\
 | survey |
@@ -147,3 +149,41 @@ def test_xlsform_repeats_refused_with_the_row(change, expected):
     with pytest.raises(XLSFormError) as refused:
         read_xlsform(form.encode(), "family.md")
     assert str(refused.value).startswith(expected), str(refused.value)
+
+
+def answer_two_children(client) -> None:
+    respondent = Respondent(client, "school-family")
+    respondent.start("?lang=es")
+    respondent.answer(children="2")
+    respondent.answer(**{"child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes"})
+    respondent.answer(**{"child_name[2]": "Omar", "grade[2]": "6_8", "el[2]": "no"})
+    respondent.answer()
+    assert respondent.path.endswith("/thanks")
+
+
+def test_xlsform_repeats_export_has_a_column_per_child_and_the_codebook_says_which(app, users, tmp_path):
+    load()
+    answer_two_children(app.test_client())
+    staff = app.test_client()
+    log_in(staff, "staff@example.org")
+    data = staff.get("/staff/exports/school-family/responses.csv").data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(data)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["children"], row["child_name[1]"], row["grade[1]"], row["el[1]"]) == ("2", "Amina", "k5", "yes")
+    assert (row["child_name[2]"], row["grade[2]"], row["el[2]"]) == ("Omar", "6_8", "no")
+    assert row["grade[3]"] == ""
+    labelled = staff.get("/staff/exports/school-family/responses.csv?values=labels&language=en").data
+    header = next(csv.reader(io.StringIO(labelled.decode("utf-8-sig"))))
+    assert "Grade of ${child_name} [2]" in header
+    codebook = list(csv.DictReader(io.StringIO(
+        staff.get("/staff/exports/school-family/codebook.csv").data.decode("utf-8-sig"))))
+    assert {"column": "el[2]", "question": "el[2]", "type": "select_one", "code": "",
+            "label_en": "Does ${child_name} get EL services? [2]"} in codebook
+    spss = staff.get("/staff/exports/school-family/responses.sav")
+    assert spss.status_code == 200
+    path = tmp_path / "responses.sav"
+    path.write_bytes(spss.data)
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert meta.variable_value_labels["grade_2_"][frame.loc[0, "grade_2_"]] == "6th to 8th"
+    assert meta.column_names_to_labels["grade_2_"] == "Grade of ${child_name} [2]"
