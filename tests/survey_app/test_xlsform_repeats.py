@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pyreadstat
 import pytest
@@ -187,3 +188,21 @@ def test_xlsform_repeats_export_has_a_column_per_child_and_the_codebook_says_whi
     frame, meta = pyreadstat.read_sav(str(path))
     assert meta.variable_value_labels["grade_2_"][frame.loc[0, "grade_2_"]] == "6th to 8th"
     assert meta.column_names_to_labels["grade_2_"] == "Grade of ${child_name} [2]"
+
+
+def test_xlsform_repeats_question_tables_count_each_child(app, users):
+    load()
+    app.config["MIN_GROUP_SIZE"] = 1
+    for _family in range(2):
+        answer_two_children(app.test_client())
+    staff = app.test_client()
+    log_in(staff, "staff@example.org")
+    page = staff.get("/staff/question-tables/school-family")
+    assert page.status_code == 200
+    text = page.text.replace("&#39;", "'")
+    assert "Grade of ${child_name} (counted once for each Child)" in text
+    # Two families, four children: each grade chosen for two of the four children.
+    table = text[text.index("Grade of ${child_name} (counted"):]
+    table = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table[:table.index("</table>")]))
+    assert "Everyone n = 4" in table
+    assert "Kindergarten to 5th 2 50.0%" in table and "6th to 8th 2 50.0%" in table
