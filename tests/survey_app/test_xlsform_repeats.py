@@ -17,7 +17,7 @@ from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsfo
 from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
-from tests.conftest import Respondent
+from tests.conftest import Respondent, csrf_token
 from tests.survey_app.report_fixtures import log_in
 
 FORM = """\
@@ -206,3 +206,38 @@ def test_xlsform_repeats_question_tables_count_each_child(app, users):
     table = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table[:table.index("</table>")]))
     assert "Everyone n = 4" in table
     assert "Kindergarten to 5th 2 50.0%" in table and "6th to 8th 2 50.0%" in table
+
+
+def test_xlsform_repeats_continue_where_stopped_goes_to_the_next_child(app, client):
+    load()
+    respondent = Respondent(client, "school-family")
+    respondent.start()
+    respondent.answer(children="3")
+    respondent.answer(**{"child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes"})
+    page = respondent.open()  # the family comes back later from the link
+    assert "Continue where I stopped" in page.text
+    page = client.post("/s/school-family/start", data={"csrf_token": csrf_token(page.text)})
+    assert page.location.endswith("/s/school-family/3")
+    # Back from the third child's page to the second keeps what was typed on it.
+    respondent.page = client.get("/s/school-family/4")
+    respondent.answer(action="back", **{"child_name[3]": "Sara"})
+    assert respondent.path == "/s/school-family/3"
+    assert 'value="Sara"' not in respondent.page.text
+    assert "Sara" in client.get("/s/school-family/4").text
+
+
+def test_xlsform_repeats_paper_form_and_entry(app, users):
+    load()
+    partner = app.test_client()
+    log_in(partner, "mira@example.org")
+    printed = partner.get("/partner/surveys/school-family/paper/es")
+    assert printed.status_code == 200
+    assert "Hijo, número 1" in printed.text and "Hijo, número 20" in printed.text
+    enter = "/partner/surveys/school-family/enter"
+    page = partner.get(enter)
+    # The form says one child; what was written for a second child does not count.
+    reply = partner.post(enter, data={
+        "csrf_token": csrf_token(page.text), "form_language": "es", "children": "1",
+        "child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes", "child_name[2]": "Omar", "grade[2]": "pre"})
+    assert reply.status_code == 302, reply.text
+    assert stored() == {"children": "1", "child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes"}
