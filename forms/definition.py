@@ -118,10 +118,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, Any]) -> dict[str, Any]:
-    type_words = str(row.get("type", "")).strip()
+    written = str(row.get("type", "")).strip()
     for control in ("group", "repeat"):
-        type_words = type_words.replace(f"begin {control}", f"begin_{control}").replace(f"end {control}", f"end_{control}")
-    type_words = type_words.split()
+        written = written.replace(f"begin {control}", f"begin_{control}").replace(f"end {control}", f"end_{control}")
+    type_words = written.split()
     name = str(row.get("name", "") or "").strip()
     where = f"survey row {number}" + (f" ('{name}')" if name else "")
     if not type_words:

@@ -208,6 +208,28 @@ def test_xlsform_repeats_question_tables_count_each_child(app, users):
     assert "Kindergarten to 5th 2 50.0%" in table and "6th to 8th 2 50.0%" in table
 
 
+def test_xlsform_repeats_group_heading_names_the_child(app, client):
+    form = FORM.replace(
+        "|        | select_one yes_no | el  ",
+        "|        | begin_group       | school     | School of ${child_name}          | Escuela de ${child_name}           |"
+        "                         |              |            |                                  |                                  |\n"
+        "|        | select_one yes_no | el  ").replace(
+        "|        | end_repeat        |",
+        "|        | end_group         |            |                                  |                                    |"
+        "                         |              |            |                                  |                                  |\n"
+        "|        | end_repeat        |")
+    definition = load(form)
+    assert [page.name for page in definition.pages[1:5]] == ["child[1]", "school[1]", "child[2]", "school[2]"]
+    respondent = Respondent(client, "school-family")
+    respondent.start("?lang=es")
+    respondent.answer(children="2")
+    respondent.answer(**{"child_name[1]": "Amina", "grade[1]": "k5"})
+    respondent.answer(**{"el[1]": "yes"})
+    respondent.answer(**{"child_name[2]": "Omar", "grade[2]": "6_8"})
+    assert respondent.path == "/s/school-family/5"
+    assert "<h1>Escuela de Omar, número 2</h1>" in respondent.page.text
+
+
 def test_xlsform_repeats_continue_where_stopped_goes_to_the_next_child(app, client):
     load()
     respondent = Respondent(client, "school-family")
