@@ -263,3 +263,26 @@ def test_xlsform_repeats_paper_form_and_entry(app, users):
         "child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes", "child_name[2]": "Omar", "grade[2]": "pre"})
     assert reply.status_code == 302, reply.text
     assert stored() == {"children": "1", "child_name[1]": "Amina", "grade[1]": "k5", "el[1]": "yes"}
+
+
+def test_xlsform_repeats_kiosk_families_one_after_another(app, users):
+    load()
+    kiosk = app.test_client()
+    log_in(kiosk, "mira@example.org")
+    page = kiosk.get("/partner/surveys/school-family/kiosk")
+    assert kiosk.post("/partner/surveys/school-family/kiosk",
+                      data={"csrf_token": csrf_token(page.text)}).location.endswith("/s/school-family")
+    answer_two_children(kiosk)
+    # The next family at the meeting starts afresh: no child of the family before is shown.
+    respondent = Respondent(kiosk, "school-family")
+    respondent.start()
+    assert respondent.path == "/s/school-family/1" and 'value="2"' not in respondent.page.text
+    respondent.answer(children="1")
+    assert "Amina" not in respondent.page.text
+    respondent.answer(**{"child_name[1]": "Sara", "grade[1]": "pre"})
+    respondent.answer()
+    assert respondent.path.endswith("/thanks")
+    responses = db.session.scalars(select(Response).order_by(Response.submitted_at)).all()
+    assert [(response.channel, response.partner.code) for response in responses] == [("kiosk", "mira")] * 2
+    names = {answer.value for answer in db.session.scalars(select(Answer).where(Answer.question.like("child_name%")))}
+    assert names == {"Amina", "Omar", "Sara"}
