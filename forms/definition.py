@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from .expressions import Constant, Expression, ExpressionError, Reference, parse
-from .repeats import MAX_INSTANCES, Repeat, all_of, at_least, count_of, instance_name, instance_text, rewritten
+from .repeats import MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text, rewritten
 
 QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
 GROUP_TYPES = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
@@ -423,6 +423,10 @@ def _laid_out(repeat_row: Mapping[str, Any], template: list[tuple[Mapping[str, A
     counted = None if fixed is not None else _expression(source, "repeat_count", where, seen, repeats)
     relevant = _expression(repeat_row.get("relevant"), "relevant", where, seen, repeats)
     names = frozenset(row["name"] for _group, rows, _where in template for row, _where_row in rows)
+    if len(names) * (fixed or MAX_INSTANCES) > MAX_LAID_OUT:
+        raise DefinitionError(f"{where}: the repeat '{name}' has {len(names)} questions, asked up to "
+                              f"{fixed or MAX_INSTANCES} times; at most {MAX_LAID_OUT} can be laid out. Ask "
+                              "fewer questions for each child, or a smaller count.")
     repeat = Repeat(name, names, counted.tree if counted else Constant(float(fixed or 0)), fixed or MAX_INSTANCES)
     if counted is not None and isinstance(counted.tree, Reference):
         _cap_count_question(pages, counted.tree.name)

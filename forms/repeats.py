@@ -20,6 +20,9 @@ from .expressions import Call, Chain, Constant, Current, Expression, ExpressionE
 # The most instances a repeat asks: a count above it is refused (a number) or not accepted as an
 # answer (a count question); a family answering on a phone should not face more pages than this.
 MAX_INSTANCES = 20
+# The most questions a repeat may lay out (its questions times its instances): each is a question
+# of the survey for every page, check and export, so a repeat of hundreds of rows is refused.
+MAX_LAID_OUT = 2000
 _INSTANCE = re.compile(r"^(?P<name>.+)\[(?P<number>[0-9]+)\]$")
 _TEXT_REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\s*\}")
 _TEXT_REFERENCE_INSTANCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\[[0-9]+\]\s*\}")

@@ -109,3 +109,15 @@ def test_repeat_count_refused_with_the_row(change, message):
 def test_repeat_laid_out_names_cannot_repeat_a_name():
     with pytest.raises(DefinitionError, match="the name 'age' is used twice"):
         survey({"type": "integer", "name": "age", "label::en": "Your age"})
+
+
+def test_repeat_of_too_many_questions_is_refused():
+    rows = [{"type": "text", "name": f"q{number}", "label::en": "Q"} for number in range(101)]
+    raw = {"settings": {"form_id": "big"}, "choices": [], "survey": [
+        {"type": "integer", "name": "children", "label::en": "How many?"},
+        {"type": "begin_repeat", "name": "child", "label::en": "Child", "repeat_count": "${children}"},
+        *rows, {"type": "end_repeat"}]}
+    with pytest.raises(DefinitionError, match="has 101 questions, asked up to 20 times; at most 2000"):
+        normalise(raw)
+    raw["survey"][1]["repeat_count"] = "19"
+    assert len(Survey.from_dict(normalise(raw)).questions) == 1 + 101 * 19
