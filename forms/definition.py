@@ -16,7 +16,8 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from .expressions import Constant, Expression, ExpressionError, Reference, parse
-from .repeats import MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text, rewritten
+from .repeats import (MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text,
+                      rewritten)
 
 QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
 GROUP_TYPES = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
