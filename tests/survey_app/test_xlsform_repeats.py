@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import normalise
-from forms.xlsform import XLSFormError, read_xlsform, stored_to_raw, write_xlsform
+from forms.xlsform import XLSFormError, read_xlsform
 from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
