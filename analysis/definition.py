@@ -108,13 +108,15 @@ def questions(definition: Mapping[str, Any]) -> list[Question]:
         codes: tuple[str, ...] = ()
         if qtype in (SELECT_ONE, SELECT_MULTIPLE):
             # Codes are text in storage even when they look like numbers (rating "1".."5").
-            codes = tuple(str(c["name"]) for c in choice_lists.get(list_name, []))
+            # A list may repeat a code for another filter value (`allow_choice_duplicates`): one category.
+            codes = tuple(dict.fromkeys(str(c["name"]) for c in choice_lists.get(list_name, [])))
         (inside if repeat is not None else found).append(
             Question(
                 name=str(name),
                 type=qtype,
                 choices=codes,
-                required=bool(row.get("required", False)),
+                # Required always (True), not only when a condition holds (the condition's text).
+                required=row.get("required", False) is True,
                 max_selected=_max_selected(row.get("constraint")),
             )
         )

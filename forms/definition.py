@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date, time
 from functools import cached_property
 from typing import Any, Mapping
 
@@ -19,7 +20,12 @@ from .expressions import Constant, Expression, ExpressionError, Reference, parse
 from .repeats import (MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text,
                       rewritten)
 
-QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
+QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note", "calculate",
+                  *("start", "end", "today")}
+# Rows the respondent never sees: a value worked out from the answers (`calculate`), and when the
+# response was started, sent and on what day (recorded by the server, see `forms/metadata.py`).
+METADATA_TYPES = ("start", "end", "today")
+UNSEEN_TYPES = ("calculate", *METADATA_TYPES)
 GROUP_TYPES = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # Texts families read around the questions: the title, what the survey is for (`description`),
@@ -32,7 +38,12 @@ SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review")
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
 RESPONSE_COLUMNS = ("language", "partner", "channel")
-ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "repeat_count", *TRANSLATED}
+ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
+               "repeat_count", *TRANSLATED}
+_NOT_REQUIRED = {"no", "false", "0", "false()"}
+# A `default` is worked out from the answers when it names one (`${x}`) or calls a function
+# (`today()`), as pyxform decides; otherwise it is the answer as written.
+_DYNAMIC_DEFAULT = re.compile(r"\$\{|[^\W\d][\w\-]*\(")
 # As XLSForm allows: a letter or `_` first, then letters, digits, `_`, `.` and `-`.
 NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
@@ -82,7 +93,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         )
     texts = _translations(settings, SETTINGS_COLUMNS, "settings")
     default_language = str(settings.get("default_language") or "en").strip()
-    normal_settings = {
+    normal_settings: dict[str, Any] = {
         "form_id": form_id,
         "version": str(settings.get("version", "")).strip(),
         "default_language": default_language,
@@ -98,6 +109,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if words:
             normal_settings[column] = words if column == "report_breakdowns" else " ".join(words)
 
+    # As pyxform allows: the same code twice in a list, told apart by the columns a choice filter reads.
+    duplicates = _truthy(settings.get("allow_choice_duplicates") or False)
+    if duplicates:
+        normal_settings["allow_choice_duplicates"] = True
     choices: dict[str, list[dict[str, Any]]] = {}
     for number, row in enumerate(raw["choices"] or [], start=1):
         where = f"choices row {number}"
@@ -106,9 +121,15 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if not list_name or not name:
             raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
         labels = _translations(row, ("label",), where).get("label", {})
-        if any(existing["name"] == name for existing in choices.get(list_name, [])):
+        if not duplicates and any(existing["name"] == name for existing in choices.get(list_name, [])):
             raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
-        choices.setdefault(list_name, []).append({"name": name, "label": labels})
+        choice: dict[str, Any] = {"name": name, "label": labels}
+        columns = {str(key): str(value).strip() for key, value in row.items()
+                   if key not in ("list_name", "name") and _split_column(str(key))[0] != "label"
+                   and value is not None and str(value).strip()}
+        if columns:
+            choice["columns"] = columns
+        choices.setdefault(list_name, []).append(choice)
 
     rows: list[dict[str, Any]] = []
     for number, row in enumerate(raw["survey"] or [], start=1):
@@ -149,9 +170,13 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
     elif len(type_words) != 1:
         raise DefinitionError(f"{where}: type '{row.get('type')}' has extra words.")
     normal.update(_translations(row, TRANSLATED, where))
-    if _truthy(row.get("required", False)):
+    required = row.get("required", False)
+    if isinstance(required, str) and required.strip() and not _truthy(required) \
+            and required.strip().lower() not in _NOT_REQUIRED:
+        normal["required"] = required.strip()
+    elif _truthy(required):
         normal["required"] = True
-    for column in ("relevant", "constraint", "repeat_count"):
+    for column in ("relevant", "constraint", "calculation", "default", "choice_filter", "repeat_count"):
         if row.get(column) not in (None, ""):
             normal[column] = str(row[column]).strip()
     if kind == "begin_repeat" and "repeat_count" not in normal:
@@ -163,6 +188,10 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
 class Choice:
     name: str
     label: Mapping[str, str]
+    columns: Mapping[str, str] = field(default_factory=dict)  # what a choice_filter reads besides `name`
+
+    def filter_columns(self) -> dict[str, str]:
+        return {**self.columns, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -179,6 +208,16 @@ class Question:
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
     most: int | None = None  # the largest number accepted: a repeat's count question takes no more instances
+    required_if: Expression | None = None  # `required` written as a condition
+    calculation: Expression | None = None
+    default: str | None = None  # the answer a question starts with, as stored
+    default_expression: Expression | None = None  # a default worked out from earlier answers
+    choice_filter: Expression | None = None
+
+    @property
+    def has_field(self) -> bool:
+        """Whether the respondent answers it: not a note, a calculation or what the server records."""
+        return self.type != "note" and self.type not in UNSEEN_TYPES
 
     @property
     def multiple(self) -> bool:
@@ -229,7 +268,7 @@ class Survey:
         settings = definition["settings"]
         default_language = settings["default_language"]
         choices = {
-            list_name: tuple(Choice(c["name"], c["label"]) for c in items)
+            list_name: tuple(Choice(c["name"], c["label"], c.get("columns", {})) for c in items)
             for list_name, items in definition["choices"].items()
         }
         pages: list[Page] = []
@@ -307,7 +346,16 @@ class Survey:
                 continue
             question = _question(row, where, choices, seen, default_language, repeats)
             seen.add(question.name)
-            (current if group is not None else loose).append(question)
+            chunk = current if group is not None else loose
+            if group is not None and _needs_new_page(question, chunk):
+                pages.append(Page(group.get("name") or f"page_{len(pages) + 1}", group.get("label", {}),
+                                  tuple(current),
+                                  _expression(group.get("relevant"), "relevant", where, before_group, repeats)))
+                current = []
+                chunk = current
+            elif group is None and _needs_new_page(question, chunk):
+                close_loose()
+            chunk.append(question)
         if group is not None:
             raise DefinitionError(f"group '{group.get('name')}' has no end_group.")
         if repeat is not None:
@@ -374,26 +422,113 @@ def _check_name(name: str, where: str, used: set[str]) -> None:
 def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
               seen: set[str], default_language: str, repeats: Mapping[str, Repeat],
               inside: tuple[Repeat, int] | None = None) -> Question:
+    """The question of `row`; inside a repeat's instance, named and with its expressions and texts
+    rewritten for that instance, so `${grade}` in a calculation, default, required condition or
+    choice filter reads the same child's answer."""
     name = row.get("name", "")
-    if not row.get("label", {}).get(default_language):
+    kind = row["type"]
+    if kind not in UNSEEN_TYPES and not row.get("label", {}).get(default_language):
         raise DefinitionError(f"{where}: the question has no label in the default language '{default_language}'.")
+    if inside is not None and kind in METADATA_TYPES:
+        raise DefinitionError(f"{where}: a {kind} row is recorded once for the whole response, not for each "
+                              f"instance of the repeat '{inside[0].name}'; put it outside the repeat.")
     list_name = row.get("list_name")
     if list_name is not None and list_name not in choices:
         raise DefinitionError(f"{where}: the choice list '{list_name}' is not in the choices.")
+    if (kind == "calculate") != bool(row.get("calculation")):
+        raise DefinitionError(f"{where}: a calculate row needs a calculation, and only a calculate row has one."
+                              if kind == "calculate" else f"{where}: only a calculate row has a calculation.")
+    unanswered = kind == "note" or kind in UNSEEN_TYPES
+    for column in ("default", "choice_filter", "required", "constraint"):
+        if unanswered and row.get(column):
+            raise DefinitionError(f"{where}: a {kind} row is not answered, so it has no {column}.")
+    if row.get("choice_filter") and list_name is None:
+        raise DefinitionError(f"{where}: only a select_one or select_multiple question has a choice_filter.")
+    required = row.get("required", False)
     stored = instance_name(name, inside[1]) if inside else name
-    return Question(
-        type=row["type"],
+    question = Question(
+        type=kind,
         name=stored,
         label=_instance_texts(row.get("label", {}), inside),
         hint=_instance_texts(row.get("hint", {}), inside),
-        required=bool(row.get("required", False)),
+        required=required is True,
         required_message=row.get("required_message", {}),
         relevant=_expression(row.get("relevant"), "relevant", where, seen, repeats, inside),
         constraint=_expression(row.get("constraint"), "constraint", where, seen | {stored}, repeats, inside),
         constraint_message=row.get("constraint_message", {}),
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
+        required_if=(_expression(required, "required", where, seen, repeats, inside)
+                     if isinstance(required, str) else None),
+        calculation=_expression(row.get("calculation"), "calculation", where, seen, repeats, inside),
+        choice_filter=_choice_filter(row.get("choice_filter"), where, seen, choices.get(list_name or "", ()),
+                                     repeats, inside),
     )
+    return _with_default(question, row.get("default"), where, seen, repeats, inside)
+
+
+def _choice_filter(source: str | None, where: str, known: set[str], choices: tuple[Choice, ...],
+                   repeats: Mapping[str, Repeat], inside: tuple[Repeat, int] | None) -> Expression | None:
+    if not source:
+        return None
+    try:
+        expression = rewritten(parse(source, choice_columns=True), repeats, inside)
+    except ExpressionError as error:
+        raise DefinitionError(f"{where}: the choice_filter expression is not valid: {error}") from None
+    _check_references(expression, "choice_filter", where, known)
+    written = {"name", *(column for choice in choices for column in choice.columns)}
+    missing = sorted(expression.columns - written)
+    if missing:
+        raise DefinitionError(f"{where}: the choice_filter names the column {', '.join(missing)}, which the "
+                              "choices of this question do not have. Add the column to the choices sheet, or write "
+                              "${name} for an answer.")
+    return expression
+
+
+def _with_default(question: Question, written: Any, where: str, known: set[str], repeats: Mapping[str, Repeat],
+                  inside: tuple[Repeat, int] | None) -> Question:
+    """The question with its `default`: an expression (`today()`, `${x}`) is kept to be worked out when
+    the page is first shown; an answer as written must be one the question takes."""
+    if written in (None, ""):
+        return question
+    text = str(written).strip()
+    if _DYNAMIC_DEFAULT.search(text):
+        return replace(question, default=text,
+                       default_expression=_expression(text, "default", where, known, repeats, inside))
+    if question.is_select:
+        codes = text.split() if question.multiple else [text]
+        unknown = [code for code in codes if code not in {choice.name for choice in question.choices}]
+        if unknown:
+            raise DefinitionError(f"{where}: the default '{text}' is not a choice of the list '{question.list_name}'.")
+        return replace(question, default=text)
+    if not _accepts(question.type, text):
+        raise DefinitionError(f"{where}: the default '{text}' is not a {question.type} answer.")
+    return replace(question, default=text)
+
+
+def _accepts(kind: str, text: str) -> bool:
+    """Whether `text` is an answer a question of type `kind` takes, as its form field reads it."""
+    checks: dict[str, Any] = {"integer": int, "decimal": float, "date": date.fromisoformat,
+                              "time": time.fromisoformat}
+    try:
+        checks.get(kind, str)(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _needs_new_page(question: Question, page: list[Question]) -> bool:
+    """Whether `question` goes on a new page: its choices or its default depend on an answer given
+    on the page so far, or whether it is shown on a value worked out on it. The server shows the
+    right choices and the right default only once those answers are sent, and a calculated value
+    is only known then; a question whose `relevant` names an answer of its page stays, as a
+    follow-up, and `required` and `constraint` are checked when the page is sent anyway."""
+    on_page = {other.name for other in page}
+    calculated = {other.name for other in page if other.type == "calculate"}
+    return bool(
+        (question.choice_filter and question.choice_filter.references & on_page)
+        or (question.default_expression and question.default_expression.references & on_page)
+        or (question.relevant and question.relevant.references & calculated))
 
 
 def _instance_texts(texts: Mapping[str, str], inside: tuple[Repeat, int] | None) -> Mapping[str, str]:
@@ -440,18 +575,22 @@ def _laid_out(repeat_row: Mapping[str, Any], template: list[tuple[Mapping[str, A
             if counted is not None:
                 conditions.append((f"({source}) >= {number}", at_least(counted.tree, number)))
             before = set(seen)
-            questions = []
+            # As outside a repeat, a question whose choices or default depend on an answer of its
+            # page so far, or shown on a value worked out on it, starts the instance's next page.
+            chunks: list[list[Question]] = [[]]
             for row, row_where in rows:
                 question = _question(row, row_where, choices, seen, default_language, repeats, inside)
                 seen.add(question.name)
-                questions.append(question)
+                if _needs_new_page(question, chunks[-1]):
+                    chunks.append([])
+                chunks[-1].append(question)
             own = _expression((group or {}).get("relevant"), "relevant", group_where, before, repeats, inside)
             if own is not None:
                 conditions.append((own.source, own.tree))
             page_name = (group or {}).get("name") or name
-            laid_out.append(Page(instance_name(page_name, number),
-                                 _instance_texts((group or {}).get("label") or repeat_row.get("label", {}), inside),
-                                 tuple(questions), all_of(conditions), repeat=name, instance=number))
+            label = _instance_texts((group or {}).get("label") or repeat_row.get("label", {}), inside)
+            laid_out.extend(Page(instance_name(page_name, number), label, tuple(chunk), all_of(conditions),
+                                 repeat=name, instance=number) for chunk in chunks)
     return laid_out
 
 
@@ -472,6 +611,11 @@ def _expression(source: str | None, column: str, where: str, known: set[str], re
         expression = rewritten(parse(source), repeats, inside)
     except ExpressionError as error:
         raise DefinitionError(f"{where}: the {column} expression is not valid: {error}") from None
+    _check_references(expression, column, where, known)
+    return expression
+
+
+def _check_references(expression: Expression, column: str, where: str, known: set[str]) -> None:
     unknown = sorted(expression.references - known)
     if unknown:
         raise DefinitionError(
@@ -479,7 +623,6 @@ def _expression(source: str | None, column: str, where: str, known: set[str], re
             + ", ".join(f"${{{n}}}" for n in unknown)
             + ", which is not a question above it."
         )
-    return expression
 
 
 def _languages(definition: Mapping[str, Any], default_language: str) -> tuple[str, ...]:
@@ -519,6 +662,8 @@ def _respondent_texts(definition: Mapping[str, Any]) -> list[tuple[str, int, str
     to the default language, and XLSForm has no translated title at all."""
     found: list[tuple[str, int, str, str, Mapping[str, str]]] = []
     for number, row in enumerate(definition["survey"], start=2):
+        if row["type"] in UNSEEN_TYPES:
+            continue  # a calculation's label, which ODK allows, is never shown
         found.extend(("survey", number, row.get("name", ""), column, row[column])
                      for column in TRANSLATED if row.get(column))
     number = 1

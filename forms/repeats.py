@@ -60,7 +60,7 @@ def rewritten(expression: Expression, repeats: Mapping[str, Repeat],
               inside: tuple[Repeat, int] | None = None) -> Expression:
     """`expression` as it reads in instance `inside` = (repeat, number), or outside every repeat."""
     tree = _rewrite(expression.tree, repeats, inside)
-    return Expression(expression.source, frozenset(_references(tree)), tree)
+    return Expression(expression.source, frozenset(_references(tree)), tree, expression.columns)
 
 
 def instance_text(text: str, repeat: Repeat, number: int) -> str:

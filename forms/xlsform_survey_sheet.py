@@ -10,8 +10,9 @@ from pyxform import aliases
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from .definition import _truthy
-from .xlsform_cells import Notices, XLSFormError, at_path, language_keys, text_of, written_header
+from .expressions import ExpressionError, parse
 from .repeats import MAX_INSTANCES
+from .xlsform_cells import Notices, XLSFormError, at_path, language_keys, text_of, written_header
 from .xlsform_refusals import SUPPORTED_TYPES, column_refusal, type_refusal
 
 _BEGIN_END = re.compile(r"^(?P<edge>begin|end)[ _]+(?P<control>.+)$")
@@ -21,8 +22,9 @@ _SELECT = re.compile(
 # The text columns of a survey row, by pyxform's path to them, and the definition's column.
 TEXT_COLUMNS = {("label",): "label", ("hint",): "hint", ("bind", "jr:constraintMsg"): "constraint_message",
           ("bind", "jr:requiredMsg"): "required_message"}
-RULE_COLUMNS = {("bind", "relevant"): "relevant", ("bind", "constraint"): "constraint"}
-# Recorded by ODK Collect on the phone; this service stores when each response is sent.
+RULE_COLUMNS = {("bind", "relevant"): "relevant", ("bind", "constraint"): "constraint",
+                ("bind", "calculate"): "calculation", ("default",): "default", ("choice_filter",): "choice_filter"}
+# Recorded by the server, not the phone: see forms/metadata.py.
 TIMESTAMPS = ("start", "end", "today")
 # A group is shown as one page anyway.
 _PAGE_APPEARANCES = ("field-list", "table-list")
@@ -41,6 +43,7 @@ class SurveySheet:
         self.groups: list[str | None] = []  # the relevant of each open group inside a page
         self.in_repeat = False  # a repeat is open: its groups are its pages
         self.other_lists: set[str] = set()  # choice lists that `or_other` adds "other" to
+        self.choice_columns: set[str] = set()  # columns of the choices sheet that choice filters read
 
     def read(self, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
         for row in rows:
@@ -62,8 +65,11 @@ class SurveySheet:
             self._repeat(kind, row, name, number, where)
             return
         if kind in TIMESTAMPS:
-            self.notices.add(f'survey sheet, type "{written}": not recorded from the phone; this service records '
-                             "the time each response is sent.", number)
+            if not name:
+                raise XLSFormError(f'{where}, column "name": a {kind} row needs a name.')
+            self.notices.add(f'survey sheet, type "{written}": recorded by this service, not the phone, to the '
+                             + ("day." if kind == "today" else "minute, in UTC."), number)
+            self._add({"type": kind, "name": name}, number)
             return
         or_other = kind.endswith("_or_other")
         kind = kind.removesuffix("_or_other")
@@ -169,11 +175,11 @@ class SurveySheet:
         required = text_of(at_path(row, ("bind", "required")))
         if required:
             if required.lower() not in {key.lower() for key in aliases.yes_no} | {"1", "0"}:
-                raise XLSFormError(
-                    f'{where}, column "required": "{required}" is a condition. A condition in "required" is not '
-                    'supported: write yes, and put the condition in the "relevant" column.')
-            if _truthy(required):
+                flat["required"] = required
+            elif _truthy(required):
                 flat["required"] = "yes"
+        if flat.get("choice_filter"):
+            self.choice_columns.update(_filter_columns(flat["choice_filter"]))
         for path, value in _other_columns(row):
             column = written_header(self.headers, path, value)
             if path == ("control", "jr:count") and kind == "begin_repeat":
@@ -244,6 +250,15 @@ def _kind(written: str, spec: Mapping[str, Any]) -> str:
     if written in ("calculate", "hidden", "q calculate", "add calculate prompt"):
         return "calculate"
     return {"trigger": "acknowledge", "odk:rank": "rank", "int": "range"}.get(str(tag or data_type), written)
+
+
+def _filter_columns(choice_filter: str) -> frozenset[str]:
+    """The choices sheet columns a choice filter reads; a filter that cannot be read is refused later,
+    with the row."""
+    try:
+        return parse(choice_filter, choice_columns=True).columns - {"name"}
+    except ExpressionError:
+        return frozenset()
 
 
 def _other_columns(row: Mapping[str, Any]) -> list[tuple[tuple[str, ...], Any]]:

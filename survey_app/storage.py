@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forms import translation_files
+from forms import metadata, translation_files
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 from forms.relevance import counted_answers
@@ -79,9 +79,11 @@ def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tupl
     return version, True
 
 
-def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web") -> Draft:
+def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web",
+                survey: SurveyDefinition | None = None) -> Draft:
+    """A new draft; the `start` rows of the `survey` get the minute it begins (`forms.metadata`)."""
     draft = Draft(survey_version_id=version_id, partner_id=partner.id if partner else None,
-                  language=language, channel=channel, answers={})
+                  language=language, channel=channel, answers=metadata.started(survey, utcnow()) if survey else {})
     db.session.add(draft)
     db.session.commit()
     return draft
@@ -109,7 +111,7 @@ def submit_draft(draft: SavedDraft, survey: SurveyDefinition, answers: Mapping[s
     second submission of the same draft finds the first and stores nothing. Only answers that
     count (`forms.relevance`) are kept."""
     response_id = draft.id
-    answers = counted_answers(survey, answers)
+    answers = counted_answers(survey, {**answers, **metadata.sent(survey, utcnow())})
     rows = [{"response_id": response_id, "question": name, "value": value} for name, value in answer_rows(answers)]
     # The statements go straight to the session's connection: the ORM's bookkeeping
     # for them cost as much as the writes.

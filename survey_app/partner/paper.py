@@ -60,7 +60,7 @@ class PaperPart:
 
 def question_numbers(definition: SurveyDefinition) -> dict[str, int]:
     """1, 2, 3 ... down the whole survey; notes take no number."""
-    names = [q.name for page in definition.pages for q in page.questions if q.type != "note"]
+    names = [q.name for page in definition.pages for q in page.questions if q.has_field]
     return {name: number for number, name in enumerate(names, start=1)}
 
 
@@ -114,6 +114,8 @@ def paper_parts(definition: SurveyDefinition, language: str) -> list[PaperPart]:
     for page in definition.pages:
         items = []
         for question in page.questions:
+            if question.type != "note" and not question.has_field:
+                continue  # worked out or recorded, never asked
             hint = definition.text(question.hint, language)
             skip = (skip_rule(question.relevant, definition, numbers, language)
                     if question.relevant is not None and not hint else None)
@@ -126,8 +128,9 @@ def paper_parts(definition: SurveyDefinition, language: str) -> list[PaperPart]:
 
 
 def entry_forms(definition: SurveyDefinition, language: str, formdata: Any = None) -> list[PageForm]:
-    """Every page's form, for the one-screen entry of a whole paper form."""
-    return [build_page_form(definition, index, language, {}, formdata=formdata)
+    """Every page's form, for the one-screen entry of a whole paper form. A printed form lists every
+    choice, so the screen does too; checking a page keeps only those its choice filter allows."""
+    return [build_page_form(definition, index, language, {}, formdata=formdata, filtered=False)
             for index in range(len(definition.pages))]
 
 

@@ -9,6 +9,7 @@ from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
                               previous_page, revealing_choices, shown_pages, shown_questions, step)
 from forms.piping import page_references
+from forms.relevance import counted_answers
 
 from .. import contacts, drafts, locale, storage, surveys
 from . import page_cache
@@ -114,7 +115,8 @@ def begin(slug: str):
     if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
-        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web")
+        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web",
+                                    survey.definition)
         _remember("drafts", slug, draft.id)
         _remember("done", slug, None)
         # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.
@@ -206,17 +208,22 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     definition = survey.definition
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
-    saved = page_cache.saved_answers_key(definition.pages[index].questions, answers)
+    # Calculations and recorded times change nothing the page shows by themselves.
+    saved = page_cache.saved_answers_key(tuple(question for question in definition.pages[index].questions
+                                               if question.has_field), answers)
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total, is_last = place(pages, index)
     # Answers written into the page's text (`${name}`) change the page too; typed ones make it theirs alone.
+    # Calculated values are worked out, so they are read from the answers that count.
     piped = page_cache.saved_answers_key(
         tuple(definition.questions[name] for name in page_references(definition, index)
-              if name in definition.questions), answers)
-    key = None if saved is None or piped is None else (survey.version_id, survey.offered, language, index, shown,
+              if name in definition.questions), counted_answers(definition, answers))
+    # A default worked out from an expression may change with the day (`today()`): not kept.
+    dynamic = any(question.default_expression is not None for question in definition.pages[index].questions)
+    key = None if saved is None or piped is None or dynamic else (survey.version_id, survey.offered, language, index, shown,
                                                        saved, position, total, is_last, piped)
     return page_cache.rendered(key, lambda: _render_page(
-        survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers)))
+        survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers, defaults=True)))
 
 
 def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, unavailable: bool = False) -> str:

@@ -20,6 +20,7 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 from flask_babel import pgettext
 from sqlalchemy import select
 
+from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.repeats import instance_label
 
@@ -228,12 +229,25 @@ def codebook_rows(definitions: list[SurveyDefinition]) -> list[list[str]]:
                 if question.type == "note" or question.name in seen:
                     continue
                 seen.add(question.name)
-                label = instance_label(definition.text(question.label, "en"), question.name)
+                label = instance_label(definition.text(question.label, "en") or _unasked_description(question),
+                                       question.name)
                 rows.append(["" if question.multiple else question.name, question.name, question.type, "", label])
                 for choice in question.choices:
                     column = f"{question.name}/{choice.name}" if question.multiple else ""
                     rows.append([column, question.name, "choice", choice.name, definition.text(choice.label, "en")])
     return rows
+
+
+# What a row no one answers holds, in the codebook (see forms/metadata.py).
+_RECORDED = {"start": "When the response was started, to the minute (UTC)",
+             "end": "When the response was sent, to the minute (UTC)",
+             "today": "The day the response was sent"}
+
+
+def _unasked_description(question: Question) -> str:
+    if question.calculation is not None:
+        return f"Worked out from the answers when they were sent: {question.calculation.source}"
+    return _RECORDED.get(question.type, "")
 
 
 @blueprint.get("/exports/<slug>/codebook.csv")

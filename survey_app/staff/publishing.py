@@ -240,4 +240,5 @@ def survey_preview(slug: str):
 
 def _preview_forms(definition: SurveyDefinition, code: str) -> list[PageForm]:
     """Every page's form, empty, in one language, as a respondent would first see it."""
-    return [build_page_form(definition, index, code, {}) for index in range(len(definition.pages))]
+    # Every choice is shown: which ones a choice filter keeps depends on answers a preview has not got.
+    return [build_page_form(definition, index, code, {}, filtered=False) for index in range(len(definition.pages))]

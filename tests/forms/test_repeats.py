@@ -121,3 +121,40 @@ def test_repeat_of_too_many_questions_is_refused():
         normalise(raw)
     raw["survey"][1]["repeat_count"] = "19"
     assert len(Survey.from_dict(normalise(raw)).questions) == 1 + 101 * 19
+
+
+def test_repeat_default_and_choice_filter_read_the_same_child():
+    raw = {
+        "settings": {"form_id": "family"},
+        "choices": [{"list_name": "level", "name": "elem", "label::en": "Elementary"},
+                    {"list_name": "grade", "name": "k", "label::en": "K", "level": "elem"},
+                    {"list_name": "grade", "name": "g7", "label::en": "7th", "level": "middle"}],
+        "survey": [
+            {"type": "integer", "name": "children", "label::en": "How many children?"},
+            {"type": "begin_repeat", "name": "child", "label::en": "Child", "repeat_count": "${children}"},
+            {"type": "text", "name": "child_name", "label::en": "Name"},
+            {"type": "select_one level", "name": "school", "label::en": "School"},
+            {"type": "text", "name": "nickname", "label::en": "Called", "default": "${child_name}"},
+            {"type": "select_one grade", "name": "grade", "label::en": "Grade", "choice_filter": "level=${school}"},
+            {"type": "end_repeat"},
+        ],
+    }
+    definition = Survey.from_dict(normalise(raw))
+    assert definition.questions["nickname[3]"].default_expression.references == {"child_name[3]"}
+    grade = definition.questions["grade[3]"]
+    assert grade.choice_filter.references == {"school[3]"} and grade.choice_filter.columns == {"level"}
+    # The default and the filter read the child's own page: each starts the child's next page.
+    third = [[q.name for q in page.questions] for page in definition.pages if page.instance == 3]
+    assert third == [["child_name[3]", "school[3]"], ["nickname[3]", "grade[3]"]]
+
+
+@pytest.mark.parametrize("kind", ["start", "end", "today"])
+def test_repeat_refuses_what_is_recorded_once_for_the_response(kind):
+    with pytest.raises(DefinitionError, match=f"a {kind} row is recorded once for the whole response, not for each "
+                                              "instance of the repeat 'child'; put it outside the repeat"):
+        Survey.from_dict(normalise({
+            "settings": {"form_id": "family"}, "choices": [],
+            "survey": [{"type": "begin_repeat", "name": "child", "label::en": "Child", "repeat_count": "2"},
+                       {"type": kind, "name": "when"},
+                       {"type": "text", "name": "child_name", "label::en": "Name"},
+                       {"type": "end_repeat"}]}))
