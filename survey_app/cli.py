@@ -96,6 +96,8 @@ def init_app(app: Flask) -> None:
         added = storage.upsert_partners(storage.read_partners_csv(DATA / "partners.csv"))
         with (DATA / "policy_levers.csv").open(newline="", encoding="utf-8") as levers:
             storage.load_policy_levers(csv.DictReader(levers))
+        with (DATA / "issue_lines.csv").open(newline="", encoding="utf-8") as lines:
+            storage.load_issue_lines(csv.DictReader(lines))
         default_file = DEFAULT_SURVEY_XLSFORM if DEFAULT_SURVEY_XLSFORM.exists() else DEFAULT_SURVEY_FILE
         version, created = storage.load_survey(read_survey_file(default_file), status="open")
         click.echo(f"Database ready: {added} partner(s) added; survey "

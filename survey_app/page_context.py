@@ -96,6 +96,8 @@ def init_app(app: Flask) -> None:
         cannot reorder the words around it."""
         return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
 
+    app.add_template_filter(locale.day_html, "day")
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers

@@ -23,8 +23,8 @@ from .drafts import SavedDraft
 from .extensions import db
 from .locale import BY_CODE
 from .locale import DEFAULT as DEFAULT_LANGUAGE
-from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, Response,
-                     Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
+from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever, PolicyText,
+                     Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -418,6 +418,33 @@ def load_policy_levers(rows: Iterable[Mapping[str, str]]) -> int:
     db.session.add_all(levers)
     db.session.commit()
     return len(levers)
+
+
+def load_issue_lines(rows: Iterable[Mapping[str, str]]) -> int:
+    """The plain-language lines of the reference file (English, and draft translations made
+    from that English), loaded once: after that they are staff's and translators' to edit."""
+    if db.session.scalar(select(PolicyText.id).where(PolicyText.subject.like("issue:%")).limit(1)) is not None:
+        return 0
+    rows = list(rows)
+    english = {row["issue_code"]: row["line"].strip() for row in rows if row["language"] == DEFAULT_LANGUAGE}
+    texts = [PolicyText(subject=f"issue:{row['issue_code']}", language=row["language"], text=row["line"].strip(),
+                        english=english[row["issue_code"]])
+             for row in rows if row["issue_code"] in english and row["line"].strip()]
+    db.session.add_all(texts)
+    db.session.commit()
+    return len(texts)
+
+
+def save_policy_text(subject: str, language: str, text: str, english: str, user: User | None) -> PolicyText:
+    """Set the text of `subject` in `language`, made from `english` (for English itself, the text)."""
+    user_id = user.id if user is not None else None
+    row = db.session.scalar(select(PolicyText).where(PolicyText.subject == subject, PolicyText.language == language))
+    if row is None:
+        row = PolicyText(subject=subject, language=language)
+        db.session.add(row)
+    row.text, row.english, row.updated_by_id = text, english, user_id
+    db.session.commit()
+    return row
 
 
 LEVER_FIELDS = ("issue", "state_code", "kind", "lever", "provides", "source", "source_url", "verification", "as_of")

@@ -15,7 +15,7 @@ from flask_babel import format_date, format_percent
 
 from analysis.suppression import ALL
 
-from .. import locale, report_data, report_rows, surveys
+from .. import locale, policy_texts, report_data, report_rows, surveys
 from .views import _survey_or_404, blueprint
 
 
@@ -50,7 +50,7 @@ def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: 
         "respondents": respondents,
         "first": format_date(first, "long"),
         "last": format_date(last, "long"),
-        "issues": [(row.label, format_percent(row.share)) for row in issues if not row.suppressed],
+        "issues": [(row.code, row.label, format_percent(row.share)) for row in issues if not row.suppressed],
         "some_hidden": any(row.suppressed for row in issues),
     }
 
@@ -74,6 +74,8 @@ def results(slug: str, state: str):
     min_n = int(current_app.config["MIN_GROUP_SIZE"])
     shown = report_data.derived(snap, "public", (state, language, min_n),
                                 lambda: state_results(snap, state, language, min_n))
+    # Staff edit the lines at any time, so they are read at each visit, not cached with the figures.
+    lines = policy_texts.issue_lines([code for code, _label, _share in shown.get("issues", [])], language)
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, state=state, state_name=report_data.labels(snap, language).state(state),
-                           results=shown, min_n=min_n)
+                           results=shown, min_n=min_n, lines=lines, languages=locale.BY_CODE)

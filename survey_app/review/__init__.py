@@ -14,7 +14,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..locale import BY_CODE, DEFAULT, LANGUAGES
 from ..models import Survey
-from ..translation_texts import INTERFACE, SURVEY
+from ..translation_texts import INTERFACE, POLICY, SURVEY
 from . import progress
 
 blueprint = Blueprint("review", __name__)
@@ -127,6 +127,12 @@ def _accept(survey, version, language_code: str, item: progress.ReviewItem, back
                      slug=survey.slug, version=new_version.version if new_version else None)
         flash(pgettext("staff", "Accepted: the survey is now version %(version)d.",
                        version=new_version.version if new_version else version.version), "success")
+    elif item.text.kind == POLICY:
+        storage.accept_translation(proposed, current_user)
+        storage.save_policy_text(item.text.context, language_code, proposed.translation[0], item.text.english[0],
+                                 current_user)
+        audit.record("translation_accepted", language=language_code, kind=POLICY, context=item.text.context)
+        flash(pgettext("staff", "Accepted: families and partners now read this translation."), "success")
     else:
         storage.accept_translation(proposed, current_user)
         audit.record("translation_accepted", language=language_code, kind=INTERFACE, context=item.text.context)

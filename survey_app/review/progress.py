@@ -17,10 +17,11 @@ from sqlalchemy import or_, select
 
 from forms.xlsform import stored_to_raw
 
+from .. import policy_texts
 from ..extensions import db
 from ..glossary import Entry, Glossary, read_glossary
 from ..models import Survey, SurveyVersion, TranslationReview
-from ..translation_texts import INTERFACE, Text, catalog_path, interface_texts, read_catalog, survey_texts
+from ..translation_texts import INTERFACE, POLICY, Text, catalog_path, interface_texts, read_catalog, survey_texts
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _texts(version: SurveyVersion, language: str) -> tuple[Text, ...]:
 def _reviews(survey: Survey, language: str) -> dict[tuple[str, str, str], TranslationReview]:
     rows = db.session.scalars(select(TranslationReview).where(
         TranslationReview.language == language,
-        or_(TranslationReview.survey_id == survey.id, TranslationReview.kind == INTERFACE)))
+        or_(TranslationReview.survey_id == survey.id, TranslationReview.kind.in_((INTERFACE, POLICY)))))
     return {(row.kind, row.context, row.english): row for row in rows}
 
 
@@ -91,12 +92,14 @@ def _interface_reviews(language: str) -> list[TranslationReview]:
 
 
 def items(survey: Survey, version: SurveyVersion, language: str, with_glossary: bool = True) -> list[ReviewItem]:
-    """Survey texts first, then interface strings; interface strings show an accepted
-    change in place of the catalog's text, since the catalog takes it only at the next merge."""
+    """Survey texts first, then interface strings, then the policy words of the survey's issues
+    (survey_app/policy_texts.py); interface strings show an accepted change in place of the
+    catalog's text, since the catalog takes it only at the next merge."""
     reviews = _reviews(survey, language)
     words = glossary() if with_glossary else Glossary()
     result = []
-    for text in _texts(version, language):
+    policy = policy_texts.review_texts(policy_texts.ranked_issues(survey.slug), language)
+    for text in (*_texts(version, language), *policy):
         review = reviews.get((text.kind, text.context, text.english[0]))
         if text.kind == INTERFACE and review is not None and review.status == "accepted":
             text = replace(text, translation=tuple(review.translation))

@@ -10,6 +10,7 @@ names and the chart are in the sheet's language (`?language=`, any language of t
 from __future__ import annotations
 
 import base64
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from analysis.charts import figure_to_bytes
 
-from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
+from .. import audit, locale, policy, policy_texts, report_data, report_rows, state_facts, storage
 from ..auth import roles_required
 from ..extensions import db
 from ..models import AdvocacyDate, CommentNote, Partner
@@ -82,12 +83,14 @@ def _sheet_context(slug: str, state: str) -> dict[str, Any]:
         select(CommentNote.answer_id, CommentNote.translation)
         .where(CommentNote.answer_id.in_([quote.answer_id for quote in quotes]))).all()) if quotes else {}
     own_names = report_data.labels(snap, locale.current().code)
+    levers = policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state)
     return dict(
         survey=survey, snap=snap, state=state, state_name=own_names.state(state), facts=facts,
         citation=state_facts.citations().get(state), marks=status_marks(),
         el_students=el_students_text(facts), respondents=respondents, period=tables.dates.get(state),
         issues=issues[:TOP_ISSUES], sheet_language=sheet_language, quotes=quotes, translations=translations,
-        levers=policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state), lever_issues=LEVER_ISSUES,
+        levers=levers, lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), sheet_language.code),
+        lever_issues=LEVER_ISSUES,
         opportunity=None, partner=None, date_kinds=policy.date_kind_labels(),
         languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
         title=snap.survey.text(snap.survey.title, sheet_language.code), form=FlaskForm(), **FORMATS)
