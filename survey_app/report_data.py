@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from analysis.breakdowns import breakdown, filter_dates, frequency_table
 from analysis.date_windows import segment_weeks, widen
 from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
+from analysis.repeats import per_instance, repeated
 from analysis.read import read_responses, survey_definitions
 from analysis.summary import COMPARE_COLUMNS, compare_groups, summary_dict, top_choices
 from analysis.suppression import ALL
@@ -78,13 +79,15 @@ class Snapshot:
 
     @property
     def select_questions(self) -> list[str]:
-        """Every select question of the survey, in its order (older versions' after)."""
-        return [q.name for q in questions(self.definition) if q.type in (SELECT_ONE, SELECT_MULTIPLE)]
+        """Every select question of the survey, in its order (older versions' after); a question of
+        a repeat once, by its name as written (its table counts each instance)."""
+        return list(dict.fromkeys(q.template or q.name for q in questions(self.definition)
+                                  if q.type in (SELECT_ONE, SELECT_MULTIPLE)))
 
     @property
     def group_questions(self) -> list[str]:
         """The select_one questions, any of which staff may group the question tables by."""
-        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE]
+        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE and q.template is None]
 
 
 class _Cache:
@@ -139,8 +142,9 @@ def _report_definition(slug: str) -> dict[str, Any]:
     text (the comments pages find a state's comments in the frame: in SQL that would join
     two answers of every response)."""
     merged = merged_definition(survey_definitions(db.engine, slug))
-    kept = {q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
-    return {**merged, "survey": [row for row in merged["survey"] if row.get("name") in kept]}
+    kept = {q.template or q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
+    return {**merged, "survey": [row for row in merged["survey"]
+                                 if row.get("name") in kept or row.get("type") in ("begin_repeat", "end_repeat")]}
 
 
 def _read(survey: Survey | surveys.PublicSurvey, key: Freshness) -> Snapshot:
@@ -327,8 +331,13 @@ def question_tables(snap: Snapshot, by: str | None, start: date | None, end: dat
     report of a survey that declares nothing to rank, and of any survey on request."""
     def compute() -> dict[str, pd.DataFrame]:
         frame = filtered(snap, start, end)
-        return {name: frequency_table(frame, snap.definition, name, by if by != name else None, min_n)
-                for name in snap.select_questions}
+        repeat_questions = repeated(snap.definition)
+        tables = {}
+        for name in snap.select_questions:
+            rows, definition = (per_instance(frame, snap.definition, name) if name in repeat_questions
+                                else (frame, snap.definition))
+            tables[name] = frequency_table(rows, definition, name, by if by != name else None, min_n)
+        return tables
 
     return derived(snap, "question_tables", (by, start, end, min_n), compute)
 
@@ -379,10 +388,17 @@ def labels(snap: Snapshot, language: str) -> Labels:
     question_labels: dict[str, str] = {}
     choice_labels: dict[str, dict[str, str]] = {}
     for q in questions(snap.definition):
-        row = rows[q.name]
-        question_labels[q.name] = text(row.get("label", {}), language) or q.name
+        if q.template in question_labels:
+            continue
+        row = rows[q.template or q.name]
+        question_labels[q.template or q.name] = text(row.get("label", {}), language) or q.name
+        if q.template and q.repeat:
+            # Staff read which unit a table counts: each child, not each family.
+            question_labels[q.template] = pgettext(
+                "staff", "%(question)s (counted once for each %(repeat)s)", question=question_labels[q.template],
+                repeat=text(rows[q.repeat].get("label", {}), language) or q.repeat)
         list_name = row.get("list_name") or str(row.get("type", "")).split()[-1]
-        choice_labels[q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
+        choice_labels[q.template or q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
                                  for c in lists.get(list_name, [])}
     partners = dict(db.session.execute(select(Partner.code, Partner.name)).all())
     groups: dict[str, Mapping[str, str]] = {
