@@ -134,6 +134,8 @@ def main() -> int:
         if "web" in sections:
             print("served pages ...", flush=True)
             run_web(work, log, results, notes, "weight" in sections, not args.no_compare_workers)
+            # Kept at once: the served pages take the longest to measure.
+            (RESULTS / "latest.json").write_text(json.dumps({**results, "notes": notes}, indent=2, default=str))
         elif "weight" in sections:
             with databases.sqlite(work) as url, gunicorn("wsgi:app", databases.env_for(url), "/healthz", log) as app:
                 results["weight"] = weight.measure(HOST, app.port)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 
-from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 
 from survey_app import create_app, drafts, rate_limits
@@ -27,13 +26,10 @@ def _without(name: str):
         drafts.shown = _shown_through_sqlalchemy
     elif name == "limiter":
         rate_limits.PostLimiter = Limiter
-    app = create_app()
-    if name == "sessions":
-        app.session_interface = SecureCookieSessionInterface()
-    return app
+    return create_app()
 
 
 WITHOUT = os.environ.get("BENCH_WITHOUT", "")
-if WITHOUT not in ("drafts", "limiter", "sessions"):
-    raise RuntimeError(f"BENCH_WITHOUT must be drafts, limiter or sessions, not {WITHOUT!r}")
+if WITHOUT not in ("drafts", "limiter"):
+    raise RuntimeError(f"BENCH_WITHOUT must be drafts or limiter, not {WITHOUT!r}")
 app = _without(WITHOUT)

@@ -103,8 +103,9 @@ WHAT_MAKES_IT_FAST = (
     "brotli or gzip (Flask-Compress). See section 8 for what that does on a slow 3G connection.",
     "The draft a page shows is read from the driver's own cursor (`survey_app/drafts.py`): through SQLAlchemy's "
     "statement machinery the read took three times as long, and through the ORM longer still.",
-    "Requests other than POST skip the rate limiter altogether (every limit is on POST). The session cookie's "
-    "serializer is built once, and the cookie is signed again only when it changes.",
+    "Requests other than POST skip the rate limiter altogether (every limit is on POST; `PostLimiter` in "
+    "`survey_app/rate_limits.py`). The session cookie is signed again only when it changes "
+    "(`SESSION_REFRESH_EACH_REQUEST` off), by Flask's own session interface.",
     "The last page and the response are stored in one transaction: one INSERT of the response, one multi-row "
     "INSERT of its answers and the DELETE of the draft, sent to the connection of the transaction that read the "
     "draft, without the ORM's bookkeeping.",
@@ -168,8 +169,10 @@ def _web_details(web: dict[str, Any]) -> list[str]:
 # Below this share of a request, a speed-up costs more to read than it saves.
 SPEED_UP_WORTH = 0.05
 SPEED_UP_NAMES = {
-    "page cache": "rendered question pages kept per worker (`survey_app/public/page_cache.py`), on the welcome page "
-                  "too; switched off with `RENDERED_PAGES=0`",
+    "page cache": "rendered question pages kept per worker (`survey_app/public/page_cache.py`); switched off with "
+                  "`RENDERED_PAGES=0`",
+    "welcome page cache": "the welcome page kept the same way (`survey_app/public/views.py`); switched off with "
+                          "the same setting",
     "drafts": "the draft a page shows read from the driver's own cursor (`survey_app/drafts.py`); without it, the "
               "same SQLAlchemy statement the POST uses",
     "sessions": "one session serializer per set of keys (`survey_app/sessions.py`); without it, Flask's own "
@@ -179,12 +182,39 @@ SPEED_UP_NAMES = {
 }
 
 
+# What was decided on 2026-12-06, from that day's run (load average 15 to 19 on two cores) and a
+# check in process, where the served figures were within their noise.
+SPEED_UP_DECISIONS = (
+    "Decided on 2026-12-06. With the machine that loaded, the served CPU figures of one request move by up to "
+    "±20% between variants that cannot differ: on a POST, `PostLimiter` does exactly what Flask-Limiter's `Limiter` "
+    "does, yet the run of 2026-12-06 showed it 19% cheaper. The speed-ups whose served figures were within that noise "
+    "were also timed in process (`GET /s/family-voices/4`, the Flask test client, 400 requests a batch, the fastest "
+    "of five batches, three alternated runs each, on the same SQLite database; server CPU per request about 0.9 ms "
+    "with everything in place):",
+    "",
+    "| Speed-up | in process, with | without | saved | decision |",
+    "| --- | ---: | ---: | ---: | --- |",
+    "| `PostLimiter` (GETs skip Flask-Limiter) | 0.91 ms | 1.08 ms | 16% | kept |",
+    "| the draft read from the driver's cursor (`drafts.py`) | 0.91 ms | 1.04 ms | 13% | kept |",
+    "| `SignedCookieSessions` (one serializer per set of keys) | 1.31 and 0.92 ms | 1.23 and 1.02 ms | −6% and "
+    "+11%: not measurable | removed: Flask's own `SecureCookieSessionInterface` serves the cookie |",
+    "",
+    "The rendered-page cache and the welcome page's saved about half of each page's CPU in the served run: both "
+    "kept.",
+)
+
+
 def saving(with_it: dict[str, Any], without: dict[str, Any], key: str = "cpu_ms") -> float:
     """The share of a request a speed-up saves: 1 - (server CPU per request with it) / (without it);
     with key="ratio", the same from throughput (the inverse of the ratio to the comparison app)."""
     if key == "ratio":
         return 1 - without["median"]["ratio"] / with_it["median"]["ratio"]
     return 1 - with_it["median"]["cpu_ms"] / without["median"]["cpu_ms"]
+
+
+def _speed_up_label(name: str, request: str) -> str:
+    # The welcome page is kept by the same cache as question pages but decided on its own.
+    return "welcome page cache" if name == "page cache" and request == "welcome" else name
 
 
 def _speed_up_details(web: dict[str, Any]) -> list[str]:
@@ -196,22 +226,27 @@ def _speed_up_details(web: dict[str, Any]) -> list[str]:
              "named), on the same database, against the same comparison app, in the same run. The share saved is "
              "1 − (server CPU per request with it) / (without it): the part of the request's cost the speed-up "
              "takes off; the same from throughput, 1 − (ratio without) / (ratio with), is shown beside it and is "
-             "noisier on a loaded machine. A speed-up "
-             f"worth under {SPEED_UP_WORTH:.0%} of a request on every request it touches costs more to read than "
-             "it saves.", "",
+             "noisier on a loaded machine. A speed-up that saves under "
+             f"{SPEED_UP_WORTH:.0%} of every request it touches costs more to read than it saves.", "",
              "| Speed-up | request | CPU / request with | without | share saved | ratio with | ratio without "
              "| share saved by throughput |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    best: dict[str, float] = {}
     for run, speed_up in measured:
         with_it = {row["name"]: row for row in run["requests"]}
         with_it["submission"] = run["submission"]
         for row in speed_up["rows"]:
             base = with_it[row["name"]]
-            lines.append(f"| {speed_up['name']} | {row['name']} | {base['median']['cpu_ms']:.2f} ms | "
+            label = _speed_up_label(speed_up["name"], row["name"])
+            best[label] = max(best.get(label, -1.0), saving(base, row))
+            lines.append(f"| {label} | {row['name']} | {base['median']['cpu_ms']:.2f} ms | "
                          f"{row['median']['cpu_ms']:.2f} ms | {saving(base, row):.0%} | "
                          f"{base['median']['ratio']:.2f} | {row['median']['ratio']:.2f} | "
                          f"{saving(base, row, 'ratio'):.0%} |")
-    lines += ["", *[f"- {name}: {SPEED_UP_NAMES[name]}." for name in dict.fromkeys(s["name"] for _, s in measured)]]
+    lines += ["", *SPEED_UP_DECISIONS, "", "What the served figures of this run say, taken alone (mind the noise above):", ""]
+    for label, most in best.items():
+        verdict_ = "worth its place" if most >= SPEED_UP_WORTH else f"under {SPEED_UP_WORTH:.0%}: not worth its place"
+        lines.append(f"- {label}, {SPEED_UP_NAMES[label]}: at most {most:.0%} of a request, {verdict_}.")
     return lines
 
 
@@ -388,8 +423,11 @@ def document(results: dict[str, Any], notes: list[str], previous: str = "", ran:
     if kept:
         lines.append(f"- Kept from the run of {_previous_run(previous)} (not measured in this one): "
                      + ", ".join(lines_[0].removeprefix("## ") for lines_ in kept.values()))
-    lines += ["", "## Results", "", *summary_table(results),
-              *_kept_rows(previous, {row for name, (_h, row) in skipped.items() if row and name in kept}), ""]
+    rows = summary_table(results)
+    rows += _kept_rows(previous, {row for name, (_h, row) in skipped.items() if row and name in kept})
+    # Measured and kept rows together, in the order of their numbers (a stable sort keeps each one's order).
+    rows[2:] = sorted(rows[2:], key=lambda line: int(line.split("|")[1]))
+    lines += ["", "## Results", "", *rows, ""]
     lines += ["## What makes the pages fast", "", *[f"- {point}" for point in WHAT_MAKES_IT_FAST], ""]
     if results.get("commands"):
         lines += ["## Commands", "", *[f"- {command}" for command in results["commands"]], ""]

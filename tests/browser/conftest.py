@@ -169,7 +169,8 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
         server.create_user("admin@example.org", "admin")
         server.create_user("staff@example.org", "staff")
         server.create_user("partner@example.org", "partner", "mira")
-        deadline = time.monotonic() + 30
+        # Generous: on a busy machine the worker can take half a minute to import the app.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(server.url("/healthz"), timeout=20) as answer:
