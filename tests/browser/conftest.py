@@ -65,17 +65,14 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every browser test in one group, so a parallel run fills one server's database (300 demo
-    responses), starts one gunicorn and one Chromium, rather than one of each per test process."""
     reason = _missing_browser()
-    skip = pytest.mark.skip(reason=reason) if reason else None
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if HERE in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-            if skip:
-                item.add_marker(skip)
+            item.add_marker(skip)
 
 
 # --- the server -----------------------------------------------------------------------------------

@@ -17,8 +17,6 @@ from bench.serve import HOST, Server, gunicorn
 
 ONE_WORKER = ("--workers", "1", "--worker-class", "sync", "--timeout", "60")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-# Both tests on one test process, so a parallel run starts the server once.
-pytestmark = pytest.mark.xdist_group("served")
 
 
 @pytest.fixture(scope="module")
