@@ -41,7 +41,7 @@ run: db fonts
 # Two test processes, one per core of the machines this runs on: the browser and server tests
 # spend much of their time waiting. Tests marked with an xdist_group run together, in order.
 test: install-dev translations-compile
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
 lint: install-dev
