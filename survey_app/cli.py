@@ -16,7 +16,8 @@ from forms.definition import DefinitionError, normalise
 from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import read_xlsform_with_notices, stored_to_raw, write_xlsform
 
-from . import audit, backups, config, demo, exports, report_data, storage, surveys, translation_status
+from . import audit, backups, config, demo, exports, storage, surveys, translation_status
+from .reporting import figures, snapshots
 from .extensions import db
 from .models import Partner, User
 
@@ -321,12 +322,12 @@ def init_app(app: Flask) -> None:
     @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
     def summary(slug: str, states: tuple[str, ...], fmt: str) -> None:
         """Print the top issues per state as the staff reports show them, small groups suppressed."""
-        survey = report_data.find_survey(slug)
+        survey = snapshots.find_survey(slug)
         if survey is None:
             raise click.ClickException(f"No survey '{slug}'.")
         current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the figures
         try:
-            text = report_data.summary_text(report_data.snapshot(survey), list(states), fmt,
+            text = figures.summary_text(snapshots.snapshot(survey), list(states), fmt,
                                             current_app.config["MIN_GROUP_SIZE"])
         except KeyError as error:
             raise click.ClickException(str(error.args[0])) from None

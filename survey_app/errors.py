@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from . import locale
 from .extensions import db
-from .report_data import ReportPreparing
+from .reporting.snapshots import ReportPreparing
 
 
 PREPARING_REFRESH_S = 5

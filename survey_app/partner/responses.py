@@ -20,7 +20,8 @@ from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, partner_reports, storage, surveys
+from .. import audit, exports, locale, storage, surveys
+from ..reporting import partner as partner_reports
 from ..auth import roles_required
 from ..models import Survey
 from . import blueprint

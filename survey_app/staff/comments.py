@@ -24,7 +24,8 @@ from analysis.suppression import ALL
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 
-from .. import locale, report_data, storage, surveys
+from .. import locale, storage, surveys
+from ..reporting import snapshots
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
@@ -49,17 +50,17 @@ def comment_questions(definition: SurveyDefinition) -> list[Question]:
     return [q for q in definition.questions.values() if q.type == "text" and not q.name.endswith("_other")]
 
 
-def _in_state(snap: report_data.Snapshot, state: str) -> np.ndarray:
+def _in_state(snap: snapshots.Snapshot, state: str) -> np.ndarray:
     """Which responses belong to the group `state` of the survey's grouping question (ALL: every one)."""
     if state == ALL or snap.group is None or snap.group not in snap.frame:
         return np.ones(len(snap.frame), dtype=bool)
-    return report_data.derived(snap, "in_state", (state,),
+    return snapshots.derived(snap, "in_state", (state,),
                                lambda: (snap.frame[snap.group] == state).fillna(False).to_numpy(dtype=bool))
 
 
-def _answered(snap: report_data.Snapshot, question: str) -> np.ndarray:
+def _answered(snap: snapshots.Snapshot, question: str) -> np.ndarray:
     # Testing a million text cells for missing values takes a tenth of a second: kept.
-    return report_data.derived(snap, "answered", (question,),
+    return snapshots.derived(snap, "answered", (question,),
                                lambda: snap.frame[question].notna().to_numpy(dtype=bool))
 
 
@@ -73,7 +74,7 @@ def _noted(question: str, starred_only: bool = False) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["answer_id", "tags", "starred", "response_id"])
 
 
-def find_comments(snap: report_data.Snapshot, state: str, question: str, issue: str | None = None,
+def find_comments(snap: snapshots.Snapshot, state: str, question: str, issue: str | None = None,
                   starred: bool = False, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[Comment], int]:
     """One page of a state's comments, newest first, and how many there are in all.
 
@@ -122,7 +123,7 @@ def _comments(response_ids: list[str], question: str, ranked: str | None) -> lis
     return comments
 
 
-def tag_counts(snap: report_data.Snapshot, state: str, question: str) -> tuple[Counter[str], int]:
+def tag_counts(snap: snapshots.Snapshot, state: str, question: str) -> tuple[Counter[str], int]:
     """How many of the state's comments staff tagged with each issue, and how many they starred."""
     notes = _noted(question)
     notes = notes[notes["response_id"].isin(snap.frame.loc[_in_state(snap, state), "response_id"])]
@@ -130,7 +131,7 @@ def tag_counts(snap: report_data.Snapshot, state: str, question: str) -> tuple[C
     return counts, int(notes["starred"].astype(bool).sum())
 
 
-def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDefinition,
+def starred_quotes(snap: snapshots.Snapshot, state: str, definition: SurveyDefinition,
                    limit: int = 3) -> list[Comment]:
     """The newest starred comments of a state, for its fact sheet."""
     quotes: list[Comment] = []
@@ -193,7 +194,7 @@ def comments(slug: str, state: str):
     language = locale.current().code
     questions = comment_questions(definition)
     args = _list_args(request.args, [q.name for q in questions], issues)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     found, total = find_comments(snap, state, args["question"], args.get("issue"), "starred" in args,
                                  args.get("page", 1))
     counts, starred = tag_counts(snap, state, args["question"])
@@ -205,7 +206,7 @@ def comments(slug: str, state: str):
         if definition.report_rank else [],
         args=args, comments=found, total=total, page=args.get("page", 1), page_size=PAGE_SIZE,
         counts=counts, starred=starred, languages=locale.BY_CODE, form=FlaskForm(),
-        pending=report_data.pending(snap))
+        pending=snapshots.pending(snap))
 
 
 @blueprint.post("/comments/<slug>/<state>/<int:answer_id>")

@@ -22,7 +22,9 @@ from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, report_data, report_rows, stat_files, surveys
+from .. import audit, exports, locale, stat_files, surveys
+from ..reporting import figures, snapshots
+from ..reporting import rows as report_rows
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Survey, SurveyVersion
@@ -104,7 +106,7 @@ def _rounded(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
 
-def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[list[Any]]:
+def summary_rows(tables: figures.Tables, names: figures.Labels) -> list[list[Any]]:
     """Every state's issues (ALL first) with the comparison, as published on the pages."""
     compared = {(row.code, group): row for group in dict.fromkeys(tables.compare["group"])
                 for row in report_rows.comparison_rows(tables.compare, group, names)}
@@ -167,15 +169,15 @@ def export_summary(slug: str, fmt: str):
     dates = parse_dates(request.args)
     if dates.errors:
         abort(400)
-    snap = report_data.snapshot(survey)
-    names = report_data.labels(snap, locale.current().code)
+    snap = snapshots.snapshot(survey)
+    names = figures.labels(snap, locale.current().code)
     if snap.rank is None:
         # A survey that ranks nothing: the frequency table of every question, as on its report page.
         header, rows, what = QUESTION_COLUMNS, question_rows(
             question_views(snap, chosen_grouping(snap, request.args), dates.start, dates.end, names)), "questions"
     else:
         header, rows, what = SUMMARY_COLUMNS, summary_rows(
-            report_data.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"
+            figures.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"
     audit.record("staff_download", what="summary", survey=slug, format=fmt, **dates.query)
     filename = f"{slug}-{what}{_filename_dates(dates)}.{fmt}"
     if fmt == "csv":
@@ -189,14 +191,14 @@ def export_summary(slug: str, fmt: str):
 @roles_required("admin", "staff")
 def export_breakdown(slug: str, state: str):
     survey = survey_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     across = request.args.get("breakdown", "")
     if dates.errors or across not in snap.breakdowns:
         abort(400)
-    names = report_data.labels(snap, locale.current().code)
-    table = report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
+    names = figures.labels(snap, locale.current().code)
+    table = figures.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
     rows = [
         [state, across, group, names.group(across, group), _published(report_rows.respondents(table, group)),
          issue.code, issue.label, _published(issue.count), _published(issue.share, 4), _published(issue.ci_low, 4),
@@ -335,7 +337,7 @@ def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
 @roles_required("admin", "staff")
 def export_responses_xlsx(slug: str):
     survey = survey_or_404(slug)
-    if report_data.freshness(survey)[1] >= EXCEL_MAX_ROWS:
+    if snapshots.freshness(survey)[1] >= EXCEL_MAX_ROWS:
         flash(pgettext("staff", "There are more responses than an Excel worksheet can hold. Download the CSV "
                                 "export instead."), "error")
         return redirect(url_for("staff.report_overview", slug=slug))

@@ -19,7 +19,9 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, policy, report_data, report_rows, state_facts, storage
+from .. import audit, locale, policy, state_facts, storage
+from ..reporting import figures, snapshots
+from ..reporting import rows as report_rows
 from ..auth import roles_required
 from ..partner import blueprint as partner_blueprint
 from . import blueprint
@@ -100,13 +102,13 @@ def parse_dates(args: Mapping[str, str]) -> DateRange:
 
 
 def survey_or_404(slug: str):
-    survey = report_data.find_survey(slug)
+    survey = snapshots.find_survey(slug)
     if survey is None:
         abort(404)
     return survey
 
 
-def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list[dict[str, Any]]:
+def overview_rows(tables: figures.Tables, names: figures.Labels) -> list[dict[str, Any]]:
     """Every state (ALL first): respondents, dates and the three most chosen issues."""
     rows = []
     for group in dict.fromkeys(tables.top["group"]):
@@ -131,7 +133,7 @@ def widened_text(start: date | None, end: date | None) -> str:
     return pgettext("staff", "all dates")
 
 
-def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str | None:
+def chosen_grouping(snap: snapshots.Snapshot, args: Mapping[str, str]) -> str | None:
     """The select_one question staff chose to group the question tables by (`by`), or the
     survey's declared grouping; an unknown or empty choice means no grouping."""
     if "by" not in args:
@@ -140,9 +142,9 @@ def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str 
     return chosen if chosen in snap.group_questions else None
 
 
-def question_views(snap: report_data.Snapshot, by: str | None, start: date | None, end: date | None,
-                   names: report_data.Labels) -> list[report_rows.FrequencyView]:
-    found = report_data.question_tables(snap, by, start, end, min_n())
+def question_views(snap: snapshots.Snapshot, by: str | None, start: date | None, end: date | None,
+                   names: figures.Labels) -> list[report_rows.FrequencyView]:
+    found = figures.question_tables(snap, by, start, end, min_n())
     return [report_rows.frequency_view(table, question, None if question == by else by, names)
             for question, table in found.items()]
 
@@ -152,23 +154,23 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
     and every select question's frequency table when it does not (or when asked)."""
     survey = survey_or_404(slug)
     dates = parse_dates(request.args)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     start, end = dates.start, dates.end
     widened = None
     if audience == "partner" and (start or end):
         # Staff read every response in the exports; partners see aggregates only, which two
         # nearby date ranges must not give away (docs/analysis.md, "Date ranges").
-        start, end = report_data.partner_dates(snap, start, end, min_n())
+        start, end = figures.partner_dates(snap, start, end, min_n())
         widened = widened_text(start, end)
-    names = report_data.labels(snap, locale.current().code)
+    names = figures.labels(snap, locale.current().code)
     context: dict[str, Any] = {
-        "survey": survey, "snap": snap, "pending": report_data.pending(snap), "dates": dates, "min_n": min_n(),
+        "survey": survey, "snap": snap, "pending": snapshots.pending(snap), "dates": dates, "min_n": min_n(),
         "widened": widened, "title": snap.survey.text(snap.survey.title, names.language),
         "fact_states": set(state_facts.all_states()),
         "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, "states": names.by_states,
         **FORMATS}
     if snap.rank is not None:
-        tables = report_data.tables(snap, start, end, min_n())
+        tables = figures.tables(snap, start, end, min_n())
         rows = overview_rows(tables, names)
         top_issues = {issue.code: issue.label for row in rows for issue in row["top"]}
         context.update(tables=tables, rows=rows, responses=tables.responses, ranked=not with_questions,
@@ -177,7 +179,7 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
     if snap.rank is None or with_questions:
         by = chosen_grouping(snap, request.args)
         context.update(by=by, questions=question_views(snap, by, start, end, names),
-                       responses=len(report_data.filtered(snap, start, end)),
+                       responses=len(figures.filtered(snap, start, end)),
                        groupings=[(name, names.questions.get(name, name)) for name in snap.group_questions])
     return context
 
@@ -218,9 +220,9 @@ def public_results_switch(slug: str):
     return redirect(url_for("staff.report_overview", slug=slug))
 
 
-def state_or_404(snap: report_data.Snapshot, state: str) -> str:
+def state_or_404(snap: snapshots.Snapshot, state: str) -> str:
     """A group of the ranked report; 404 for anything else, and for a survey that ranks nothing."""
-    if snap.rank is None or (state != ALL and state not in report_data.state_codes(snap)):
+    if snap.rank is None or (state != ALL and state not in figures.state_codes(snap)):
         abort(404)
     return state
 
@@ -229,22 +231,22 @@ def state_or_404(snap: report_data.Snapshot, state: str) -> str:
 @roles_required("admin", "staff")
 def report_state(slug: str, state: str):
     survey = survey_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     asked = request.args.get("breakdown", "")
     across = asked if asked in snap.breakdowns else (snap.breakdowns[0] if snap.breakdowns else None)
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
-    names = report_data.labels(snap, locale.current().code)
+    tables = figures.tables(snap, dates.start, dates.end, min_n())
+    names = figures.labels(snap, locale.current().code)
     breakdown = (report_rows.breakdown_view(
-        report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n()), across, names)
+        figures.breakdown_table(snap, state, across, dates.start, dates.end, min_n()), across, names)
         if across else None)
     issues = report_rows.issue_rows(tables.top, state, names)
     top = [row for row in issues if not row.suppressed][:OVERVIEW_TOP]
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
     return render_template(
-        "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(snap), state=state,
+        "staff/report.html", survey=survey, snap=snap, pending=snapshots.pending(snap), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
         issues=issues, comparison=comparison, across=across, states=names.by_states,
@@ -255,13 +257,13 @@ def report_state(slug: str, state: str):
         state_names={code: facts.name for code, facts in state_facts.all_states().items()}, **FORMATS)
 
 
-def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
+def chart_figure(snap: snapshots.Snapshot, state: str, dates: DateRange, language: str,
                  top: int | None = None) -> Figure:
     """The state's issues as bars with 95% intervals, labelled in `language`: the SVG keeps
     its words as text, so the browser draws every script. With `top`, only that many of the
     most chosen published issues."""
-    names = report_data.labels(snap, language)
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    names = figures.labels(snap, language)
+    tables = figures.tables(snap, dates.start, dates.end, min_n())
     rows = tables.top[tables.top["group"] == state]
     if top is not None:
         shown = [row.code for row in report_rows.issue_rows(tables.top, state, names) if not row.suppressed][:top]
@@ -284,7 +286,7 @@ def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, langu
 @roles_required("admin", "staff")
 def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
     survey = survey_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     top = request.args.get("top", type=int)
@@ -295,7 +297,7 @@ def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
     if language not in snap.survey.languages or language not in locale.BY_CODE:
         language = locale.current().code
     locale.set_current(language)
-    image = report_data.derived(snap, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt),
+    image = snapshots.derived(snap, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt),
                                 lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), fmt))
     headers = {}
     if fmt == "png":

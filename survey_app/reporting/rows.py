@@ -10,7 +10,7 @@ from flask_babel import pgettext
 
 from analysis.suppression import ALL
 
-from .report_data import Labels
+from .figures import Labels
 
 
 @dataclass(frozen=True)
