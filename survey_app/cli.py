@@ -17,7 +17,7 @@ from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import read_xlsform_with_notices, stored_to_raw, write_xlsform
 
 from . import audit, backups, config, demo, exports, storage, surveys, translation_status
-from .reporting import figures, snapshots
+from .reporting import figures, parts, snapshots
 from .extensions import db
 from .models import Partner, User
 
@@ -315,6 +315,23 @@ def init_app(app: Flask) -> None:
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             rows = exports.write_csv(slug, handle)
         click.echo(f"Wrote {rows} responses to {out}.")
+
+    @app.cli.command("report-parts")
+    @click.option("--survey", "slug", required=True)
+    @click.option("--again", is_flag=True, help="Delete the stored parts first and read every response again.")
+    def report_parts(slug: str, again: bool) -> None:
+        """Store a survey's responses as its reports read them, once for every server (after an
+        upgrade, a restore, or to have the first report after a start fast)."""
+        survey = snapshots.find_survey(slug)
+        if survey is None:
+            raise click.ClickException(f"No survey '{slug}'.")
+        if again:
+            storage.forget_report_parts(survey.id)
+        current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the read
+        current_app.config["REPORTS_PART_RESPONSES"] = 1  # every settled response goes into a part
+        snapshots.snapshot(survey, max_age=0)
+        count, responses = parts.stored(survey.id)
+        click.echo(f"{responses} responses of '{slug}' are stored in {count} report parts.")
 
     @app.cli.command("summary")
     @click.option("--survey", "slug", required=True)

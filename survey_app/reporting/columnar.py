@@ -35,8 +35,39 @@ class Columns:
         return int(self.header["rows"])
 
 
-def _text_array(values: list[Any]) -> np.ndarray:
-    return np.frombuffer(json.dumps(values, ensure_ascii=False).encode(), dtype=np.uint8)
+# Texts are stored joined by this character, which a split takes apart in one call (a
+# million response ids in a fraction of a second); a column where some text holds it is
+# stored as JSON instead.
+_SEPARATOR = "\x1f"
+
+
+def _bytes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8)
+
+
+def _split_text(column: pd.Series, key: str, described: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    missing = column.isna().to_numpy(dtype=bool)
+    present = [str(v) for v in column.array[~missing]]
+    arrays[f"{key}m"] = np.packbits(missing)
+    if any(_SEPARATOR in v for v in present):
+        described["joined"] = False
+        arrays[key] = _bytes(json.dumps(present, ensure_ascii=False))
+    else:
+        described["joined"] = True
+        arrays[key] = _bytes(_SEPARATOR.join(present))
+    described["present"] = len(present)
+
+
+def _join_text(part: np.ndarray, packed: np.ndarray, rows: int, described: dict[str, Any]) -> np.ndarray:
+    text = part.tobytes().decode()
+    if not described["joined"]:
+        present = json.loads(text)
+    else:
+        present = text.split(_SEPARATOR) if described["present"] else []
+    missing = np.unpackbits(packed, count=rows).astype(bool)
+    values = np.full(rows, pd.NA, dtype=object)
+    values[~missing] = present
+    return values
 
 
 def split(frame: pd.DataFrame) -> Columns:
@@ -55,13 +86,18 @@ def split(frame: pd.DataFrame) -> Columns:
         elif str(dtype) in _MASKED:
             described.append({"name": name, "kind": "masked", "dtype": str(dtype)})
             masked = column.array
-            arrays[key], arrays[f"{key}m"] = np.asarray(masked._data), np.asarray(masked._mask)
+            values = np.asarray(masked._data)
+            # The 0/1 columns of multiple-choice questions take one bit a response, not a byte.
+            bits = values.dtype == np.int8 and bool(((values == 0) | (values == 1)).all())
+            described[-1]["bits"] = bits
+            arrays[key] = np.packbits(values.view(np.uint8)) if bits else values
+            arrays[f"{key}m"] = np.packbits(masked._mask)
         elif isinstance(dtype, pd.DatetimeTZDtype):
             described.append({"name": name, "kind": "datetime", "unit": dtype.unit, "tz": str(dtype.tz)})
             arrays[key] = column.to_numpy(dtype=f"datetime64[{dtype.unit}]").view(np.int64)
         elif isinstance(dtype, pd.StringDtype):
             described.append({"name": name, "kind": "text", "dtype": str(dtype)})
-            arrays[key] = _text_array([None if pd.isna(v) else str(v) for v in column.array])
+            _split_text(column, key, described[-1], arrays)
         elif isinstance(dtype, np.dtype) and dtype.kind in "biufmM":
             described.append({"name": name, "kind": "numpy"})
             arrays[key] = column.to_numpy()
@@ -74,7 +110,7 @@ def to_bytes(columns: Columns) -> bytes:
     buffer = io.BytesIO()
     header = np.frombuffer(json.dumps(columns.header).encode(), dtype=np.uint8)
     arrays: dict[str, Any] = {_HEADER: header, **columns.arrays}
-    np.savez_compressed(buffer, **arrays)
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -120,15 +156,17 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
                 codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=described["categories_dtype"]),
                                          ordered=described["ordered"]))
         elif kind == "masked":
-            masks = [piece.arrays.pop(f"{key}m") for piece in pieces]
-            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(parts), np.concatenate(masks))
+            masks = [np.unpackbits(piece.arrays.pop(f"{key}m"), count=piece.rows).astype(bool) for piece in pieces]
+            values = [np.unpackbits(part, count=piece.rows).view(np.int8) if piece.header["columns"][i]["bits"]
+                      else part for piece, part in zip(pieces, parts, strict=True)]
+            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(values), np.concatenate(masks))
         elif kind == "datetime":
             stamps = np.concatenate(parts).view(f"datetime64[{described['unit']}]")
             data[described["name"]] = pd.DatetimeIndex(stamps).tz_localize(described["tz"]).array
         elif kind == "text":
-            values: list[Any] = []
-            for part in parts:
-                values.extend(json.loads(part.tobytes().decode()))
+            values = np.concatenate([
+                _join_text(part, piece.arrays.pop(f"{key}m"), piece.rows, piece.header["columns"][i])
+                for piece, part in zip(pieces, parts, strict=True)])
             data[described["name"]] = pd.array(values, dtype=pd.api.types.pandas_dtype(described["dtype"]))
         else:
             data[described["name"]] = np.concatenate(parts)

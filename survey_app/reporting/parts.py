@@ -114,3 +114,10 @@ def read_frame(survey_id: int, slug: str, definition: Mapping[str, Any], part_mi
         stored_until = settled
     pieces.append(columnar.split(read_responses(db.engine, slug, definition, since=stored_until)))
     return columnar.join(pieces)
+
+
+def stored(survey_id: int) -> tuple[int, int]:
+    """(parts, responses in them) stored for the survey."""
+    count, responses = db.session.execute(select(func.count(), func.coalesce(func.sum(ReportPart.responses), 0))
+                                          .where(ReportPart.survey_id == survey_id)).one()
+    return int(count), int(responses)
