@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 _HEADER = "header"
+# Changed whenever the stored form changes, which retires every part stored before.
+FORMAT = 1
 _MASKED = {"Int8": pd.arrays.IntegerArray, "Int16": pd.arrays.IntegerArray, "Int32": pd.arrays.IntegerArray,
            "Int64": pd.arrays.IntegerArray, "Float64": pd.arrays.FloatingArray, "boolean": pd.arrays.BooleanArray}
 
@@ -157,17 +159,17 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
                                          ordered=described["ordered"]))
         elif kind == "masked":
             masks = [np.unpackbits(piece.arrays.pop(f"{key}m"), count=piece.rows).astype(bool) for piece in pieces]
-            values = [np.unpackbits(part, count=piece.rows).view(np.int8) if piece.header["columns"][i]["bits"]
-                      else part for piece, part in zip(pieces, parts, strict=True)]
-            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(values), np.concatenate(masks))
+            numbers = [np.unpackbits(part, count=piece.rows).view(np.int8) if piece.header["columns"][i]["bits"]
+                       else part for piece, part in zip(pieces, parts, strict=True)]
+            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(numbers), np.concatenate(masks))
         elif kind == "datetime":
             stamps = np.concatenate(parts).view(f"datetime64[{described['unit']}]")
             data[described["name"]] = pd.DatetimeIndex(stamps).tz_localize(described["tz"]).array
         elif kind == "text":
-            values = np.concatenate([
+            texts = np.concatenate([
                 _join_text(part, piece.arrays.pop(f"{key}m"), piece.rows, piece.header["columns"][i])
                 for piece, part in zip(pieces, parts, strict=True)])
-            data[described["name"]] = pd.array(values, dtype=pd.api.types.pandas_dtype(described["dtype"]))
+            data[described["name"]] = pd.array(texts, dtype=pd.api.types.pandas_dtype(described["dtype"]))
         else:
             data[described["name"]] = np.concatenate(parts)
         del parts

@@ -40,7 +40,10 @@ PART_RESPONSES = 100_000
 
 
 def fingerprint(definition: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """What a part was read with: the report definition and the way parts are stored, so that
+    parts stored by an earlier release of `columnar` are read again, not misread."""
+    keyed = {"definition": definition, "format": columnar.FORMAT}
+    return hashlib.sha256(json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _in_period(survey_id: int, since: datetime | None, before: datetime | None) -> list[Any]:
@@ -78,7 +81,12 @@ def _chained(parts: list[ReportPart]) -> bool:
 
 def _stored(survey_id: int, digest: str) -> tuple[list[columnar.Columns], datetime]:
     """The survey's stored parts, and the time they run to (EARLIEST when there are none);
-    parts that do not match the responses are deleted."""
+    parts that do not match the responses, or were read with another definition, are deleted."""
+    digests = set(db.session.scalars(select(ReportPart.definition_hash).where(ReportPart.survey_id == survey_id)
+                                     .distinct()))
+    if digests - {digest}:
+        storage.forget_report_parts(survey_id)
+        return [], EARLIEST
     parts = list(db.session.scalars(select(ReportPart).where(ReportPart.survey_id == survey_id,
                                                              ReportPart.definition_hash == digest)
                                     .order_by(ReportPart.submitted_from)))
