@@ -74,11 +74,6 @@ def _boundaries(survey_id: int, since: datetime, before: datetime) -> list[datet
     return [*found, before]
 
 
-def _chained(parts: list[ReportPart]) -> bool:
-    return bool(parts) and parts[0].submitted_from == EARLIEST and all(
-        later.submitted_from == earlier.submitted_before for earlier, later in zip(parts, parts[1:]))
-
-
 def _stored(survey_id: int, digest: str) -> tuple[list[columnar.Columns], datetime]:
     """The survey's stored parts, and the time they run to (EARLIEST when there are none);
     parts that do not match the responses, or were read with another definition, are deleted."""
@@ -87,19 +82,21 @@ def _stored(survey_id: int, digest: str) -> tuple[list[columnar.Columns], dateti
     if digests - {digest}:
         storage.forget_report_parts(survey_id)
         return [], EARLIEST
-    parts = list(db.session.scalars(select(ReportPart).where(ReportPart.survey_id == survey_id,
-                                                             ReportPart.definition_hash == digest)
-                                    .order_by(ReportPart.submitted_from)))
-    if not parts:
+    spans = db.session.execute(select(ReportPart.id, ReportPart.submitted_from, ReportPart.submitted_before,
+                                      ReportPart.responses)
+                               .where(ReportPart.survey_id == survey_id, ReportPart.definition_hash == digest)
+                               .order_by(ReportPart.submitted_from)).all()
+    if not spans:
         return [], EARLIEST
-    until = parts[-1].submitted_before
-    if not _chained(parts) or _count(survey_id, None, until) != sum(p.responses for p in parts):
+    until = spans[-1].submitted_before
+    chained = spans[0].submitted_from == EARLIEST and all(
+        later.submitted_from == earlier.submitted_before for earlier, later in zip(spans, spans[1:]))
+    if not chained or _count(survey_id, None, until) != sum(span.responses for span in spans):
         storage.forget_report_parts(survey_id)
         return [], EARLIEST
-    pieces = [columnar.from_bytes(part.data) for part in parts]
-    # The blobs are not needed again; the session would keep them until the request ends.
-    for part in parts:
-        db.session.expunge(part)
+    # One part's bytes at a time: each is let go as soon as its arrays are read.
+    pieces = [columnar.from_bytes(db.session.scalar(select(ReportPart.data).where(ReportPart.id == span.id)) or b"")
+              for span in spans]
     return pieces, until
 
 
