@@ -6,7 +6,8 @@ Each database already holds the responses (`flask --app wsgi demo-responses`, an
 for a million, as `bench.dataset` makes). For each one, a server with two workers starts and
 a staff user opens `/staff/reports/family-voices/MN` and its chart: cold (the server has just
 started; the time runs until the report itself is shown, through the pages that say it is
-being prepared), then warm (median of three). With `--again` the stored report parts are
+being prepared), and the CPU time the server spent on it, which depends far less than
+the time on what else the machine runs; then warm (median of three). With `--again` the stored report parts are
 deleted first, so the cold report reads every answer (the first report ever); without it, the
 parts stored by an earlier server are read. `--code DIR` serves another checkout (the code
 before report parts, for comparison). Results are printed as JSON lines.
@@ -62,7 +63,9 @@ def measure(url: str, again: bool, log: Path) -> dict[str, Any]:
     with gunicorn("wsgi:app", env, "/healthz", log, WORKERS) as server:
         client = Respondent(HOST, server.port, timeout_s=3600)
         _log_in(client, email, password)
+        cpu_before = server.cpu_seconds()
         cold = _open_with_assets(client, REPORT_PATH)
+        cold_cpu = server.cpu_seconds() - cpu_before
         warm = [_open_with_assets(client, REPORT_PATH) for _ in range(WARM_REPEATS)]
         # A second visitor, on a connection of its own, usually meets the other worker.
         other = Respondent(HOST, server.port, timeout_s=3600)
@@ -72,7 +75,7 @@ def measure(url: str, again: bool, log: Path) -> dict[str, Any]:
         client.close()
         other.close()
     return {"database": url.split("@")[-1], "responses": responses(url), "again": again,
-            "cold_s": round(cold["total_s"], 2), "preparing_pages": cold["preparing_pages"],
+            "cold_s": round(cold["total_s"], 2), "cold_cpu_s": round(cold_cpu, 2), "preparing_pages": cold["preparing_pages"],
             "warm_ms": round(1000 * statistics.median(run["total_s"] for run in warm)),
             "second_visitor_s": round(second["total_s"], 2), "peak_worker_mb": round(peak_mb),
             "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),

@@ -327,9 +327,8 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"No survey '{slug}'.")
         if again:
             storage.forget_report_parts(survey.id)
-        current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the read
         current_app.config["REPORTS_PART_RESPONSES"] = 1  # every settled response goes into a part
-        snapshots.snapshot(survey, max_age=0)
+        snapshots.read_now(survey)
         count, responses = parts.stored(survey.id)
         click.echo(f"{responses} responses of '{slug}' are stored in {count} report parts.")
 

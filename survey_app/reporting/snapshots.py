@@ -262,6 +262,12 @@ def snapshot(survey: Survey | surveys.PublicSurvey, max_age: float | None = None
         return _read(survey, key)
 
 
+def read_now(survey: Survey | surveys.PublicSurvey) -> Snapshot:
+    """Read the survey's responses now, whatever this process holds (for commands)."""
+    with _cache().reader(survey.id):
+        return _read(survey, freshness(survey))
+
+
 def pending(snap: Snapshot) -> int | None:
     """None when the snapshot is current; otherwise how many responses arrived since it was
     read (as of the last check), which a background read is adding."""

@@ -122,3 +122,15 @@ def test_report_parts_new_responses_are_read_from_the_answers_until_settled(two_
     pd.testing.assert_frame_equal(snap.frame, frame_in_one_go(), check_exact=True)
     # A response of this minute goes into no part: it is read from the answers.
     assert stored_parts() == stored
+
+
+def test_report_parts_command_stores_every_settled_response_and_reads_them_again(two_versions, runner):
+    result = runner.invoke(args=["report-parts", "--survey", SLUG])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"700 responses of '{SLUG}' are stored in {len(stored_parts())} report parts.\n"
+    first = stored_parts()
+    again = runner.invoke(args=["report-parts", "--survey", SLUG, "--again"])
+    assert again.exit_code == 0, again.output
+    # The same parts again, but for the last one's end: the time up to which responses have settled.
+    assert [(since, n) for since, _before, n in stored_parts()] == [(since, n) for since, _before, n in first]
+    assert runner.invoke(args=["report-parts", "--survey", "no-such-survey"]).exit_code != 0
