@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.report_scale DATABASE_URL [DATABASE_URL ...] [--again]
 
 Each database already holds the responses (`flask --app wsgi demo-responses`, and copies of them
-for a million, as `bench.dataset` makes). For each one, a server with two workers starts and
+for a million, as `bench.dataset` makes). For each one, a server with one worker starts (so the warm requests meet the process that read the responses) and
 a staff user opens `/staff/reports/family-voices/MN` and its chart: cold (the server has just
 started; the time runs until the report itself is shown, through the pages that say it is
 being prepared), and the CPU time the server spent on it, which depends far less than
@@ -32,7 +32,7 @@ from .serve import HOST, group_peak_rss_mb, gunicorn
 from .state_report import REPORT_PATH, WARM_REPEATS, _log_in, _open_with_assets, _staff_user
 from .flow import Respondent
 
-WORKERS = ("--workers", "2", "--worker-class", "sync")
+WORKERS = ("--workers", "1", "--worker-class", "sync")
 
 
 def responses(url: str) -> int:
