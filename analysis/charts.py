@@ -28,6 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from matplotlib.typing import RcKeyType
 
+from analysis.suppression import in_rank_order
+
 _BAR = "#2b6f8f"
 _MUTED = "0.3"
 # The scripts of every language offered, in the order a browser should try them (Debian's
@@ -84,10 +86,7 @@ def top_issues_chart(
         raise ValueError("the table has no rows to chart")
     if table["group"].nunique() != 1:
         raise ValueError("chart one group at a time: filter the table on 'group' first")
-    rows = table.assign(
-        _order=table["rank"].fillna(len(table) + 1).astype(int),
-        _position=np.arange(len(table)),
-    ).sort_values(["_order", "_position"], kind="stable")
+    rows = in_rank_order(table)
     shown = ~rows["suppressed"].to_numpy(dtype=bool)
     share = rows["share"].to_numpy(dtype=float, na_value=np.nan)
     low = rows["ci_low"].to_numpy(dtype=float, na_value=np.nan)

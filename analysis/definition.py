@@ -7,12 +7,14 @@ same code serves any survey, not only Family Voices.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
+
+from forms.expressions import ExpressionError, parse
+from forms.repeats import MAX_INSTANCES
 
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -30,7 +32,6 @@ _NO_ANSWER_TYPES = frozenset(
 )
 SELECT_ONE = "select_one"
 SELECT_MULTIPLE = "select_multiple"
-_MAX_SELECTED = re.compile(r"count-selected\(\s*\.\s*\)\s*<=?\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ class Question:
     choices: tuple[str, ...] = ()
     required: bool = False
     max_selected: int | None = None
+    # A question of a repeat: asked once per instance, each a question of its own, `grade[2]`;
+    # `template` is its name as written (`grade`), `repeat` the repeat's.
+    template: str | None = None
+    repeat: str | None = None
 
     @property
     def is_select(self) -> bool:
@@ -68,33 +73,64 @@ def _split_type(row: Mapping[str, Any]) -> tuple[str, str | None]:
     return parts[0], list_name
 
 
-def _max_selected(constraint: Any) -> int | None:
-    match = _MAX_SELECTED.search(str(constraint or ""))
-    if match is None:
+def _max_selected(constraint: Any, codes: tuple[str, ...]) -> int | None:
+    """The most choices a select_multiple ``constraint`` allows, found with the forms' own
+    expression evaluator: it must hold for 1..N chosen, whichever ones, and fail beyond. None when
+    it sets no such limit, depends on which choices or on other answers."""
+    if not constraint or not codes:
         return None
-    return int(match.group(1))
+    try:
+        expression = parse(str(constraint))
+        if expression.references:
+            return None
+        holds = [{expression.is_true({}, codes[:k]), expression.is_true({}, codes[-k:])}
+                 for k in range(1, len(codes) + 1)]
+    except ExpressionError:
+        return None
+    passes = [results == {True} for results in holds]
+    if any(len(results) > 1 for results in holds) or not passes[0] or all(passes):
+        return None
+    most = passes.index(False)
+    return most if not any(passes[most:]) else None
+
+
+def repeat_instances(row: Mapping[str, Any]) -> int:
+    """How many instances of a repeat (its ``begin_repeat`` row) can hold answers."""
+    count = str(row.get("repeat_count") or "").strip()
+    return int(count) if count.isdigit() else MAX_INSTANCES
 
 
 def questions(definition: Mapping[str, Any]) -> list[Question]:
-    """The answerable questions of ``definition``, in form order."""
+    """The answerable questions of ``definition``, in form order; a question of a repeat once
+    for each instance, as ``name[number]``."""
     choice_lists = definition.get("choices", {}) or {}
     found: list[Question] = []
+    repeat: Mapping[str, Any] | None = None
+    inside: list[Question] = []
     for row in definition.get("survey", []):
         qtype, list_name = _split_type(row)
         name = row.get("name")
+        if qtype == "begin_repeat":
+            repeat, inside = row, []
+        elif qtype == "end_repeat" and repeat is not None:
+            found.extend(replace(q, name=f"{q.name}[{number}]", template=q.name, repeat=str(repeat.get("name")))
+                         for number in range(1, repeat_instances(repeat) + 1) for q in inside)
+            repeat = None
         if not name or not qtype or qtype in _NO_ANSWER_TYPES:
             continue
         codes: tuple[str, ...] = ()
         if qtype in (SELECT_ONE, SELECT_MULTIPLE):
             # Codes are text in storage even when they look like numbers (rating "1".."5").
-            codes = tuple(str(c["name"]) for c in choice_lists.get(list_name, []))
-        found.append(
+            # A list may repeat a code for another filter value (`allow_choice_duplicates`): one category.
+            codes = tuple(dict.fromkeys(str(c["name"]) for c in choice_lists.get(list_name, [])))
+        (inside if repeat is not None else found).append(
             Question(
                 name=str(name),
                 type=qtype,
                 choices=codes,
-                required=bool(row.get("required", False)),
-                max_selected=_max_selected(row.get("constraint")),
+                # Required always (True), not only when a condition holds (the condition's text).
+                required=row.get("required", False) is True,
+                max_selected=_max_selected(row.get("constraint"), codes) if qtype == SELECT_MULTIPLE else None,
             )
         )
     return found

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.counting import ChoiceCounts, count_choices
 from analysis.definition import DECLARED, declared, ranked_question
 from analysis.stats import holm_adjust, two_proportion_test, wilson_interval
-from analysis.suppression import ALL, DEFAULT_MIN_N, Hidden, hidden_cells
+from analysis.suppression import ALL, DEFAULT_MIN_N, Hidden, hidden_cells, in_rank_order
 
 TABLE_COLUMNS = [
     "group", "choice", "respondents", "count", "share", "ci_low", "ci_high", "rank", "suppressed",
@@ -183,11 +183,9 @@ def summary_dict(
         if unknown:
             raise KeyError(f"no such {by}: {', '.join(sorted(unknown))}")
         table = table[table["group"].isin(list(groups))]
-    # Published choices by rank, then suppressed ones, each in definition order.
-    table = table.assign(_order=table["rank"].fillna(len(table) + 1).astype(int))
     ordered: dict[str, Any] = {}
     for group in pd.unique(table["group"]):
-        rows = table[table["group"] == group].sort_values("_order", kind="stable")
+        rows = in_rank_order(table[table["group"] == group])
         respondents = rows["respondents"].iloc[0]
         ordered[str(group)] = {
             "respondents": _number(respondents),

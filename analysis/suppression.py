@@ -174,3 +174,9 @@ def suppress_table(
         count=table["count"].astype("Int64").mask(suppressed),
         suppressed=suppressed,
     )
+
+
+def in_rank_order(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ranked table (from ``top_choices``) as every view shows them: published
+    choices by rank, then suppressed ones, each in the survey's order."""
+    return table.sort_values("rank", kind="stable", na_position="last")

@@ -30,7 +30,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                                        "SecureCookieSessionInterface.save_session")),
     ("the CSRF token: signing it for the page, checking it", ("generate_csrf (", "validate_csrf (")),
     ("the rate limiter", ("(flask_limiter/", "(limits/")),
-    ("finding the survey and the language", ("_survey_or_404 (",)),
+    ("finding the survey and the language", ("survey_or_404 (survey_app/public/__init__.py",)),
     ("reading the draft", ("_draft (survey_app/public/views.py",)),
     ("navigation over the skip logic", ("(forms/navigation.py",)),
     ("the page, from the worker's rendered pages", ("RenderedPages.get (",)),

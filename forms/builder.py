@@ -19,9 +19,10 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
 from wtforms.fields.choices import SelectChoice
 
 from .definition import Page, Question, Survey
+from .expressions import ExpressionError
 from .navigation import follow_ups, other_pages_answers, shown_pages
 from .piping import piped
-from .relevance import applies, counted_answers
+from .relevance import applies, counted_answers, is_required, offered_choices
 
 # The longest text answer kept, whatever the survey says: a comment box is not a document
 # store, and a draft holding megabytes would be kept and shown back on every page view.
@@ -84,7 +85,7 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
 
     def _all_answers(self) -> dict[str, Any]:
         return {question.name: stored_value(question, self[question.name].data)
-                for question in self.page.questions if question.type != "note"}
+                for question in self.page.questions if question.has_field}
 
     def unasked(self) -> set[str]:
         """Follow-ups that apply after this page's answers but were not on the page as sent."""
@@ -102,6 +103,36 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     def piped(self, text: str) -> str:
         """A label or hint with the answers it refers to (`${name}`) written in."""
         return piped(text, self.context(), self.survey, self.language)
+
+    def requires(self, question: Question) -> bool:
+        """Whether the question must be answered, given the answers so far: what its label says."""
+        return is_required(question, self.context())
+
+    def offer_choices(self) -> None:
+        """Show, and accept, only the choices each question's `choice_filter` keeps given the
+        answers of earlier pages (a filter never depends on its own page: see `definition`)."""
+        counted = counted_answers(self.survey, self.earlier_answers)
+        for question in self.page.questions:
+            if question.choice_filter is not None:
+                self[question.name].choices = [SelectChoice(choice.name, self.survey.text(choice.label, self.language))
+                                               for choice in offered_choices(question, counted)]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        self.offer_choices()
+        return bool(super().validate(extra_validators))
+
+
+def page_heading(survey: Survey, page: Page, language: str) -> str:
+    """A page's heading; a page of a repeat says which instance it asks about ("Child, number 2"),
+    without a total, which may still change with the count."""
+    label = survey.text(page.label, language)
+    if page.instance is None:
+        return label
+    if not label:
+        return str(gettext("Number %(number)d", number=page.instance))
+    # Translators: the heading of a page asked once for each child (or person, or school); label is the
+    # survey's name for the part ("Child"), number says which one ("Child, number 2").
+    return str(gettext("%(label)s, number %(number)d", label=label, number=page.instance))
 
 
 def field_name(question_name: str) -> str:
@@ -144,7 +175,7 @@ class QuestionRules:
         if _is_blank(field):
             # An empty optional number is not "not a valid number": drop coercion errors.
             field.errors = []
-            if question.required:
+            if is_required(question, context):
                 raise validators.StopValidation(
                     form.survey.text(question.required_message, form.language)
                     if question.required_message else gettext("Answer this question."))
@@ -156,6 +187,8 @@ class QuestionRules:
                 "Write no more than %(limit)d characters. You wrote %(count)d.",
                 limit=TEXT_LIMIT, count=len(field.data)))
         value = stored_value(question, field.data)
+        if question.most is not None and value > question.most:
+            raise validators.StopValidation(gettext("Enter a number no larger than %(limit)d.", limit=question.most))
         if question.constraint is not None and not question.constraint.is_true(context, current=value):
             raise validators.StopValidation(
                 form.survey.text(question.constraint_message, form.language)
@@ -187,7 +220,7 @@ def _field(question: Question, survey: Survey, language: str) -> Field | None:
         return TimeField(**kwargs)
     if question.type == "text":
         return TextAreaField(render_kw={"maxlength": TEXT_LIMIT}, **kwargs)
-    return None  # a note has no field
+    return None  # a note, a calculation and what the server records have no field
 
 
 def _form_value(question: Question, value: Any) -> Any:
@@ -211,13 +244,19 @@ def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm
 
 def build_page_form(survey: Survey, page_index: int, language: str, earlier_answers: Mapping[str, Any],
                     formdata: Any = None, saved: Mapping[str, Any] | None = None,
-                    asked: Iterable[str] | None = None, csrf: bool = True) -> PageForm:
+                    asked: Iterable[str] | None = None, csrf: bool = True, defaults: bool = False,
+                    filtered: bool = True) -> PageForm:
     """The form for page `page_index`: filled from `formdata` when the page was
     posted, otherwise from the answers saved for this page. `asked`, for a page a
-    respondent sent, names the follow-up questions it showed (see `PageForm.asked`)."""
+    respondent sent, names the follow-up questions it showed (see `PageForm.asked`).
+    With `defaults`, a question never answered starts with its `default`. Unless `filtered` is
+    false (the paper entry screen, where the answers above are not known yet), choice questions
+    offer only the choices their `choice_filter` keeps."""
     form_class = _form_class(survey, page_index, language)
+    saved = {**(default_answers(survey, page_index, earlier_answers, saved or {}) if defaults else {}),
+             **(saved or {})}
     data = {name: _form_value(survey.questions[name], value)
-            for name, value in (saved or {}).items() if name in survey.questions}
+            for name, value in saved.items() if name in survey.questions and survey.questions[name].has_field}
     meta = {} if csrf else {"csrf": False}
     form = (form_class(formdata=formdata, data=data, meta=meta) if formdata is not None
             else form_class(data=data, meta=meta))
@@ -227,7 +266,51 @@ def build_page_form(survey: Survey, page_index: int, language: str, earlier_answ
     form.language = language
     form.earlier_answers = dict(earlier_answers)
     form.asked = frozenset(asked) if asked is not None else None
+    if filtered:
+        form.offer_choices()
     return form
+
+
+def default_answers(survey: Survey, page_index: int, earlier_answers: Mapping[str, Any],
+                    saved: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers page `page_index` starts with for questions never answered (not even left
+    empty): each question's `default`, an expression worked out with the answers of earlier pages.
+    A default that is not an answer the question takes (a choice it does not offer, a number for a
+    date) is left out, so the question starts empty."""
+    counted = counted_answers(survey, earlier_answers)
+    found: dict[str, Any] = {}
+    for question in survey.pages[page_index].questions:
+        if question.default is None or question.name in saved or not question.has_field:
+            continue
+        text = question.default
+        if question.default_expression is not None:
+            try:
+                text = question.default_expression.text(counted)
+            except ExpressionError:
+                continue
+        value = _default_value(question, text, counted)
+        if value not in (None, "", []):
+            found[question.name] = value
+    return found
+
+
+def _default_value(question: Question, text: str, counted: Mapping[str, Any]) -> Any:
+    if question.is_select:
+        offered = {choice.name for choice in offered_choices(question, counted)}
+        codes = [code for code in text.split() if code in offered]
+        return codes if question.multiple else (text if text in offered else None)
+    try:
+        if question.type == "integer":
+            return int(float(text)) if float(text).is_integer() else None
+        if question.type == "decimal":
+            return float(text)
+        if question.type == "date":
+            return date.fromisoformat(text[:10]).isoformat()
+        if question.type == "time":
+            return time.fromisoformat(text).isoformat(timespec="minutes")
+    except ValueError:
+        return None
+    return text[:TEXT_LIMIT]
 
 
 def saved_formdata(page: Page, answers: Mapping[str, Any]) -> MultiDict[str, str]:

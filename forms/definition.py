@@ -11,14 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, time
 from functools import cached_property
 from typing import Any, Mapping
 
-from .expressions import Expression, ExpressionError, parse
+from .expressions import Constant, Expression, ExpressionError, Reference, parse
+from .repeats import (MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text,
+                      rewritten)
 
-QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note"}
-GROUP_TYPES = {"begin_group", "end_group"}
+QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note", "calculate",
+                  *("start", "end", "today")}
+# Rows the respondent never sees: a value worked out from the answers (`calculate`), and when the
+# response was started, sent and on what day (recorded by the server, see `forms/metadata.py`).
+METADATA_TYPES = ("start", "end", "today")
+UNSEEN_TYPES = ("calculate", *METADATA_TYPES)
+GROUP_TYPES = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # Texts families read around the questions: the title, what the survey is for (`description`),
 # how long it takes (`duration`), what happens with the answers (`thanks`) and the flyer's
@@ -30,7 +38,12 @@ SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review")
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
 RESPONSE_COLUMNS = ("language", "partner", "channel")
-ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", *TRANSLATED}
+ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
+               "repeat_count", *TRANSLATED}
+_NOT_REQUIRED = {"no", "false", "0", "false()"}
+# A `default` is worked out from the answers when it names one (`${x}`) or calls a function
+# (`today()`), as pyxform decides; otherwise it is the answer as written.
+_DYNAMIC_DEFAULT = re.compile(r"\$\{|[^\W\d][\w\-]*\(")
 # As XLSForm allows: a letter or `_` first, then letters, digits, `_`, `.` and `-`.
 NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
@@ -80,7 +93,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         )
     texts = _translations(settings, SETTINGS_COLUMNS, "settings")
     default_language = str(settings.get("default_language") or "en").strip()
-    normal_settings = {
+    normal_settings: dict[str, Any] = {
         "form_id": form_id,
         "version": str(settings.get("version", "")).strip(),
         "default_language": default_language,
@@ -96,6 +109,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if words:
             normal_settings[column] = words if column == "report_breakdowns" else " ".join(words)
 
+    # As pyxform allows: the same code twice in a list, told apart by the columns a choice filter reads.
+    duplicates = _truthy(settings.get("allow_choice_duplicates") or False)
+    if duplicates:
+        normal_settings["allow_choice_duplicates"] = True
     choices: dict[str, list[dict[str, Any]]] = {}
     for number, row in enumerate(raw["choices"] or [], start=1):
         where = f"choices row {number}"
@@ -104,9 +121,15 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         if not list_name or not name:
             raise DefinitionError(f"{where}: every choice needs a list_name and a name.")
         labels = _translations(row, ("label",), where).get("label", {})
-        if any(existing["name"] == name for existing in choices.get(list_name, [])):
+        if not duplicates and any(existing["name"] == name for existing in choices.get(list_name, [])):
             raise DefinitionError(f"{where}: choice '{name}' appears twice in list '{list_name}'.")
-        choices.setdefault(list_name, []).append({"name": name, "label": labels})
+        choice: dict[str, Any] = {"name": name, "label": labels}
+        columns = {str(key): str(value).strip() for key, value in row.items()
+                   if key not in ("list_name", "name") and _split_column(str(key))[0] != "label"
+                   and value is not None and str(value).strip()}
+        if columns:
+            choice["columns"] = columns
+        choices.setdefault(list_name, []).append(choice)
 
     rows: list[dict[str, Any]] = []
     for number, row in enumerate(raw["survey"] or [], start=1):
@@ -117,7 +140,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, Any]) -> dict[str, Any]:
-    type_words = str(row.get("type", "")).strip().replace("begin group", "begin_group").replace("end group", "end_group").split()
+    written = str(row.get("type", "")).strip()
+    for control in ("group", "repeat"):
+        written = written.replace(f"begin {control}", f"begin_{control}").replace(f"end {control}", f"end_{control}")
+    type_words = written.split()
     name = str(row.get("name", "") or "").strip()
     where = f"survey row {number}" + (f" ('{name}')" if name else "")
     if not type_words:
@@ -144,11 +170,17 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
     elif len(type_words) != 1:
         raise DefinitionError(f"{where}: type '{row.get('type')}' has extra words.")
     normal.update(_translations(row, TRANSLATED, where))
-    if _truthy(row.get("required", False)):
+    required = row.get("required", False)
+    if isinstance(required, str) and required.strip() and not _truthy(required) \
+            and required.strip().lower() not in _NOT_REQUIRED:
+        normal["required"] = required.strip()
+    elif _truthy(required):
         normal["required"] = True
-    for column in ("relevant", "constraint"):
+    for column in ("relevant", "constraint", "calculation", "default", "choice_filter", "repeat_count"):
         if row.get(column) not in (None, ""):
             normal[column] = str(row[column]).strip()
+    if kind == "begin_repeat" and "repeat_count" not in normal:
+        raise DefinitionError(f"{where}: {NO_COUNT}")
     return normal
 
 
@@ -156,6 +188,10 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
 class Choice:
     name: str
     label: Mapping[str, str]
+    columns: Mapping[str, str] = field(default_factory=dict)  # what a choice_filter reads besides `name`
+
+    def filter_columns(self) -> dict[str, str]:
+        return {**self.columns, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -171,6 +207,17 @@ class Question:
     constraint_message: Mapping[str, str] = field(default_factory=dict)
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
+    most: int | None = None  # the largest number accepted: a repeat's count question takes no more instances
+    required_if: Expression | None = None  # `required` written as a condition
+    calculation: Expression | None = None
+    default: str | None = None  # the answer a question starts with, as stored
+    default_expression: Expression | None = None  # a default worked out from earlier answers
+    choice_filter: Expression | None = None
+
+    @property
+    def has_field(self) -> bool:
+        """Whether the respondent answers it: not a note, a calculation or what the server records."""
+        return self.type != "note" and self.type not in UNSEEN_TYPES
 
     @property
     def multiple(self) -> bool:
@@ -187,6 +234,8 @@ class Page:
     label: Mapping[str, str]
     questions: tuple[Question, ...]
     relevant: Expression | None = None
+    repeat: str | None = None  # the repeat this page is a part of, and which instance of it (from 1)
+    instance: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,6 +253,7 @@ class Survey:
     report_rank: str | None = None  # the select question whose choices the reports rank
     report_group: str | None = None  # the select_one question the reports compare groups of
     report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by
+    repeats: tuple[Repeat, ...] = ()
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -218,48 +268,98 @@ class Survey:
         settings = definition["settings"]
         default_language = settings["default_language"]
         choices = {
-            list_name: tuple(Choice(c["name"], c["label"]) for c in items)
+            list_name: tuple(Choice(c["name"], c["label"], c.get("columns", {})) for c in items)
             for list_name, items in definition["choices"].items()
         }
         pages: list[Page] = []
-        seen: set[str] = set()
+        seen: set[str] = set()  # the stored names of the questions read so far: what expressions may use
+        used: set[str] = set()  # the names as written, which must differ
+        repeats: dict[str, Repeat] = {}
         group: dict[str, Any] | None = None
-        loose: list[Question] = []
+        repeat: dict[str, Any] | None = None
+        # The open repeat's pages, before they are laid out once per instance: (group row, rows, where).
+        template: list[tuple[Mapping[str, Any] | None, list[tuple[Mapping[str, Any], str]], str]] = []
+        loose: list[Any] = []
 
         def close_loose() -> None:
-            if loose:
+            if loose and repeat is not None:
+                template.append((None, list(loose), ""))
+            elif loose:
                 pages.append(Page(f"page_{len(pages) + 1}", {}, tuple(loose)))
-                loose.clear()
+            loose.clear()
 
-        current: list[Question] = []
+        current: list[Any] = []
         before_group: set[str] = set()
         for number, row in enumerate(definition["survey"], start=1):
             name = row.get("name", "")
             where = f"survey row {number}" + (f" ('{name}')" if name else "")
+            if row["type"] == "begin_repeat":
+                if group is not None:
+                    raise DefinitionError(f"{where}: a repeat inside a group is not supported; close the group above "
+                                          "first, or put the group inside the repeat.")
+                if repeat is not None:
+                    raise DefinitionError(f"{where}: repeats inside repeats are not supported; close the repeat "
+                                          "above first, or ask about each person in one repeat.")
+                close_loose()
+                _check_name(name, where, used)
+                used.add(name)
+                repeat, template = {**row, "where": where}, []
+                continue
+            if row["type"] == "end_repeat":
+                if repeat is None:
+                    raise DefinitionError(f"{where}: end_repeat without a begin_repeat above it.")
+                if group is not None:
+                    raise DefinitionError(f"{where}: the group '{group.get('name')}' has no end_group before the "
+                                          "end of the repeat.")
+                close_loose()
+                if not template:
+                    raise DefinitionError(f"{repeat['where']}: the repeat '{repeat.get('name')}' has no questions.")
+                pages.extend(_laid_out(repeat, template, choices, seen, repeats, default_language, pages))
+                repeat = None
+                continue
             if row["type"] == "begin_group":
                 if group is not None:
                     raise DefinitionError(f"{where}: groups inside groups are not supported; close the group above first.")
                 close_loose()
-                group, current, before_group = row, [], set(seen)
+                group, current, before_group = {**row, "where": where}, [], set(seen)
                 continue
             if row["type"] == "end_group":
                 if group is None:
                     raise DefinitionError(f"{where}: end_group without a begin_group above it.")
                 if not current:
                     raise DefinitionError(f"{where}: the group '{group.get('name')}' has no questions.")
-                pages.append(Page(
-                    group.get("name") or f"page_{len(pages) + 1}",
-                    group.get("label", {}),
-                    tuple(current),
-                    _expression(group.get("relevant"), "relevant", where, before_group),
-                ))
+                if repeat is not None:
+                    template.append((group, list(current), group["where"]))
+                else:
+                    pages.append(Page(
+                        group.get("name") or f"page_{len(pages) + 1}",
+                        group.get("label", {}),
+                        tuple(current),
+                        _expression(group.get("relevant"), "relevant", where, before_group, repeats),
+                    ))
                 group = None
                 continue
-            question = _question(row, where, choices, seen, default_language)
+            _check_name(name, where, used)
+            used.add(name)
+            if repeat is not None:
+                (current if group is not None else loose).append((row, where))
+                continue
+            question = _question(row, where, choices, seen, default_language, repeats)
             seen.add(question.name)
-            (current if group is not None else loose).append(question)
+            chunk = current if group is not None else loose
+            if group is not None and _needs_new_page(question, chunk):
+                pages.append(Page(group.get("name") or f"page_{len(pages) + 1}", group.get("label", {}),
+                                  tuple(current),
+                                  _expression(group.get("relevant"), "relevant", where, before_group, repeats)))
+                current = []
+                chunk = current
+            elif group is None and _needs_new_page(question, chunk):
+                close_loose()
+            chunk.append(question)
         if group is not None:
             raise DefinitionError(f"group '{group.get('name')}' has no end_group.")
+        if repeat is not None:
+            raise DefinitionError(f"repeat '{repeat.get('name')}' has no end_repeat.")
         close_loose()
         if not pages:
             raise DefinitionError("The survey has no questions.")
@@ -279,6 +379,7 @@ class Survey:
             report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
             report_group=_report_question(settings, "report_group", questions, ("select_one",)),
             report_breakdowns=_report_breakdowns(settings, questions),
+            repeats=tuple(repeats.values()),
         )
 
 
@@ -311,40 +412,210 @@ def _report_breakdowns(settings: Mapping[str, Any], questions: Mapping[str, Ques
     return names
 
 
-def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
-              seen: set[str], default_language: str) -> Question:
-    name = row.get("name", "")
+def _check_name(name: str, where: str, used: set[str]) -> None:
     if not NAME.match(name):
         raise DefinitionError(f"{where}: the name must start with a letter or _ and use only letters, digits, _, . and -.")
-    if name in seen:
+    if name in used:
         raise DefinitionError(f"{where}: the name '{name}' is used twice.")
-    if not row.get("label", {}).get(default_language):
+
+
+def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
+              seen: set[str], default_language: str, repeats: Mapping[str, Repeat],
+              inside: tuple[Repeat, int] | None = None) -> Question:
+    """The question of `row`; inside a repeat's instance, named and with its expressions and texts
+    rewritten for that instance, so `${grade}` in a calculation, default, required condition or
+    choice filter reads the same child's answer."""
+    name = row.get("name", "")
+    kind = row["type"]
+    if kind not in UNSEEN_TYPES and not row.get("label", {}).get(default_language):
         raise DefinitionError(f"{where}: the question has no label in the default language '{default_language}'.")
+    if inside is not None and kind in METADATA_TYPES:
+        raise DefinitionError(f"{where}: a {kind} row is recorded once for the whole response, not for each "
+                              f"instance of the repeat '{inside[0].name}'; put it outside the repeat.")
     list_name = row.get("list_name")
     if list_name is not None and list_name not in choices:
         raise DefinitionError(f"{where}: the choice list '{list_name}' is not in the choices.")
-    return Question(
-        type=row["type"],
-        name=name,
-        label=row.get("label", {}),
-        hint=row.get("hint", {}),
-        required=bool(row.get("required", False)),
+    if (kind == "calculate") != bool(row.get("calculation")):
+        raise DefinitionError(f"{where}: a calculate row needs a calculation, and only a calculate row has one."
+                              if kind == "calculate" else f"{where}: only a calculate row has a calculation.")
+    unanswered = kind == "note" or kind in UNSEEN_TYPES
+    for column in ("default", "choice_filter", "required", "constraint"):
+        if unanswered and row.get(column):
+            raise DefinitionError(f"{where}: a {kind} row is not answered, so it has no {column}.")
+    if row.get("choice_filter") and list_name is None:
+        raise DefinitionError(f"{where}: only a select_one or select_multiple question has a choice_filter.")
+    required = row.get("required", False)
+    stored = instance_name(name, inside[1]) if inside else name
+    question = Question(
+        type=kind,
+        name=stored,
+        label=_instance_texts(row.get("label", {}), inside),
+        hint=_instance_texts(row.get("hint", {}), inside),
+        required=required is True,
         required_message=row.get("required_message", {}),
-        relevant=_expression(row.get("relevant"), "relevant", where, seen),
-        constraint=_expression(row.get("constraint"), "constraint", where, seen | {name}),
+        relevant=_expression(row.get("relevant"), "relevant", where, seen, repeats, inside),
+        constraint=_expression(row.get("constraint"), "constraint", where, seen | {stored}, repeats, inside),
         constraint_message=row.get("constraint_message", {}),
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
+        required_if=(_expression(required, "required", where, seen, repeats, inside)
+                     if isinstance(required, str) else None),
+        calculation=_expression(row.get("calculation"), "calculation", where, seen, repeats, inside),
+        choice_filter=_choice_filter(row.get("choice_filter"), where, seen, choices.get(list_name or "", ()),
+                                     repeats, inside),
     )
+    return _with_default(question, row.get("default"), where, seen, repeats, inside)
 
 
-def _expression(source: str | None, column: str, where: str, known: set[str]) -> Expression | None:
+def _choice_filter(source: str | None, where: str, known: set[str], choices: tuple[Choice, ...],
+                   repeats: Mapping[str, Repeat], inside: tuple[Repeat, int] | None) -> Expression | None:
     if not source:
         return None
     try:
-        expression = parse(source)
+        expression = rewritten(parse(source, choice_columns=True), repeats, inside)
+    except ExpressionError as error:
+        raise DefinitionError(f"{where}: the choice_filter expression is not valid: {error}") from None
+    _check_references(expression, "choice_filter", where, known)
+    written = {"name", *(column for choice in choices for column in choice.columns)}
+    missing = sorted(expression.columns - written)
+    if missing:
+        raise DefinitionError(f"{where}: the choice_filter names the column {', '.join(missing)}, which the "
+                              "choices of this question do not have. Add the column to the choices sheet, or write "
+                              "${name} for an answer.")
+    return expression
+
+
+def _with_default(question: Question, written: Any, where: str, known: set[str], repeats: Mapping[str, Repeat],
+                  inside: tuple[Repeat, int] | None) -> Question:
+    """The question with its `default`: an expression (`today()`, `${x}`) is kept to be worked out when
+    the page is first shown; an answer as written must be one the question takes."""
+    if written in (None, ""):
+        return question
+    text = str(written).strip()
+    if _DYNAMIC_DEFAULT.search(text):
+        return replace(question, default=text,
+                       default_expression=_expression(text, "default", where, known, repeats, inside))
+    if question.is_select:
+        codes = text.split() if question.multiple else [text]
+        unknown = [code for code in codes if code not in {choice.name for choice in question.choices}]
+        if unknown:
+            raise DefinitionError(f"{where}: the default '{text}' is not a choice of the list '{question.list_name}'.")
+        return replace(question, default=text)
+    if not _accepts(question.type, text):
+        raise DefinitionError(f"{where}: the default '{text}' is not a {question.type} answer.")
+    return replace(question, default=text)
+
+
+def _accepts(kind: str, text: str) -> bool:
+    """Whether `text` is an answer a question of type `kind` takes, as its form field reads it."""
+    checks: dict[str, Any] = {"integer": int, "decimal": float, "date": date.fromisoformat,
+                              "time": time.fromisoformat}
+    try:
+        checks.get(kind, str)(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _needs_new_page(question: Question, page: list[Question]) -> bool:
+    """Whether `question` goes on a new page: its choices or its default depend on an answer given
+    on the page so far, or whether it is shown on a value worked out on it. The server shows the
+    right choices and the right default only once those answers are sent, and a calculated value
+    is only known then; a question whose `relevant` names an answer of its page stays, as a
+    follow-up, and `required` and `constraint` are checked when the page is sent anyway."""
+    on_page = {other.name for other in page}
+    calculated = {other.name for other in page if other.type == "calculate"}
+    return bool(
+        (question.choice_filter and question.choice_filter.references & on_page)
+        or (question.default_expression and question.default_expression.references & on_page)
+        or (question.relevant and question.relevant.references & calculated))
+
+
+def _instance_texts(texts: Mapping[str, str], inside: tuple[Repeat, int] | None) -> Mapping[str, str]:
+    if inside is None:
+        return texts
+    return {code: instance_text(text, *inside) for code, text in texts.items()}
+
+
+NO_COUNT = ("a repeat needs a repeat_count: how many times to ask its questions, a number or an earlier answer "
+            "such as ${children}.")
+
+
+def _laid_out(repeat_row: Mapping[str, Any], template: list[tuple[Mapping[str, Any] | None,
+              list[tuple[Mapping[str, Any], str]], str]], choices: Mapping[str, tuple[Choice, ...]],
+              seen: set[str], repeats: dict[str, Repeat], default_language: str, pages: list[Page]) -> list[Page]:
+    """The repeat's pages, once for each instance, its questions named `name[number]`. With a count
+    that is an answer, `MAX_INSTANCES` instances are laid out, each shown when the count reaches it;
+    the count question (when the count is one) takes no larger number. Adds the repeat to `repeats`
+    and its questions to `seen`, and may set the count question's `most` in `pages`."""
+    name, where = repeat_row["name"], repeat_row["where"]
+    source = str(repeat_row.get("repeat_count") or "")
+    if not source:
+        raise DefinitionError(f"{where}: {NO_COUNT}")
+    fixed = count_of(source)
+    if fixed is not None and not 1 <= fixed <= MAX_INSTANCES:
+        raise DefinitionError(f"{where}: the repeat_count is {fixed}; write a number from 1 to {MAX_INSTANCES}, "
+                              f"or an earlier answer such as ${{children}} (at most {MAX_INSTANCES} are asked).")
+    counted = None if fixed is not None else _expression(source, "repeat_count", where, seen, repeats)
+    relevant = _expression(repeat_row.get("relevant"), "relevant", where, seen, repeats)
+    names = frozenset(row["name"] for _group, rows, _where in template for row, _where_row in rows)
+    if len(names) * (fixed or MAX_INSTANCES) > MAX_LAID_OUT:
+        raise DefinitionError(f"{where}: the repeat '{name}' has {len(names)} questions, asked up to "
+                              f"{fixed or MAX_INSTANCES} times; at most {MAX_LAID_OUT} can be laid out. Ask "
+                              "fewer questions for each child, or a smaller count.")
+    repeat = Repeat(name, names, counted.tree if counted else Constant(float(fixed or 0)), fixed or MAX_INSTANCES)
+    if counted is not None and isinstance(counted.tree, Reference):
+        _cap_count_question(pages, counted.tree.name)
+    repeats[name] = repeat
+    laid_out: list[Page] = []
+    for number in range(1, repeat.instances + 1):
+        inside = (repeat, number)
+        for group, rows, group_where in template:
+            conditions = [(relevant.source, relevant.tree)] if relevant else []
+            if counted is not None:
+                conditions.append((f"({source}) >= {number}", at_least(counted.tree, number)))
+            before = set(seen)
+            # As outside a repeat, a question whose choices or default depend on an answer of its
+            # page so far, or shown on a value worked out on it, starts the instance's next page.
+            chunks: list[list[Question]] = [[]]
+            for row, row_where in rows:
+                question = _question(row, row_where, choices, seen, default_language, repeats, inside)
+                seen.add(question.name)
+                if _needs_new_page(question, chunks[-1]):
+                    chunks.append([])
+                chunks[-1].append(question)
+            own = _expression((group or {}).get("relevant"), "relevant", group_where, before, repeats, inside)
+            if own is not None:
+                conditions.append((own.source, own.tree))
+            page_name = (group or {}).get("name") or name
+            label = _instance_texts((group or {}).get("label") or repeat_row.get("label", {}), inside)
+            laid_out.extend(Page(instance_name(page_name, number), label, tuple(chunk), all_of(conditions),
+                                 repeat=name, instance=number) for chunk in chunks)
+    return laid_out
+
+
+def _cap_count_question(pages: list[Page], name: str) -> None:
+    """The integer question a repeat counts by accepts no more than `MAX_INSTANCES`."""
+    for index, page in enumerate(pages):
+        if any(question.name == name and question.type == "integer" for question in page.questions):
+            questions = tuple(replace(question, most=MAX_INSTANCES) if question.name == name else question
+                              for question in page.questions)
+            pages[index] = replace(page, questions=questions)
+
+
+def _expression(source: str | None, column: str, where: str, known: set[str], repeats: Mapping[str, Repeat],
+                inside: tuple[Repeat, int] | None = None) -> Expression | None:
+    if not source:
+        return None
+    try:
+        expression = rewritten(parse(source), repeats, inside)
     except ExpressionError as error:
         raise DefinitionError(f"{where}: the {column} expression is not valid: {error}") from None
+    _check_references(expression, column, where, known)
+    return expression
+
+
+def _check_references(expression: Expression, column: str, where: str, known: set[str]) -> None:
     unknown = sorted(expression.references - known)
     if unknown:
         raise DefinitionError(
@@ -352,7 +623,6 @@ def _expression(source: str | None, column: str, where: str, known: set[str]) ->
             + ", ".join(f"${{{n}}}" for n in unknown)
             + ", which is not a question above it."
         )
-    return expression
 
 
 def _languages(definition: Mapping[str, Any], default_language: str) -> tuple[str, ...]:
@@ -392,6 +662,8 @@ def _respondent_texts(definition: Mapping[str, Any]) -> list[tuple[str, int, str
     to the default language, and XLSForm has no translated title at all."""
     found: list[tuple[str, int, str, str, Mapping[str, str]]] = []
     for number, row in enumerate(definition["survey"], start=2):
+        if row["type"] in UNSEEN_TYPES:
+            continue  # a calculation's label, which ODK allows, is never shown
         found.extend(("survey", number, row.get("name", ""), column, row[column])
                      for column in TRANSLATED if row.get(column))
     number = 1

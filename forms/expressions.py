@@ -1,4 +1,5 @@
-"""Parse and evaluate the XLSForm expressions in a survey's `relevant` and `constraint` columns.
+"""Parse and evaluate the XLSForm expressions in a survey's `relevant`, `constraint`, `required`,
+`calculation`, `default` and `choice_filter` columns.
 
 Survey definitions are data, so their expressions are parsed by hand into a small tree and
 evaluated here; nothing is ever handed to Python's own parser. Values follow XPath 1.0 as ODK
@@ -16,7 +17,8 @@ import re._constants as re_constants
 import re._parser as re_parser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import regex
@@ -50,6 +52,13 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of the choices sheet, named bare in a `choice_filter` (`state=${state}`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Negate:
     operand: Node
 
@@ -72,7 +81,7 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Constant | Reference | Current | Negate | Chain | Call
+Node = Constant | Reference | Current | Column | Negate | Chain | Call
 
 
 @dataclass(frozen=True)
@@ -80,18 +89,29 @@ class Expression:
     source: str
     references: frozenset[str]
     tree: Node = field(repr=False, compare=False)
+    columns: frozenset[str] = frozenset()  # choices sheet columns a choice_filter names
 
     def evaluate(self, answers: Mapping[str, object], current: object = None) -> object:
         """Return the value: str, float, bool, or a tuple of choice codes."""
-        return self._value(answers, current)
+        return self._value(answers, current, {})
 
-    def is_true(self, answers: Mapping[str, object], current: object = None) -> bool:
-        """Return the value as XPath boolean() reads it, as `relevant` and `constraint` need."""
-        return _boolean(self._value(answers, current))
+    def is_true(self, answers: Mapping[str, object], current: object = None,
+                choice: Mapping[str, str] | None = None) -> bool:
+        """Return the value as XPath boolean() reads it, as `relevant` and `constraint` need;
+        `choice` holds the choices sheet columns of the choice a `choice_filter` is checking."""
+        return _boolean(self._value(answers, current, choice or {}))
 
-    def _value(self, answers: Mapping[str, object], current: object) -> Value:
+    def text(self, answers: Mapping[str, object]) -> str:
+        """The value as XPath string() writes it, as a `calculation` or a `default` gives it; a
+        number that cannot be worked out (NaN, as when an answer it needs is missing) gives ''."""
+        value = self._value(answers, None, {})
+        if isinstance(value, float) and not math.isfinite(value):
+            return ""
+        return _string(value)
+
+    def _value(self, answers: Mapping[str, object], current: object, choice: Mapping[str, str]) -> Value:
         try:
-            return _evaluate(self.tree, answers, current)
+            return _evaluate(self.tree, answers, current, choice)
         except ExpressionError:
             raise
         except Exception as error:
@@ -104,8 +124,11 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "selected": (2, 2), "count-selected": (1, 1), "string-length": (0, 1), "not": (1, 1),
     "true": (0, 0), "false": (0, 0), "number": (0, 1), "int": (1, 1), "string": (0, 1),
     "coalesce": (2, 2), "if": (3, 3), "contains": (2, 2), "starts-with": (2, 2), "concat": (0, None),
-    "regex": (2, 2),
+    "regex": (2, 2), "round": (1, 2), "today": (0, 0),
+    # Over a repeat: `forms.repeats` turns them into what they mean for each instance.
+    "position": (0, 1), "indexed-repeat": (3, 3), "count": (1, 1), "sum": (1, 1),
 }
+REPEAT_FUNCTIONS = frozenset({"position", "indexed-repeat", "count", "sum"})
 # regex(): patterns run with the `regex` module's time limit, and only patterns that cannot
 # backtrack without end are taken (no repeat inside a repeat, no back-references). An answer that
 # the pattern cannot be checked against in time does not satisfy it.
@@ -120,7 +143,7 @@ _WORD_OPERATORS = {"or", "and", "div", "mod"}
 
 _TOKEN = re.compile(
     r"(?P<space>\s+)|(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)|(?P<string>'[^']*'|\"[^\"]*\")"
-    r"|(?P<ref>\$\{)|(?P<op>!=|<=|>=|[=<>+\-*])|(?P<punct>[(),.])|(?P<name>[^\W\d][\w\-]*)"
+    r"|(?P<ref>\$\{)|(?P<op>!=|<=|>=|[=<>+\-*])|(?P<parent>\.\.)|(?P<punct>[(),.])|(?P<name>[^\W\d][\w\-]*)"
 )
 _QUESTION_NAME = re.compile(r"[^\W\d][\w.\-]*")
 _XPATH_NUMBER = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*", re.ASCII)
@@ -170,11 +193,13 @@ def _tokenize(source: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[_Token], choice_columns: bool) -> None:
         self.tokens = tokens
         self.index = 0
         self.depth = 0
         self.references: set[str] = set()
+        self.choice_columns = choice_columns
+        self.columns: set[str] = set()
 
     def parse(self) -> Node:
         tree = self._level(0)
@@ -245,6 +270,11 @@ class _Parser:
             return inner
         if token.kind == "name" and self._peek().text == "(" and self._peek().kind == "punct":
             return self._call(token)
+        if token.kind == "parent":
+            raise ExpressionError(f"'..' at character {token.position} is only read inside position(..)")
+        if token.kind == "name" and token.text not in _WORD_OPERATORS and self.choice_columns:
+            self.columns.add(token.text)
+            return Column(token.text)
         if token.kind == "name" and token.text not in _WORD_OPERATORS:
             raise ExpressionError(
                 f"{token.text!r} at character {token.position} is not a function call, a quoted text "
@@ -260,6 +290,13 @@ class _Parser:
         self._take()  # the opening parenthesis
         self._enter(name.position)
         args: list[Node] = []
+        if name.text == "position":
+            # position(..): the number of the repeat's instance this question is in
+            if self._peek().kind == "parent":
+                self._take()
+            self._expect(")")
+            self.depth -= 1
+            return Call(name.text, ())
         if self._peek().text != ")" or self._peek().kind != "punct":
             args.append(self._level(0))
             while self._peek().text == "," and self._peek().kind == "punct":
@@ -328,8 +365,9 @@ def _regex(text: Value, pattern: Value) -> bool:
         return False
 
 
-def parse(source: str) -> Expression:
-    """Parse one `relevant` or `constraint` expression; raises ExpressionError with a readable message."""
+def parse(source: str, choice_columns: bool = False) -> Expression:
+    """Parse one expression; raises ExpressionError with a readable message. With `choice_columns`
+    (a `choice_filter`), a bare name such as `state` reads that column of the choice checked."""
     if not isinstance(source, str):
         raise ExpressionError(f"an expression must be text, not {type(source).__name__}")
     if len(source) > MAX_SOURCE_LENGTH:
@@ -337,9 +375,10 @@ def parse(source: str) -> Expression:
             f"the expression is {len(source)} characters long; the limit is {MAX_SOURCE_LENGTH}")
     if not source.strip():
         raise ExpressionError("the expression is empty")
-    parser = _Parser(_tokenize(source))
+    parser = _Parser(_tokenize(source), choice_columns)
     tree = parser.parse()
-    return Expression(source=source, references=frozenset(parser.references), tree=tree)
+    return Expression(source=source, references=frozenset(parser.references), tree=tree,
+                      columns=frozenset(parser.columns))
 
 
 def _answer(raw: object) -> Value:
@@ -446,10 +485,27 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "starts-with": lambda text, prefix: _string(text).startswith(_string(prefix)),
     "concat": lambda *parts: "".join(_string(part) for part in parts),
     "regex": _regex,
+    "round": lambda value, digits=0.0: _round(_number(value), _number(digits)),
+    "today": lambda: date.today().isoformat(),
+    # Made by `forms.repeats`, never written by authors: the answer of the instance the first
+    # argument numbers, and the sum of the instances' answers (those not given left out).
+    "_pick": lambda index, *values: values[int(_number(index)) - 1] if 1 <= _number(index) <= len(values) else "",
+    "_sum": lambda *values: float(sum(_number(value) for value in values if _string(value) != "")),
 }
 
 
-def _evaluate(node: Node, answers: Mapping[str, object], current: object) -> Value:
+def _round(number: float, digits: float) -> float:
+    """Half away from zero, as ODK rounds (Python's round() rounds half to even)."""
+    if not math.isfinite(number) or not math.isfinite(digits):
+        return number if math.isfinite(digits) else math.nan
+    scale = Decimal(1).scaleb(-int(digits))
+    try:
+        return float(Decimal(repr(number)).quantize(scale, rounding=ROUND_HALF_UP))
+    except ArithmeticError:  # more digits than a number holds: the number as it is
+        return number
+
+
+def _evaluate(node: Node, answers: Mapping[str, object], current: object, choice: Mapping[str, str]) -> Value:
     match node:
         case Constant(value):
             return value
@@ -457,29 +513,33 @@ def _evaluate(node: Node, answers: Mapping[str, object], current: object) -> Val
             return _answer(answers.get(name))
         case Current():
             return _answer(current)
+        case Column(name):
+            return _answer(choice.get(name))
         case Negate(operand):
-            return -_number(_evaluate(operand, answers, current))
+            return -_number(_evaluate(operand, answers, current, choice))
         case Call("if", (condition, then, otherwise)):
-            chosen = then if _boolean(_evaluate(condition, answers, current)) else otherwise
-            return _evaluate(chosen, answers, current)
+            chosen = then if _boolean(_evaluate(condition, answers, current, choice)) else otherwise
+            return _evaluate(chosen, answers, current, choice)
+        case Call(name, _args) if name in REPEAT_FUNCTIONS:
+            raise ExpressionError(f"{name}() can only be used with a repeat")
         case Call(name, args):
-            values = [_evaluate(arg, answers, current) for arg in args]
+            values = [_evaluate(arg, answers, current, choice) for arg in args]
             if not values and name in _CURRENT_BY_DEFAULT:
                 values = [_answer(current)]
             return _CALLS[name](*values)
         case Chain(first, rest):
-            result = _evaluate(first, answers, current)
+            result = _evaluate(first, answers, current, choice)
             for symbol, operand in rest:
                 if symbol in ("and", "or"):
                     # Short-circuit as XPath does: the right side is not evaluated once decided.
                     if _boolean(result) == (symbol == "or"):
                         result = symbol == "or"
                         continue
-                    result = _boolean(_evaluate(operand, answers, current))
+                    result = _boolean(_evaluate(operand, answers, current, choice))
                 elif symbol in _COMPARISONS:
-                    result = _compare(symbol, result, _evaluate(operand, answers, current))
+                    result = _compare(symbol, result, _evaluate(operand, answers, current, choice))
                 else:
-                    right = _number(_evaluate(operand, answers, current))
+                    right = _number(_evaluate(operand, answers, current, choice))
                     result = _arithmetic(symbol, _number(result), right)
             return result
     raise ExpressionError(f"cannot evaluate {node!r}")

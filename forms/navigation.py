@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .definition import Page, Question, Survey
-from .relevance import applies, counted_answers
+from .relevance import applies, counted_answers, is_required
 
 
 def shown_questions(page: Page, counted: Mapping[str, Any]) -> list[Question]:
@@ -18,6 +18,8 @@ def shown_questions(page: Page, counted: Mapping[str, Any]) -> list[Question]:
     its relevance is checked when the page is submitted."""
     shown: list[Question] = []
     for question in page.questions:
+        if question.type != "note" and not question.has_field:
+            continue
         on_page = question.relevant.references & {q.name for q in shown} if question.relevant else set()
         if question.relevant is None or on_page or applies(question, counted):
             shown.append(question)
@@ -66,7 +68,8 @@ def is_finished(page: Page, answers: Mapping[str, Any], counted: Mapping[str, An
     for question in shown_questions(page, counted):
         if question.type == "note" or not applies(question, counted):
             continue
-        if question.name not in answers or (question.required and answers[question.name] in (None, "", [])):
+        if question.name not in answers or (is_required(question, counted)
+                                            and answers[question.name] in (None, "", [])):
             return False
     return True
 
@@ -85,6 +88,8 @@ def follow_ups(page: Page) -> dict[str, str]:
     on_page = {question.name for question in page.questions}
     found = {}
     for question in page.questions:
+        if question.type != "note" and not question.has_field:
+            continue
         controlling = sorted(question.relevant.references & on_page) if question.relevant else []
         if len(controlling) == 1:
             found[question.name] = controlling[0]

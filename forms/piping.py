@@ -13,7 +13,8 @@ from typing import Any
 
 from .definition import Survey
 
-REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\s*\}")
+# `${name}`, or `${name[2]}`: a question of a repeat's second instance (see `repeats`).
+REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*(?:\[[0-9]+\])?)\s*\}")
 
 
 def piped(text: str, answers: Mapping[str, Any], survey: Survey, language: str) -> str:
@@ -39,9 +40,14 @@ def _shown(name: str, answers: Mapping[str, Any], survey: Survey, language: str)
 
 @lru_cache(maxsize=512)
 def page_references(survey: Survey, index: int) -> tuple[str, ...]:
-    """The questions whose answers the texts of page `index` show, in every language."""
+    """The questions whose answers change page `index` beyond its own saved answers: those its texts
+    show, in every language, and those its choice filters and defaults read."""
     found: set[str] = set()
     page = survey.pages[index]
+    for question in page.questions:
+        for expression in (question.choice_filter, question.default_expression):
+            if expression is not None:
+                found.update(expression.references)
     texts = [page.label, *(text for question in page.questions for text in (question.label, question.hint))]
     for translations in texts:
         for text in translations.values():

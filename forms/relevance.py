@@ -7,12 +7,17 @@ An answer counts only when its page and its question are relevant given the answ
 count before it. Expressions may only refer to questions above them (the definition checks
 that), so one pass in survey order settles chains of any depth: with `a` = no, a `b` = yes
 left over from an earlier visit does not count, and neither does a `c` that depends on `b`.
+
+The same pass works out `calculate` rows, whatever a draft holds under their names, and drops
+a choice that the question's `choice_filter` no longer offers given the answers above it, as an
+answer to a question that no longer applies is dropped.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .definition import Page, Question, Survey
+from .definition import METADATA_TYPES, Choice, Page, Question, Survey
+from .expressions import Expression, ExpressionError
 
 
 def is_blank(value: Any) -> bool:
@@ -21,7 +26,7 @@ def is_blank(value: Any) -> bool:
 
 def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers that count, in survey order; blank answers and answers to questions
-    that do not apply are left out."""
+    that do not apply are left out, and calculations are worked out."""
     kept: dict[str, Any] = {}
     for page in survey.pages:
         if not applies(page, kept):
@@ -29,7 +34,12 @@ def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any
         for question in page.questions:
             if question.type == "note" or not applies(question, kept):
                 continue
-            value = answers.get(question.name)
+            if question.calculation is not None:
+                value: Any = calculated(question, kept)
+            elif question.type in METADATA_TYPES:
+                value = answers.get(question.name)
+            else:
+                value = _offered(question, answers.get(question.name), kept)
             if not is_blank(value):
                 kept[question.name] = value
     return kept
@@ -38,3 +48,41 @@ def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any
 def applies(item: Page | Question, counted: Mapping[str, Any]) -> bool:
     """Whether a page or a question is relevant, given answers that count (`counted_answers`)."""
     return item.relevant is None or item.relevant.is_true(counted)
+
+
+def is_required(question: Question, counted: Mapping[str, Any]) -> bool:
+    """Whether a question must be answered: `required` is yes, or its condition holds."""
+    return question.required or (question.required_if is not None and question.required_if.is_true(counted))
+
+
+def calculated(question: Question, counted: Mapping[str, Any]) -> str:
+    """A calculate row's value as text, as ODK stores it; '' when it cannot be worked out."""
+    assert question.calculation is not None
+    try:
+        return question.calculation.text(counted)
+    except ExpressionError:
+        return ""
+
+
+def offered_choices(question: Question, counted: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """The choices a question offers given the answers that count: those its `choice_filter` keeps."""
+    if question.choice_filter is None:
+        return question.choices
+    choice_filter = question.choice_filter
+    return tuple(choice for choice in question.choices if _keeps(choice_filter, choice, counted))
+
+
+def _keeps(choice_filter: Expression, choice: Choice, counted: Mapping[str, Any]) -> bool:
+    try:
+        return bool(choice_filter.is_true(counted, choice=choice.filter_columns()))
+    except ExpressionError:
+        return False
+
+
+def _offered(question: Question, value: Any, counted: Mapping[str, Any]) -> Any:
+    if question.choice_filter is None or is_blank(value):
+        return value
+    codes = {choice.name for choice in offered_choices(question, counted)}
+    if isinstance(value, list):
+        return [code for code in value if code in codes]
+    return value if value in codes else None

@@ -26,11 +26,12 @@ __all__ = ["SUPPORTED_TYPES", "XLSFormError", "XLSFormReading", "read_xlsform", 
            "stored_to_raw", "write_xlsform"]
 
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint",
-                  "constraint_message", "required_message")
+                  "constraint_message", "required_message", "calculation", "default", "choice_filter",
+                  "repeat_count")
 CHOICE_COLUMNS = ("list_name", "name", "label")
 # pyxform takes `form_title` in one language only; the title in other languages has its own column.
 SETTINGS_COLUMNS = ("form_title", TITLE_TRANSLATION, "form_id", "version", "default_language", "description",
-                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review")
+                    "duration", "thanks", "invitation", *REPORT_SETTINGS, "review", "allow_choice_duplicates")
 TRANSLATED_SETTINGS = (TITLE_TRANSLATION, *(c for c in SETTINGS_TRANSLATED if c != "form_title"), "review")
 # What XML 1.0, and so an .xlsx file, can hold; a carriage return would come back as a newline.
 _UNWRITABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -42,9 +43,12 @@ def write_xlsform(raw: Mapping[str, Any]) -> bytes:
     settings = raw.get("settings") or {}
     language = str(settings.get("default_language") or "en").strip()
     settings = _titles_for_pyxform(settings, language)
+    # The columns choice filters read (`state` in `state=${state}`) follow the label.
+    choice_columns = (*CHOICE_COLUMNS, *sorted({str(key) for row in raw.get("choices") or [] for key in row
+                                                 if "::" not in str(key) and key not in CHOICE_COLUMNS}))
     tables = {
         "survey": _cells("survey", raw.get("survey") or [], SURVEY_COLUMNS, TRANSLATED, language),
-        "choices": _cells("choices", raw.get("choices") or [], CHOICE_COLUMNS, ("label",), language),
+        "choices": _cells("choices", raw.get("choices") or [], choice_columns, ("label",), language),
         "settings": _cells("settings", [settings], SETTINGS_COLUMNS, TRANSLATED_SETTINGS, language),
     }
     tables["settings"][0][("default_language", None)] = _language_header(language)
@@ -55,7 +59,7 @@ def write_xlsform(raw: Mapping[str, Any]) -> bytes:
     workbook.remove(workbook.active)
     for sheet, rows in tables.items():
         used = {base for row in rows for base, _code in row} | set(always[sheet])
-        order = SETTINGS_COLUMNS if sheet == "settings" else SURVEY_COLUMNS if sheet == "survey" else CHOICE_COLUMNS
+        order = SETTINGS_COLUMNS if sheet == "settings" else SURVEY_COLUMNS if sheet == "survey" else choice_columns
         layout = [(base, code) for base in order if base in used
                   for code in _column_languages(base, languages)]
         worksheet = workbook.create_sheet(sheet)
@@ -93,9 +97,10 @@ def _cells(sheet: str, rows: Sequence[Mapping[str, Any]], supported: Sequence[st
             if base in translated and code is None:
                 code = language
             if base == "required":
-                if not _truthy(value):
+                if _truthy(value):
+                    value = "yes"
+                elif not isinstance(value, str) or value.strip().lower() in ("no", "false", "0", "false()"):
                     continue
-                value = "yes"
             text = str(value)
             bad = _UNWRITABLE.search(text)
             if bad:
@@ -142,6 +147,8 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
                           ("invitation", stored.get("invitation")),
                           ("review", stored.get("review"))):
         settings.update(_translated(column, texts))
+    if stored.get("allow_choice_duplicates"):
+        settings["allow_choice_duplicates"] = "yes"
     for column in REPORT_SETTINGS:
         if stored.get(column):
             value = stored[column]
@@ -154,14 +161,15 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
         for column in ("label", "hint"):
             flat.update(_translated(column, row.get(column)))
         if row.get("required"):
-            flat["required"] = "yes"
-        for column in ("relevant", "constraint"):
+            flat["required"] = "yes" if row["required"] is True else row["required"]
+        for column in ("relevant", "constraint", "calculation", "default", "choice_filter", "repeat_count"):
             if row.get(column):
                 flat[column] = row[column]
         for column in ("constraint_message", "required_message"):
             flat.update(_translated(column, row.get(column)))
         survey.append(flat)
-    choices = [{"list_name": list_name, "name": choice["name"], **_translated("label", choice["label"])}
+    choices = [{"list_name": list_name, "name": choice["name"], **_translated("label", choice["label"]),
+                **choice.get("columns", {})}
                for list_name, items in definition["choices"].items() for choice in items]
     return {"settings": settings, "survey": survey, "choices": choices}
 

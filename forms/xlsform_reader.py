@@ -28,7 +28,7 @@ from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from .definition import DefinitionError, normalise
+from .definition import DefinitionError, _truthy, normalise
 from .languages import language_code
 from .xlsform_cells import (NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, text_of, translations,
                             written_header)
@@ -44,7 +44,7 @@ _PYXFORM_ROW = re.compile(r"\[row : (\d+)\]")
 _SLUG_BREAK = re.compile(r"[^a-z0-9]+")
 # Settings ODK or KoboToolbox act on, which change nothing here.
 _IGNORED_SETTINGS = {name for name in PyxformSurvey.get_slot_names() if not name.startswith("_")} - {
-    "title", "id_string", "version", "default_language", "style"}
+    "title", "id_string", "version", "default_language", "style", "allow_choice_duplicates"}
 # A translated title: pyxform fails on `form_title::Spanish (es)`, so titles in other languages
 # have a column pyxform leaves alone. Files written before this column existed still load.
 TITLE_TRANSLATION = "form_title_translation"
@@ -104,7 +104,7 @@ def _flat_definition(book: DefinitionData, filename: str | None,
     raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices)
     reader = SurveySheet(language, notices, headers["survey"])
     survey, survey_numbers = reader.read(survey_rows)
-    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"])
+    choices, choice_numbers = _choices(choice_rows, language, notices, headers["choices"], reader.choice_columns)
     for list_name in sorted(reader.other_lists):
         if not any(choice["list_name"] == list_name and choice["name"] == "other" for choice in choices):
             choices.append({"list_name": list_name, "name": "other", f"label::{language}": "Other"})
@@ -274,6 +274,9 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
             raw.update(language_keys("form_title", value, language, "settings sheet, row 2", key))
         elif key in ("description", "review"):
             raw.update(language_keys(key, value, language, "settings sheet, row 2", key))
+        elif key == "allow_choice_duplicates":
+            if _truthy(text_of(value)):
+                raw[key] = "yes"
         elif key == "style":
             if text_of(value).lower() != "pages":
                 notices.add(f'settings sheet, column "style": "{text_of(value)}" is ignored: each group is shown as '
@@ -301,8 +304,9 @@ def _slug(written: str) -> str:
     return _SLUG_BREAK.sub("-", written.lower()).strip("-")[:79].strip("-")
 
 
-def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
-             headers: Mapping[tuple[str, ...], str]) -> tuple[list[dict[str, Any]], list[int]]:
+def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, headers: Mapping[tuple[str, ...], str],
+             filtered_by: set[str]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The choices sheet's rows; of its other columns, those a choice filter reads (`filtered_by`) are kept."""
     choices: list[dict[str, Any]] = []
     numbers: list[int] = []
     for row in rows:
@@ -321,6 +325,9 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices,
                 column = written_header(headers, ("media", media), value.get(media)) if media else "media"
                 raise XLSFormError(f'{where}, column "{column}": pictures, sound and video are not shown to '
                                    "respondents. Clear the cell, or remove the column.")
+            if key in filtered_by and not isinstance(value, dict):
+                flat[key] = text_of(value)
+                continue
             written = written_header(headers, (key,), value)
             notices.add(f'choices sheet, column "{written}": ignored, as this service does not use it.', number)
         choices.append(flat)

@@ -10,6 +10,8 @@ from pyxform import aliases
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from .definition import _truthy
+from .expressions import ExpressionError, parse
+from .repeats import MAX_INSTANCES
 from .xlsform_cells import Notices, XLSFormError, at_path, language_keys, text_of, written_header
 from .xlsform_refusals import SUPPORTED_TYPES, column_refusal, type_refusal
 
@@ -20,8 +22,9 @@ _SELECT = re.compile(
 # The text columns of a survey row, by pyxform's path to them, and the definition's column.
 TEXT_COLUMNS = {("label",): "label", ("hint",): "hint", ("bind", "jr:constraintMsg"): "constraint_message",
           ("bind", "jr:requiredMsg"): "required_message"}
-RULE_COLUMNS = {("bind", "relevant"): "relevant", ("bind", "constraint"): "constraint"}
-# Recorded by ODK Collect on the phone; this service stores when each response is sent.
+RULE_COLUMNS = {("bind", "relevant"): "relevant", ("bind", "constraint"): "constraint",
+                ("bind", "calculate"): "calculation", ("default",): "default", ("choice_filter",): "choice_filter"}
+# Recorded by the server, not the phone: see forms/metadata.py.
 TIMESTAMPS = ("start", "end", "today")
 # A group is shown as one page anyway.
 _PAGE_APPEARANCES = ("field-list", "table-list")
@@ -38,7 +41,9 @@ class SurveySheet:
         self.rows: list[dict[str, Any]] = []
         self.numbers: list[int] = []
         self.groups: list[str | None] = []  # the relevant of each open group inside a page
+        self.in_repeat = False  # a repeat is open: its groups are its pages
         self.other_lists: set[str] = set()  # choice lists that `or_other` adds "other" to
+        self.choice_columns: set[str] = set()  # columns of the choices sheet that choice filters read
 
     def read(self, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
         for row in rows:
@@ -56,9 +61,15 @@ class SurveySheet:
         if kind in ("begin_group", "end_group"):
             self._group(kind, row, name, number, where)
             return
+        if kind in ("begin_repeat", "end_repeat"):
+            self._repeat(kind, row, name, number, where)
+            return
         if kind in TIMESTAMPS:
-            self.notices.add(f'survey sheet, type "{written}": not recorded from the phone; this service records '
-                             "the time each response is sent.", number)
+            if not name:
+                raise XLSFormError(f'{where}, column "name": a {kind} row needs a name.')
+            self.notices.add(f'survey sheet, type "{written}": recorded by this service, not the phone, to the '
+                             + ("day." if kind == "today" else "minute, in UTC."), number)
+            self._add({"type": kind, "name": name}, number)
             return
         or_other = kind.endswith("_or_other")
         kind = kind.removesuffix("_or_other")
@@ -86,6 +97,31 @@ class SurveySheet:
         self.notices.add('survey sheet, type "or_other": a choice "other" (labelled "Other") and a question '
                          f'"{name}_other" were added, in the default language only; translate them for the other '
                          "languages by writing them into the form.", number)
+
+    def _repeat(self, kind: str, row: dict[str, Any], name: str, number: int, where: str) -> None:
+        """A repeat at the top of the form: its groups are pages, laid out once per instance."""
+        if kind == "end_repeat":
+            if self.groups:
+                raise XLSFormError(f"{where}: the repeat ends before the group above it does. Add an end_group "
+                                   "row before this row.")
+            self.in_repeat = False
+            self._add({"type": "end_repeat"}, number)
+            return
+        if self.groups or self.in_repeat:
+            inside = "another repeat" if self.in_repeat and not self.groups else "a group"
+            raise XLSFormError(f'{where}, column "type": a repeat inside {inside} is not supported here. Move the '
+                               "repeat out, so that it begins and ends outside every group and repeat; its own "
+                               "questions can still be grouped into pages.")
+        flat: dict[str, Any] = {"type": "begin_repeat", "name": name}
+        self._columns(row, flat, where, number, "begin_repeat")
+        count = text_of(at_path(row, ("control", "jr:count")))
+        if not count:
+            raise XLSFormError(f'{where}, column "repeat_count": the repeat "{name}" has no count. Write in '
+                               "repeat_count how many times to ask its questions: a number, or an earlier answer "
+                               f"such as ${{children}} (at most {MAX_INSTANCES}).")
+        flat["repeat_count"] = count
+        self.in_repeat = True
+        self._add(flat, number)
 
     def _group(self, kind: str, row: dict[str, Any], name: str, number: int, where: str) -> None:
         depth = len(self.groups)
@@ -139,19 +175,21 @@ class SurveySheet:
         required = text_of(at_path(row, ("bind", "required")))
         if required:
             if required.lower() not in {key.lower() for key in aliases.yes_no} | {"1", "0"}:
-                raise XLSFormError(
-                    f'{where}, column "required": "{required}" is a condition. A condition in "required" is not '
-                    'supported: write yes, and put the condition in the "relevant" column.')
-            if _truthy(required):
+                flat["required"] = required
+            elif _truthy(required):
                 flat["required"] = "yes"
+        if flat.get("choice_filter"):
+            self.choice_columns.update(_filter_columns(flat["choice_filter"]))
         for path, value in _other_columns(row):
             column = written_header(self.headers, path, value)
+            if path == ("control", "jr:count") and kind == "begin_repeat":
+                continue
             refusal = column_refusal(path, text_of(value) if not isinstance(value, dict) else "x", kind)
             if refusal is not None:
                 problem, action = refusal
                 raise XLSFormError(f'{where}, column "{column}": {problem}. {action}')
             if path == ("control", "appearance"):
-                if kind != "begin_group" or text_of(value) not in _PAGE_APPEARANCES:
+                if kind not in ("begin_group", "begin_repeat") or text_of(value) not in _PAGE_APPEARANCES:
                         self.notices.add(f'survey sheet, column "appearance": "{text_of(value)}" is ignored; the '
                                      "question is shown the usual way.", number)
             elif value not in (None, "", {}):
@@ -165,9 +203,11 @@ def _type(written: str, row: Mapping[str, Any], where: str) -> tuple[str, str | 
     edge = _BEGIN_END.match(lowered)
     if edge:
         control = aliases.control.get(edge["control"].strip())
-        if control == "group":
-            return f"{edge['edge']}_group", None
-        raise XLSFormError(type_refusal("repeat", written, where))
+        if edge["control"].startswith("loop over"):
+            control = "loop"
+        if control in ("group", "repeat"):
+            return f"{edge['edge']}_{control}", None
+        raise XLSFormError(type_refusal(control or "repeat", written, where))
     select = _SELECT.match(written)
     if select:
         command = aliases.select[select["command"]]
@@ -210,6 +250,15 @@ def _kind(written: str, spec: Mapping[str, Any]) -> str:
     if written in ("calculate", "hidden", "q calculate", "add calculate prompt"):
         return "calculate"
     return {"trigger": "acknowledge", "odk:rank": "rank", "int": "range"}.get(str(tag or data_type), written)
+
+
+def _filter_columns(choice_filter: str) -> frozenset[str]:
+    """The choices sheet columns a choice filter reads; a filter that cannot be read is refused later,
+    with the row."""
+    try:
+        return parse(choice_filter, choice_columns=True).columns - {"name"}
+    except ExpressionError:
+        return frozenset()
 
 
 def _other_columns(row: Mapping[str, Any]) -> list[tuple[tuple[str, ...], Any]]:

@@ -14,8 +14,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import locale, rate_limits, request_limits, sessions, static_files, translation_status
+from . import static_files
 from .extensions import babel, compress, csrf, db, login_manager, migrate
+from .i18n import locale, translation_status
+from .security import rate_limits, request_limits
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,7 +29,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app_config.engine_options(config["SQLALCHEMY_DATABASE_URI"])
         app_config.check(config)
 
-    app.session_interface = sessions.SignedCookieSessions()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config["TRUSTED_PROXIES"]:
@@ -57,11 +58,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         code for code in app.extensions["survey_languages"]
         if code == locale.DEFAULT or catalogs[code].staff_translated == catalogs[code].staff_total)
 
-    from . import auth, cli, errors, health, page_context, surveys
+    from . import cli, errors, health, page_context, surveys
     from .partner import blueprint as partner_blueprint
     from .public import blueprint as public_blueprint
     from .public import page_cache
     from .review import blueprint as review_blueprint
+    from .security import auth
     from .staff import blueprint as staff_blueprint
 
     app.url_map.converters["int"] = DatabaseInteger

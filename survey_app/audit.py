@@ -7,13 +7,12 @@ from typing import Any
 
 from flask_login import current_user
 
-from .extensions import db
-from .models import AuditEvent, User
+from . import storage
+from .models import User
 
 
 def record(action: str, user: User | None = None, **detail: Any) -> None:
-    """Add one event and commit it. `user` defaults to the logged-in user."""
+    """Store one event (`storage.add_audit_event`). `user` defaults to the logged-in user."""
     if user is None and current_user and current_user.is_authenticated:
         user = current_user
-    db.session.add(AuditEvent(action=action, user_id=user.id if user else None, detail=detail))
-    db.session.commit()
+    storage.add_audit_event(action, user.id if user else None, detail)

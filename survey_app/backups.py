@@ -14,11 +14,8 @@ import subprocess  # nosec B404
 import tempfile
 from pathlib import Path
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import Engine, inspect, make_url, text
 
-from .extensions import db
 
 
 class BackupError(Exception):
@@ -92,28 +89,3 @@ def _run(command: list[str]) -> str:
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")
     return result.stdout
-
-
-@click.command("backup")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The backup file to write.")
-@with_appcontext
-def backup_command(out: Path) -> None:
-    """Back up the whole database (responses, drafts, sealed contacts, users) to one file."""
-    try:
-        backup(db.engine, out)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up to {out} ({out.stat().st_size:,} bytes).")
-
-
-@click.command("restore")
-@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def restore_command(backup_file: Path) -> None:
-    """Restore a backup made by `backup` into an empty database."""
-    try:
-        restore(db.engine, backup_file)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {backup_file}.")

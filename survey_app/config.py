@@ -36,6 +36,7 @@ NUMBERS: dict[str, tuple[bool, str, float]] = {
     "MIN_GROUP_SIZE": (True, "10", 10),
     "SESSION_HOURS": (True, "12", 1),
     "SURVEY_CACHE_SECONDS": (False, "5", 0),
+    "SURVEY_VERSIONS_CACHED": (True, "64", 1),
     "RENDERED_PAGES": (True, "1000", 0),
     "RENDERED_PAGES_MB": (True, "32", 0),
     # The most a request may send (a page of answers or a log-in is a few kB), and a file upload.
@@ -144,11 +145,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": _env_number("SURVEY_CACHE_SECONDS"),
+        # Survey versions whose parsed definition, complete languages and review texts each app keeps.
+        "SURVEY_VERSIONS_CACHED": _env_number("SURVEY_VERSIONS_CACHED"),
         # Welcome and question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
         # 0 keeps none.
         "RENDERED_PAGES": _env_number("RENDERED_PAGES"),
         "RENDERED_PAGES_MB": _env_number("RENDERED_PAGES_MB"),
-        # The most a request may send, and a file upload; see request_limits.py. Larger requests are
+        # The most a request may send, and a file upload; see security/request_limits.py. Larger requests are
         # refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _env_number("MAX_REQUEST_KB") * 1024,
         "MAX_FORM_MEMORY_SIZE": _env_number("MAX_REQUEST_KB") * 1024,

@@ -8,13 +8,14 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from forms.definition import Question, Survey as SurveyDefinition
 from forms.relevance import counted_answers
 
+from . import storage
 from .extensions import db
-from .models import Answer, Partner, Response, SurveyVersion
+from .models import Partner, SurveyVersion
 from .surveys import parsed
 
 # Top home languages of English Learners per state (from the states data file).
@@ -110,8 +111,6 @@ def store_demo_responses(version: SurveyVersion, count: int, seed: int, batch: i
             for name, value in values.items():
                 for item in value if isinstance(value, list) else [value]:
                     answers.append({"response_id": response_id, "question": name, "value": str(item)})
-        db.session.execute(insert(Response), responses)
-        db.session.execute(insert(Answer), answers)
-        db.session.commit()
+        storage.insert_responses(responses, answers)
         stored += len(responses)
     return stored

@@ -7,8 +7,8 @@ from flask_babel import format_decimal, gettext, pgettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from . import locale
 from .extensions import db
+from .i18n import locale
 from .reporting.snapshots import ReportPreparing
 
 

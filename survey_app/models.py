@@ -291,3 +291,21 @@ class ReportPart(Model):
     responses: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PolicyText(Model):
+    """Policy words in one language: the plain-language line families read beside an issue
+    (subject `issue:<code>`, written by staff in English), or the translation of what a lever
+    provides (subject `lever:<id>`). A translation keeps the English it was made from, so it
+    counts only while that English is still the one in use."""
+
+    __tablename__ = "policy_texts"
+    __table_args__ = (UniqueConstraint("subject", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    english: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -10,7 +10,10 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 
-from . import contacts, locale
+from forms.builder import page_heading
+
+from . import contacts
+from .i18n import locale
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -86,13 +89,15 @@ def init_app(app: Flask) -> None:
         return {"language": locale.current(), "language_links": _language_links, "public_url_for": public_url_for,
                 "staff_page": locale.is_staff_request(), "language_names": locale.BY_CODE,
                 "staff_language_menu": lambda: [locale.BY_CODE[code] for code in locale.staff_codes()],
-                "contacts_enabled": contacts.enabled()}
+                "contacts_enabled": contacts.enabled(), "page_heading": page_heading}
 
     @app.template_filter("bdi")
     def isolated(text: object) -> Markup:
         """Text someone typed, escaped and isolated: a right-to-left override (U+202E) in it
         cannot reorder the words around it."""
         return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
+
+    app.add_template_filter(locale.day_html, "day")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

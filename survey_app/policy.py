@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from . import surveys
 from .extensions import db
+from .i18n.locale import DEFAULT
 from .models import AdvocacyDate, PolicyLever, Survey
 
 
@@ -55,6 +56,16 @@ def issue_options(language: str) -> dict[str, str]:
         for choice in definition.questions[definition.report_rank].choices:
             options.setdefault(choice.name, definition.text(choice.label, language))
     return options
+
+
+def translation_languages() -> list[str]:
+    """The languages of every survey that ranks issues, English (the language staff write in) left out."""
+    found: dict[str, None] = {}
+    for slug in db.session.scalars(select(Survey.slug).order_by(Survey.id)):
+        version = surveys.newest_version(slug)
+        if version is not None and surveys.parsed(version).report_rank is not None:
+            found.update(dict.fromkeys(surveys.parsed(version).languages))
+    return [code for code in found if code != DEFAULT]
 
 
 def levers_for(issues: Iterable[str], state_code: str | None) -> dict[str, list[PolicyLever]]:

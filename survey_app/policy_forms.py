@@ -7,7 +7,7 @@ from flask_babel import lazy_pgettext as _p
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .policy import date_kind_labels, kind_labels, verification_labels
 
@@ -92,3 +92,13 @@ class AdvocacyDateForm(FlaskForm):
         return {"state_code": self.state_code.data, "kind": self.kind.data, "title": self.title.data,
                 "starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "link": self.link.data or "",
                 "issues": self.issues.data or []}
+
+
+class IssueLineForm(FlaskForm):
+    line = TextAreaField(_p("staff", "What families can ask for, in plain English"), filters=[_strip],
+                         description=_p("staff", "One short sentence a parent understands at once, such as: Schools must "
+                                                 "give you papers in a language you understand. Translators then "
+                                                 "translate it on the review pages."),
+                         # DataRequired: a sentence of spaces is stripped to nothing, and is no sentence.
+                         validators=[DataRequired(_p("staff", "Write the sentence.")),
+                                     Length(max=300, message=_p("staff", "Write 300 characters or fewer."))])

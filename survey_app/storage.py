@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forms import translation_files
+from forms import metadata, translation_files
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
 from forms.relevance import counted_answers
@@ -21,10 +21,11 @@ from forms.relevance import counted_answers
 from .contacts import ContactDetails, seal
 from .drafts import SavedDraft
 from .extensions import db
-from .locale import BY_CODE
-from .locale import DEFAULT as DEFAULT_LANGUAGE
-from .models import (AdvocacyDate, Answer, CommentNote, Contact, ContactTicket, Draft, Partner, PolicyLever,
-                     ReportPart, Response, Survey, SurveyVersion, TranslationReview, User, new_uuid, utcnow)
+from .i18n.locale import BY_CODE
+from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE
+from .models import (AdvocacyDate, Answer, AuditEvent, CommentNote, Contact, ContactTicket, Draft, Partner,
+                     PolicyLever, PolicyText, ReportPart, Response, Survey, SurveyVersion, TranslationReview, User,
+                     new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -79,9 +80,11 @@ def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tupl
     return version, True
 
 
-def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web") -> Draft:
+def start_draft(version_id: int, partner: Partner | None, language: str, channel: str = "web",
+                survey: SurveyDefinition | None = None) -> Draft:
+    """A new draft; the `start` rows of the `survey` get the minute it begins (`forms.metadata`)."""
     draft = Draft(survey_version_id=version_id, partner_id=partner.id if partner else None,
-                  language=language, channel=channel, answers={})
+                  language=language, channel=channel, answers=metadata.started(survey, utcnow()) if survey else {})
     db.session.add(draft)
     db.session.commit()
     return draft
@@ -109,7 +112,7 @@ def submit_draft(draft: SavedDraft, survey: SurveyDefinition, answers: Mapping[s
     second submission of the same draft finds the first and stores nothing. Only answers that
     count (`forms.relevance`) are kept."""
     response_id = draft.id
-    answers = counted_answers(survey, answers)
+    answers = counted_answers(survey, {**answers, **metadata.sent(survey, utcnow())})
     rows = [{"response_id": response_id, "question": name, "value": value} for name, value in answer_rows(answers)]
     # The statements go straight to the session's connection: the ORM's bookkeeping
     # for them cost as much as the writes.
@@ -418,6 +421,33 @@ def load_policy_levers(rows: Iterable[Mapping[str, str]]) -> int:
     return len(levers)
 
 
+def load_issue_lines(rows: Iterable[Mapping[str, str]]) -> int:
+    """The plain-language lines of the reference file (English, and draft translations made
+    from that English), loaded once: after that they are staff's and translators' to edit."""
+    if db.session.scalar(select(PolicyText.id).where(PolicyText.subject.like("issue:%")).limit(1)) is not None:
+        return 0
+    rows = list(rows)
+    english = {row["issue_code"]: row["line"].strip() for row in rows if row["language"] == DEFAULT_LANGUAGE}
+    texts = [PolicyText(subject=f"issue:{row['issue_code']}", language=row["language"], text=row["line"].strip(),
+                        english=english[row["issue_code"]])
+             for row in rows if row["issue_code"] in english and row["line"].strip()]
+    db.session.add_all(texts)
+    db.session.commit()
+    return len(texts)
+
+
+def save_policy_text(subject: str, language: str, text: str, english: str, user: User | None) -> PolicyText:
+    """Set the text of `subject` in `language`, made from `english` (for English itself, the text)."""
+    user_id = user.id if user is not None else None
+    row = db.session.scalar(select(PolicyText).where(PolicyText.subject == subject, PolicyText.language == language))
+    if row is None:
+        row = PolicyText(subject=subject, language=language)
+        db.session.add(row)
+    row.text, row.english, row.updated_by_id = text, english, user_id
+    db.session.commit()
+    return row
+
+
 LEVER_FIELDS = ("issue", "state_code", "kind", "lever", "provides", "source", "source_url", "verification", "as_of")
 
 
@@ -475,3 +505,17 @@ def forget_report_parts(survey_id: int) -> int:
     deleted = cast(CursorResult[Any], db.session.execute(delete(ReportPart).where(ReportPart.survey_id == survey_id)))
     db.session.commit()
     return int(deleted.rowcount)
+
+
+def add_audit_event(action: str, user_id: int | None, detail: Mapping[str, Any]) -> None:
+    """One event of the audit log (`audit.record` says what goes in it)."""
+    db.session.add(AuditEvent(action=action, user_id=user_id, detail=dict(detail)))
+    db.session.commit()
+
+
+def insert_responses(responses: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
+    """Store finished responses and their answer rows in one transaction, as given: for demonstration
+    data made by `demo`, which has already applied the survey's skip logic."""
+    db.session.execute(insert(Response), responses)
+    db.session.execute(insert(Answer), answers)
+    db.session.commit()

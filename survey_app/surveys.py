@@ -1,12 +1,12 @@
-"""Reading surveys: the open version of a survey, and its parsed definition,
-parsed once per version and kept for the life of the process."""
+"""Reading surveys: a survey and its newest version (`get_or_404` for every staff, partner and
+review page), its parsed definition (once per version and app, in `version_cache`), and the
+respondent's pages' short-lived copy of a survey (`public_survey`)."""
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from cachetools import TTLCache
 from flask import Flask, abort, current_app
@@ -16,8 +16,9 @@ from sqlalchemy.orm import defer
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import translation_coverage
 
-from . import locale
+from . import version_cache
 from .extensions import db
+from .i18n import locale
 from .models import Partner, Response, Survey, SurveyVersion
 
 
@@ -40,27 +41,23 @@ def survey_and_newest_version(slug: str) -> tuple[Survey, SurveyVersion] | None:
     return None if survey is None or version is None else (survey, version)
 
 
-def survey_and_newest_version_or_404(slug: str) -> tuple[Survey, SurveyVersion]:
+def get_or_404(slug: str, *, published: bool = False) -> tuple[Survey, SurveyVersion]:
+    """The survey a staff, partner or review page is for, with its newest version: a 404 when there is
+    no such survey or it has no version yet, and with `published`, when it is still a draft (a draft
+    is staff's alone). The respondent's pages read the per-worker copy instead (`public_survey`)."""
     found = survey_and_newest_version(slug)
-    if found is None:
+    if found is None or (published and found[0].status == "draft"):
         abort(404)
     return found
 
 
-@lru_cache(maxsize=64)
-def _parsed(version_id: int, definition_hash: str) -> SurveyDefinition:
-    version = db.session.get_one(SurveyVersion, version_id)
-    return SurveyDefinition.from_dict(version.definition)
-
-
 def parsed(version: SurveyVersion) -> SurveyDefinition:
-    # The hash is part of the key so a test database reusing ids cannot see a stale survey.
-    return _parsed(version.id, version.definition_hash)
+    """The version's definition, parsed once per app (`version_cache`)."""
+    return version_cache.cached(("parsed", version.id, version.definition_hash),
+                                lambda: SurveyDefinition.from_dict(version.definition))
 
 
-@lru_cache(maxsize=64)
-def _complete_languages(version_id: int, definition_hash: str) -> frozenset[str]:
-    definition = db.session.get_one(SurveyVersion, version_id).definition
+def _complete(definition: dict) -> frozenset[str]:
     complete = set()
     for code in definition_languages(definition):
         done, total = translation_coverage(definition, code)
@@ -75,7 +72,8 @@ def definition_languages(definition: dict) -> tuple[str, ...]:
 
 def complete_languages(version: SurveyVersion) -> frozenset[str]:
     """Languages in which every text of this version is translated."""
-    return _complete_languages(version.id, version.definition_hash)
+    return version_cache.cached(("complete_languages", version.id, version.definition_hash),
+                                lambda: _complete(version.definition))
 
 
 def offered_languages(survey: Survey, version: SurveyVersion) -> tuple[str, ...]:
@@ -140,6 +138,7 @@ def _read_public_survey(slug: str) -> PublicSurvey | None:
 
 def init_app(app: Flask) -> None:
     app.extensions["public_surveys"] = PublicSurveys(app.config["SURVEY_CACHE_SECONDS"])
+    version_cache.init_app(app)
 
 
 def public_survey(slug: str) -> PublicSurvey | None:

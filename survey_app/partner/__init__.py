@@ -3,7 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from .. import surveys
-from ..auth import roles_required
+from ..security.auth import roles_required
 
 blueprint = Blueprint("partner", __name__)
 
@@ -17,4 +17,4 @@ def home():
 
 
 from . import distribute  # noqa: E402,F401  (registers its routes on the blueprint)
-from . import calendar, connections, kiosk, paper, responses  # noqa: E402,F401  (register their routes on the blueprint)
+from . import briefs, calendar, connections, kiosk, overview, paper, responses  # noqa: E402,F401  (register their routes on the blueprint)

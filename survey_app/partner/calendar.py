@@ -7,12 +7,13 @@ from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import audit, locale, policy, storage
-from ..auth import roles_required
+from .. import audit, policy, storage
 from ..extensions import db
+from ..i18n import locale
 from ..models import AdvocacyDate
 from ..policy import date_kind_labels
 from ..policy_forms import AdvocacyDateForm
+from ..security.auth import roles_required
 from ..state_facts import all_states
 from . import blueprint
 from .connections import state_issues

@@ -7,12 +7,13 @@ from flask import abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import locale, policy
+from .. import policy
+from ..extensions import db
+from ..i18n import locale
+from ..models import Partner
 from ..reporting import figures, snapshots
 from ..reporting import rows as report_rows
-from ..auth import roles_required
-from ..extensions import db
-from ..models import Partner
+from ..security.auth import roles_required
 from ..state_facts import all_states
 from . import blueprint
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import locale, qr, surveys
-from ..page_context import public_url_for
-from ..auth import roles_required
+from .. import qr, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Survey, SurveyVersion
+from ..page_context import public_url_for
+from ..security.auth import roles_required
 from . import blueprint
 
 PNG_SCALE = 10  # pixels per module: about 400 pixels square, sharp in a message or on a slide
@@ -58,7 +59,7 @@ def open_survey_links(partner_code: str) -> list[SurveyLinks]:
 def _open_survey_in(slug: str, language: str) -> tuple[Survey, SurveyVersion]:
     """The open survey `slug` when `language` is offered; 404 otherwise, so nothing is
     printed for a survey families cannot answer."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     if survey.status != "open" or language not in surveys.offered_languages(survey, version):
         abort(404)
     return survey, version

@@ -1,82 +1,24 @@
-"""Kiosk mode: one device at a community meeting, where one family after another
-answers the survey.
-
-A partner user starts the kiosk from the portal. That logs the user out (the portal
-must not stay open on a device the public uses) and leaves one thing in the signed
-session: `session["kiosk"]`, naming the survey, the partner, the user and the user's
-session version, and a random id of its own. While it is there, the public pages of
-that survey store each response with channel "kiosk" and the partner, go back to the
-start a few seconds after each thank-you page and after a few minutes without
-activity, and drop the unfinished answers of whoever walked away.
-
-The kiosk ends when the browser is closed: the session cookie is not kept beyond it.
-It also ends, on this device and on any device its cookie was copied to, as soon as
-the user could no longer log in: the user logs out anywhere, changes password, is
-disabled, or the partner organisation is deactivated.
-
-The public rate limit counts a kiosk under its own id rather than the address
-(`rate_limits.visitor_key`), since a whole meeting answers from one address.
-"""
+"""Starting kiosk mode from the partner portal: the partner user is logged out and the browser
+serves one survey to one family after another (`security/kiosk_sessions.py` explains how a kiosk
+session is kept and ended)."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
-from flask import abort, g, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
 from .. import audit, surveys
-from ..auth import roles_required
-from ..extensions import db
-from ..models import User
+from ..security.auth import roles_required
+from ..security.kiosk_sessions import IDLE_SECONDS, SESSION_KEY
 from . import blueprint
-
-SESSION_KEY = "kiosk"
-# Long enough to read a page of questions in a second language, short enough that the
-# next person rarely finds someone else's answers on the screen.
-IDLE_SECONDS = 180
-THANKS_SECONDS = 8
-
-
-def active_kiosk() -> dict[str, Any] | None:
-    """The kiosk this browser serves, while the user who started it could still log in;
-    a kiosk whose user can no longer is dropped from the session."""
-    if "kiosk" not in g:
-        g.kiosk = _checked(session.get(SESSION_KEY))
-        if g.kiosk is None and SESSION_KEY in session:
-            session.pop(SESSION_KEY)
-    return g.kiosk
-
-
-def _checked(kiosk: Any) -> dict[str, Any] | None:
-    if not isinstance(kiosk, dict) or not isinstance(kiosk.get("user"), int):
-        return None
-    user = db.session.get(User, kiosk["user"])
-    if (user is None or not user.can_log_in or user.session_version != kiosk.get("version")
-            or user.partner is None or user.partner.code != kiosk.get("partner")):
-        return None
-    return kiosk
-
-
-def kiosk_mode(slug: str) -> dict[str, Any] | None:
-    """The kiosk this browser serves, when it serves survey `slug`."""
-    kiosk = active_kiosk()
-    return kiosk if kiosk is not None and kiosk.get("slug") == slug else None
-
-
-def refresh_header(seconds: int, slug: str) -> str:
-    """A `Refresh` header value: the browser goes back to the kiosk's start by itself,
-    without JavaScript, exactly as `<meta http-equiv="refresh">` would."""
-    return f"{seconds}; url={url_for('public.kiosk_reset', slug=slug)}"
 
 
 @blueprint.route("/surveys/<slug>/kiosk", methods=["GET", "POST"])
 @roles_required("partner")
 def kiosk(slug: str):
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
-    if survey.status == "draft":
-        abort(404)
+    survey, version = surveys.get_or_404(slug, published=True)
     form = FlaskForm()
     if survey.status == "open" and form.validate_on_submit():
         partner = current_user.partner

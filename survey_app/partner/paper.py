@@ -15,16 +15,17 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import pgettext
 from flask_login import current_user
 
-from forms.builder import PageForm, build_page_form
+from forms.builder import PageForm, build_page_form, page_heading
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
 from forms.navigation import page_is_shown
 from forms.relevance import counted_answers
 
-from .. import locale, storage, surveys
-from ..auth import roles_required
+from .. import storage, surveys
+from ..i18n import locale
 from ..models import Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 LANGUAGE_FIELD = "form_language"
@@ -60,7 +61,7 @@ class PaperPart:
 
 def question_numbers(definition: SurveyDefinition) -> dict[str, int]:
     """1, 2, 3 ... down the whole survey; notes take no number."""
-    names = [q.name for page in definition.pages for q in page.questions if q.type != "note"]
+    names = [q.name for page in definition.pages for q in page.questions if q.has_field]
     return {name: number for number, name in enumerate(names, start=1)}
 
 
@@ -114,6 +115,8 @@ def paper_parts(definition: SurveyDefinition, language: str) -> list[PaperPart]:
     for page in definition.pages:
         items = []
         for question in page.questions:
+            if question.type != "note" and not question.has_field:
+                continue  # worked out or recorded, never asked
             hint = definition.text(question.hint, language)
             skip = (skip_rule(question.relevant, definition, numbers, language)
                     if question.relevant is not None and not hint else None)
@@ -121,13 +124,14 @@ def paper_parts(definition: SurveyDefinition, language: str) -> list[PaperPart]:
             items.append(PaperQuestion(question, numbers.get(question.name), definition.text(question.label, language),
                                        hint, choices, skip))
         skip = skip_rule(page.relevant, definition, numbers, language) if page.relevant is not None else None
-        parts.append(PaperPart(definition.text(page.label, language), skip, tuple(items)))
+        parts.append(PaperPart(page_heading(definition, page, language), skip, tuple(items)))
     return parts
 
 
 def entry_forms(definition: SurveyDefinition, language: str, formdata: Any = None) -> list[PageForm]:
-    """Every page's form, for the one-screen entry of a whole paper form."""
-    return [build_page_form(definition, index, language, {}, formdata=formdata)
+    """Every page's form, for the one-screen entry of a whole paper form. A printed form lists every
+    choice, so the screen does too; checking a page keeps only those its choice filter allows."""
+    return [build_page_form(definition, index, language, {}, formdata=formdata, filtered=False)
             for index in range(len(definition.pages))]
 
 
@@ -148,7 +152,7 @@ def checked_answers(definition: SurveyDefinition, forms: list[PageForm]) -> dict
 
 def _open_survey(slug: str) -> tuple[Survey, SurveyVersion, SurveyDefinition, tuple[str, ...]]:
     """An open survey, with the languages families are offered; 404 otherwise."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     if survey.status != "open":
         abort(404)
     return survey, version, surveys.parsed(version), surveys.offered_languages(survey, version)

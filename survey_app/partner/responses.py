@@ -1,4 +1,4 @@
-"""A partner's own responses: exact counts (see `partner_reports` for why), weekly progress
+"""A partner's own responses: exact counts (see `reporting.partner` for why), weekly progress
 towards the organisation's target, and downloads.
 
 Every query here is filtered by the logged-in user's partner; nothing in the URL names
@@ -9,39 +9,29 @@ download is written to the audit log.
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
-import xlsxwriter
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_babel import format_percent, pgettext
 from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, exports, locale, storage, surveys
+from .. import audit, storage, surveys
+from ..exports import downloads
+from ..exports import responses as export_rows
+from ..i18n import labels, locale
 from ..reporting import partner as partner_reports
-from ..auth import roles_required
-from ..models import Survey
+from ..security.auth import roles_required
 from . import blueprint
 
 FRAME_COLUMNS = ["submitted_at", "language", "channel"]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _survey_or_404(slug: str) -> tuple[Survey, SurveyDefinition]:
-    """A published survey (open or closed); one still in draft is not the partners' to see."""
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
-    if survey.status == "draft":
-        abort(404)
-    return survey, surveys.parsed(version)
 
 
 def partner_frame(slug: str, partner_id: int, group: str | None) -> pd.DataFrame:
     """One row per response of this partner, with the columns the counts need."""
     columns = FRAME_COLUMNS + ([group] if group else [])
-    stream = exports.rows(slug, partner_id=partner_id)
+    stream = export_rows.rows(slug, partner_id=partner_id)
     next(stream)
     return pd.DataFrame.from_records(({name: row.get(name) for name in columns} for row in stream), columns=columns)
 
@@ -50,13 +40,9 @@ def value_labels(definition: SurveyDefinition, language: str) -> dict[str, dict[
     """How each breakdown's codes read in the portal's language."""
     group = definition.questions.get(definition.report_group or "")
     return {
-        "language": {code: f"{lang.native_name} ({lang.english_name})" for code, lang in locale.BY_CODE.items()},
+        "language": labels.language_labels(),
         "group": {c.name: definition.text(c.label, language) for c in group.choices} if group else {},
-        "channel": {
-            "web": pgettext("staff", "Online link"),
-            "kiosk": pgettext("staff", "Kiosk"),
-            "paper": pgettext("staff", "Paper form"),
-        },
+        "channel": labels.channel_labels(),
     }
 
 
@@ -66,7 +52,8 @@ TARGET_LIMIT = 10_000_000
 def _responses_page(slug: str | None, typed_target: str | None = None, target_error: str | None = None,
                     status: int = 200):
     slug = slug or current_app.config["DEFAULT_SURVEY"]
-    survey, definition = _survey_or_404(slug)
+    survey, version = surveys.get_or_404(slug, published=True)
+    definition = surveys.parsed(version)
     partner = current_user.partner
     group = definition.report_group
     frame = partner_frame(slug, partner.id, group)
@@ -94,7 +81,7 @@ def responses(slug: str | None = None):
 @roles_required("partner")
 def set_target(slug: str):
     """The organisation's own target; an empty box removes it."""
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     typed = request.form.get("target", "").strip()[:20]
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -110,45 +97,20 @@ def set_target(slug: str):
 @blueprint.get("/responses/<slug>/download.csv")
 @roles_required("partner")
 def download_csv(slug: str):
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     partner = current_user.partner
-    # The byte order mark tells Excel the file is UTF-8, so Arabic or Chinese answers open correctly.
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    count = exports.write_csv(slug, buffer, partner_id=partner.id)
+    count = export_rows.count(slug, partner.id)
     audit.record("partner_download", survey=slug, partner=partner.code, format="csv", responses=count)
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.csv"'})
-
-
-def write_xlsx(slug: str, partner_id: int, handle: io.BytesIO) -> int:
-    """The export's rows as a worksheet. Text is written as text, never as a formula or
-    a link, and is neutralised as in the CSV for programs that re-read it as CSV."""
-    workbook = xlsxwriter.Workbook(handle, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet("responses")
-    stream = exports.rows(slug, partner_id=partner_id)
-    names = next(stream)["columns"]
-    sheet.write_row(0, 0, names)
-    count = 0
-    for count, row in enumerate(stream, start=1):
-        for column, name in enumerate(names):
-            value = row.get(name)
-            if isinstance(value, str):
-                sheet.write_string(count, column, exports.neutralise(value))
-            elif value is not None:
-                sheet.write_number(count, column, value)
-    workbook.close()
-    return count
+    return downloads.csv_download(f"{slug}-{partner.code}-responses.csv",
+                                  *export_rows.table(export_rows.rows(slug, partner_id=partner.id)))
 
 
 @blueprint.get("/responses/<slug>/download.xlsx")
 @roles_required("partner")
 def download_xlsx(slug: str):
-    _survey_or_404(slug)
+    surveys.get_or_404(slug, published=True)
     partner = current_user.partner
-    buffer = io.BytesIO()
-    count = write_xlsx(slug, partner.id, buffer)
+    reply, count = downloads.xlsx_download(f"{slug}-{partner.code}-responses.xlsx",
+                                           {"responses": export_rows.table(export_rows.rows(slug, partner_id=partner.id))})
     audit.record("partner_download", survey=slug, partner=partner.code, format="xlsx", responses=count)
-    return Response(buffer.getvalue(), mimetype=XLSX_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-{partner.code}-responses.xlsx"'})
+    return reply

@@ -9,9 +9,8 @@ from wtforms import BooleanField, EmailField, StringField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from .. import contacts, storage, surveys
-from . import blueprint
+from . import blueprint, survey_or_404
 from .views import CONTACT_TICKETS as TICKETS
-from .views import _survey_or_404
 
 
 class ContactForm(FlaskForm):
@@ -32,7 +31,7 @@ class ContactForm(FlaskForm):
 
 @blueprint.route("/s/<slug>/contact", methods=["GET", "POST"])
 def contact(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not contacts.enabled() or not session.get("done", {}).get(slug):
         abort(404)
     ticket = session.get(TICKETS, {}).get(slug)
@@ -55,6 +54,6 @@ def contact(slug: str):
 
 @blueprint.get("/s/<slug>/contact/saved")
 def contact_saved(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     return render_template("public/contact_saved.html", survey=survey, definition=survey.definition,
                            offered=survey.offered, slug=slug)

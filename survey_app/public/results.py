@@ -15,15 +15,16 @@ from flask_babel import format_date, format_percent
 
 from analysis.suppression import ALL
 
-from .. import locale, surveys
+from .. import policy_texts, surveys
+from ..i18n import locale
 from ..reporting import figures, snapshots
 from ..reporting import rows as report_rows
-from .views import _survey_or_404, blueprint
+from . import blueprint, survey_or_404
 
 
 
 def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, snapshots.Snapshot]:
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = current_app.config["PUBLIC_RESULTS_MAX_AGE"]
@@ -52,7 +53,7 @@ def state_results(snap: snapshots.Snapshot, state: str, language: str, min_n: in
         "respondents": respondents,
         "first": format_date(first, "long"),
         "last": format_date(last, "long"),
-        "issues": [(row.label, format_percent(row.share)) for row in issues if not row.suppressed],
+        "issues": [(row.code, row.label, format_percent(row.share)) for row in issues if not row.suppressed],
         "some_hidden": any(row.suppressed for row in issues),
     }
 
@@ -76,6 +77,8 @@ def results(slug: str, state: str):
     min_n = int(current_app.config["MIN_GROUP_SIZE"])
     shown = snapshots.derived(snap, "public", (state, language, min_n),
                                 lambda: state_results(snap, state, language, min_n))
+    # Staff edit the lines at any time, so they are read at each visit, not cached with the figures.
+    lines = policy_texts.issue_lines([code for code, _label, _share in shown.get("issues", [])], language)
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, state=state, state_name=figures.labels(snap, language).state(state),
-                           results=shown, min_n=min_n)
+                           results=shown, min_n=min_n, lines=lines, languages=locale.BY_CODE)

@@ -1,7 +1,7 @@
 """The respondent's pages: start, one page of questions at a time, thank you."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -9,32 +9,16 @@ from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
                               previous_page, revealing_choices, shown_pages, shown_questions, step)
 from forms.piping import page_references
+from forms.relevance import counted_answers
 
-from .. import contacts, drafts, locale, storage, surveys
-from . import page_cache
+from .. import contacts, drafts, storage, surveys
 from ..extensions import db
+from ..i18n import locale
 from ..models import Draft, Response
-from ..partner.kiosk import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
+from ..security.kiosk_sessions import IDLE_SECONDS, THANKS_SECONDS, kiosk_mode, refresh_header
+from . import blueprint, page_cache, survey_or_404
 
-blueprint = Blueprint("public", __name__)
 HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html
-
-
-def _survey_or_404(slug: str) -> surveys.PublicSurvey:
-    survey = surveys.public_survey(slug)
-    if survey is None:
-        abort(404)
-    locale.set_current(locale.choose(survey.offered))
-    if survey.status != "open":
-        _not_open(survey)
-    return survey
-
-
-def _not_open(survey: surveys.PublicSurvey) -> None:
-    """Every page of a draft or closed survey shows a polite message instead, so
-    nothing can be answered, whichever link or bookmark brought the visitor here."""
-    abort(current_app.make_response(render_template("public/closed.html", survey=survey,
-                                                    definition=survey.definition, offered=survey.offered)))
 
 
 def _draft(slug: str) -> drafts.SavedDraft | None:
@@ -85,7 +69,7 @@ def home():
 
 @blueprint.get("/s/<slug>")
 def start(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
     elif "ref" in request.args:
@@ -107,14 +91,15 @@ def _show_start(survey: surveys.PublicSurvey, has_draft: bool) -> str:
 
 @blueprint.post("/s/<slug>/start")
 def begin(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("public.start", slug=slug))
     draft: drafts.SavedDraft | Draft | None = _draft(slug)
     if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
-        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web")
+        draft = storage.start_draft(survey.version_id, partner, locale.current().code, "kiosk" if kiosk else "web",
+                                    survey.definition)
         _remember("drafts", slug, draft.id)
         _remember("done", slug, None)
         # A kiosk's session ends when the browser is closed, so nothing outlives the meeting.
@@ -125,7 +110,7 @@ def begin(slug: str):
 
 @blueprint.route("/s/<slug>/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     definition = survey.definition
     draft = _draft(slug)
     if draft is None or draft.survey_version_id != survey.version_id:
@@ -206,17 +191,22 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     definition = survey.definition
     language = locale.current().code
     earlier = other_pages_answers(definition, index, answers)
-    saved = page_cache.saved_answers_key(definition.pages[index].questions, answers)
+    # Calculations and recorded times change nothing the page shows by themselves.
+    saved = page_cache.saved_answers_key(tuple(question for question in definition.pages[index].questions
+                                               if question.has_field), answers)
     shown = tuple(question.name for question in shown_questions(definition.pages[index], earlier))
     position, total, is_last = place(pages, index)
     # Answers written into the page's text (`${name}`) change the page too; typed ones make it theirs alone.
+    # Calculated values are worked out, so they are read from the answers that count.
     piped = page_cache.saved_answers_key(
         tuple(definition.questions[name] for name in page_references(definition, index)
-              if name in definition.questions), answers)
-    key = None if saved is None or piped is None else (survey.version_id, survey.offered, language, index, shown,
+              if name in definition.questions), counted_answers(definition, answers))
+    # A default worked out from an expression may change with the day (`today()`): not kept.
+    dynamic = any(question.default_expression is not None for question in definition.pages[index].questions)
+    key = None if saved is None or piped is None or dynamic else (survey.version_id, survey.offered, language, index, shown,
                                                        saved, position, total, is_last, piped)
     return page_cache.rendered(key, lambda: _render_page(
-        survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers)))
+        survey, index, answers, build_page_form(definition, index, language, earlier, saved=answers, defaults=True)))
 
 
 def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, unavailable: bool = False) -> str:
@@ -234,7 +224,7 @@ def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, 
 
 @blueprint.get("/s/<slug>/thanks")
 def thanks(slug: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     response_id = session.get("done", {}).get(slug)
     if not response_id or db.session.get(Response, response_id) is None:
         return redirect(url_for("public.start", slug=slug))
@@ -244,7 +234,7 @@ def thanks(slug: str):
 
 @blueprint.post("/s/<slug>/again")
 def again(slug: str):
-    _survey_or_404(slug)
+    survey_or_404(slug)
     if FlaskForm().validate_on_submit():
         _remember("done", slug, None)
     return redirect(url_for("public.start", slug=slug))
@@ -265,7 +255,7 @@ def kiosk_reset(slug: str):
     """Where a kiosk's pages go by themselves after a submission or after a while
     without activity: back to the start, in the language the last person used (or the
     partner chose), which the next family at that meeting most likely reads too."""
-    _survey_or_404(slug)
+    survey_or_404(slug)
     if kiosk_mode(slug):
         _kiosk_forget(slug)
     return redirect(url_for("public.start", slug=slug))

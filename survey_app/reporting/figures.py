@@ -17,11 +17,13 @@ from sqlalchemy import select
 from analysis.breakdowns import breakdown, filter_dates, frequency_table
 from analysis.date_windows import segment_weeks, widen
 from analysis.definition import questions
+from analysis.repeats import per_instance, repeated
 from analysis.summary import COMPARE_COLUMNS, compare_groups, summary_dict, top_choices
 from analysis.suppression import ALL
 
-from .. import locale, state_facts
+from .. import state_facts
 from ..extensions import db
+from ..i18n.labels import channel_labels, language_labels
 from ..models import Partner, utcnow
 from .snapshots import Snapshot, derived
 
@@ -100,8 +102,13 @@ def question_tables(snap: Snapshot, by: str | None, start: date | None, end: dat
     report of a survey that declares nothing to rank, and of any survey on request."""
     def compute() -> dict[str, pd.DataFrame]:
         frame = filtered(snap, start, end)
-        return {name: frequency_table(frame, snap.definition, name, by if by != name else None, min_n)
-                for name in snap.select_questions}
+        repeat_questions = repeated(snap.definition)
+        tables = {}
+        for name in snap.select_questions:
+            rows, definition = (per_instance(frame, snap.definition, name) if name in repeat_questions
+                                else (frame, snap.definition))
+            tables[name] = frequency_table(rows, definition, name, by if by != name else None, min_n)
+        return tables
 
     return derived(snap, "question_tables", (by, start, end, min_n), compute)
 
@@ -152,19 +159,24 @@ def labels(snap: Snapshot, language: str) -> Labels:
     question_labels: dict[str, str] = {}
     choice_labels: dict[str, dict[str, str]] = {}
     for q in questions(snap.definition):
-        row = rows[q.name]
-        question_labels[q.name] = text(row.get("label", {}), language) or q.name
+        if q.template in question_labels:
+            continue
+        row = rows[q.template or q.name]
+        question_labels[q.template or q.name] = text(row.get("label", {}), language) or q.name
+        if q.template and q.repeat:
+            # Staff read which unit a table counts: each child, not each family.
+            question_labels[q.template] = pgettext(
+                "staff", "%(question)s (counted once for each %(repeat)s)", question=question_labels[q.template],
+                repeat=text(rows[q.repeat].get("label", {}), language) or q.repeat)
         list_name = row.get("list_name") or str(row.get("type", "")).split()[-1]
-        choice_labels[q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
-                                 for c in lists.get(list_name, [])}
+        choice_labels[q.template or q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
+                                               for c in lists.get(list_name, [])}
     partners = dict(db.session.execute(select(Partner.code, Partner.name)).all())
     groups: dict[str, Mapping[str, str]] = {
         **choice_labels,
-        "language": {code: f"{lang.native_name} ({lang.english_name})" if lang.native_name != lang.english_name
-                     else lang.english_name for code, lang in locale.BY_CODE.items()},
+        "language": language_labels(),
         "partner": partners,
-        "channel": {"web": pgettext("staff", "Online link"), "kiosk": pgettext("staff", "Kiosk"),
-                    "paper": pgettext("staff", "Paper form")},
+        "channel": channel_labels(),
     }
     by = snap.group
     facts = state_facts.all_states()

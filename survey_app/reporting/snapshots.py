@@ -76,13 +76,15 @@ class Snapshot:
 
     @property
     def select_questions(self) -> list[str]:
-        """Every select question of the survey, in its order (older versions' after)."""
-        return [q.name for q in questions(self.definition) if q.type in (SELECT_ONE, SELECT_MULTIPLE)]
+        """Every select question of the survey, in its order (older versions' after); a question of
+        a repeat once, by its name as written (its table counts each instance)."""
+        return list(dict.fromkeys(q.template or q.name for q in questions(self.definition)
+                                  if q.type in (SELECT_ONE, SELECT_MULTIPLE)))
 
     @property
     def group_questions(self) -> list[str]:
         """The select_one questions, any of which staff may group the question tables by."""
-        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE]
+        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE and q.template is None]
 
 
 def size_bytes(value: Any) -> int:
@@ -179,8 +181,9 @@ def _report_definition(slug: str) -> dict[str, Any]:
     text (the comments pages find a state's comments in the frame: in SQL that would join
     two answers of every response)."""
     merged = merged_definition(survey_definitions(db.engine, slug))
-    kept = {q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
-    return {**merged, "survey": [row for row in merged["survey"] if row.get("name") in kept]}
+    kept = {q.template or q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
+    return {**merged, "survey": [row for row in merged["survey"]
+                                 if row.get("name") in kept or row.get("type") in ("begin_repeat", "end_repeat")]}
 
 
 def _read(survey: Survey | surveys.PublicSurvey, key: Freshness) -> Snapshot:

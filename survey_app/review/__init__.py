@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import audit, storage, surveys
-from ..auth import roles_required
 from ..extensions import db
-from ..locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.locale import BY_CODE, DEFAULT, LANGUAGES
+from ..i18n.translation_texts import INTERFACE, POLICY, SURVEY
 from ..models import Survey
-from ..translation_texts import INTERFACE, SURVEY
+from ..security.auth import roles_required
 from . import progress
 
 blueprint = Blueprint("review", __name__)
@@ -52,7 +52,7 @@ def index():
 @roles_required(*REVIEWERS)
 def language(slug: str, language_code: str):
     _check_language(language_code)
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     if form.validate_on_submit():
         return _verdict(survey, version, language_code)
@@ -127,6 +127,12 @@ def _accept(survey, version, language_code: str, item: progress.ReviewItem, back
                      slug=survey.slug, version=new_version.version if new_version else None)
         flash(pgettext("staff", "Accepted: the survey is now version %(version)d.",
                        version=new_version.version if new_version else version.version), "success")
+    elif item.text.kind == POLICY:
+        storage.accept_translation(proposed, current_user)
+        storage.save_policy_text(item.text.context, language_code, proposed.translation[0], item.text.english[0],
+                                 current_user)
+        audit.record("translation_accepted", language=language_code, kind=POLICY, context=item.text.context)
+        flash(pgettext("staff", "Accepted: families and partners now read this translation."), "success")
     else:
         storage.accept_translation(proposed, current_user)
         audit.record("translation_accepted", language=language_code, kind=INTERFACE, context=item.text.context)

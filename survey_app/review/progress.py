@@ -17,10 +17,11 @@ from sqlalchemy import or_, select
 
 from forms.xlsform import stored_to_raw
 
+from .. import policy_texts, version_cache
 from ..extensions import db
-from ..glossary import Entry, Glossary, read_glossary
+from ..i18n.glossary import Entry, Glossary, read_glossary
+from ..i18n.translation_texts import INTERFACE, POLICY, Text, catalog_path, interface_texts, read_catalog, survey_texts
 from ..models import Survey, SurveyVersion, TranslationReview
-from ..translation_texts import INTERFACE, Text, catalog_path, interface_texts, read_catalog, survey_texts
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,16 @@ def glossary() -> Glossary:
     return _glossary(str(path), path.stat().st_mtime_ns)
 
 
-# Texts are read once per survey version, catalog file and glossary file: the keys hold
-# what changes them (a version's hash, a file's modification time), so nothing goes stale.
+# Texts are read once per survey version (in the app's `version_cache`), catalog file and glossary
+# file: the keys hold what changes them (a version's hash, a file's modification time).
 @lru_cache(maxsize=4)
 def _glossary(path: str, modified: int) -> Glossary:
     return read_glossary(Path(path))
 
 
-@lru_cache(maxsize=64)
-def _survey_texts(version_id: int, definition_hash: str, language: str) -> tuple[Text, ...]:
-    version = db.session.get_one(SurveyVersion, version_id)
-    return tuple(survey_texts(stored_to_raw(version.definition), language))
+def _survey_texts(version: SurveyVersion, language: str) -> tuple[Text, ...]:
+    return version_cache.cached(("review_texts", version.id, version.definition_hash, language),
+                                lambda: tuple(survey_texts(stored_to_raw(version.definition), language)))
 
 
 @lru_cache(maxsize=32)
@@ -74,14 +74,14 @@ def _interface_texts(directory: str, language: str, modified: int) -> tuple[Text
 def _texts(version: SurveyVersion, language: str) -> tuple[Text, ...]:
     directory = translations_dir()
     modified = catalog_path(directory, language).stat().st_mtime_ns
-    return (_survey_texts(version.id, version.definition_hash, language)
+    return (_survey_texts(version, language)
             + _interface_texts(str(directory), language, modified))
 
 
 def _reviews(survey: Survey, language: str) -> dict[tuple[str, str, str], TranslationReview]:
     rows = db.session.scalars(select(TranslationReview).where(
         TranslationReview.language == language,
-        or_(TranslationReview.survey_id == survey.id, TranslationReview.kind == INTERFACE)))
+        or_(TranslationReview.survey_id == survey.id, TranslationReview.kind.in_((INTERFACE, POLICY)))))
     return {(row.kind, row.context, row.english): row for row in rows}
 
 
@@ -91,12 +91,14 @@ def _interface_reviews(language: str) -> list[TranslationReview]:
 
 
 def items(survey: Survey, version: SurveyVersion, language: str, with_glossary: bool = True) -> list[ReviewItem]:
-    """Survey texts first, then interface strings; interface strings show an accepted
-    change in place of the catalog's text, since the catalog takes it only at the next merge."""
+    """Survey texts first, then interface strings, then the policy words of the survey's issues
+    (survey_app/policy_texts.py); interface strings show an accepted change in place of the
+    catalog's text, since the catalog takes it only at the next merge."""
     reviews = _reviews(survey, language)
     words = glossary() if with_glossary else Glossary()
     result = []
-    for text in _texts(version, language):
+    policy = policy_texts.review_texts(policy_texts.ranked_issues(survey.slug), language)
+    for text in (*_texts(version, language), *policy):
         review = reviews.get((text.kind, text.context, text.english[0]))
         if text.kind == INTERFACE and review is not None and review.status == "accepted":
             text = replace(text, translation=tuple(review.translation))

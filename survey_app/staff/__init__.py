@@ -4,11 +4,12 @@ from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from .. import locale, storage, surveys, translation_status
-from ..auth import roles_required
+from .. import storage, surveys
 from ..extensions import db
+from ..i18n import locale, translation_status
 from ..models import Partner
 from ..review.progress import progress as review_progress
+from ..security.auth import roles_required
 
 blueprint = Blueprint("staff", __name__)
 
@@ -33,7 +34,7 @@ def _language_rows(survey, version) -> list[dict]:
 @blueprint.route("/surveys/<slug>/languages", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def survey_languages(slug: str):
-    survey, version = surveys.survey_and_newest_version_or_404(slug)
+    survey, version = surveys.get_or_404(slug)
     form = FlaskForm()
     rows = _language_rows(survey, version)
     if form.validate_on_submit():

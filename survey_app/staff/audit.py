@@ -8,18 +8,19 @@ from flask_babel import pgettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from ..auth import roles_required
 from ..extensions import db
 from ..models import AuditEvent
+from ..security.auth import roles_required
 from . import blueprint
 
 PAGE_SIZE = 100
 MAX_ID = 2**31 - 1
 
 
-def _said(context: str, text: str) -> Markup:
-    """A sentence of the log, into which `%` puts only isolated values (see `_isolated`)."""
-    return escape(pgettext(context, text))
+def _said(sentence: str) -> Markup:
+    """A translated sentence of the log, into which `%` puts only isolated values (see `_isolated`).
+    Callers pass `pgettext(...)` itself, so that extracting the catalog finds the sentence."""
+    return escape(sentence)
 
 
 def _isolated(item: Any) -> Markup:
@@ -32,14 +33,14 @@ def _downloaded(detail: dict[str, Any]) -> Markup:
     values = {"survey": _isolated(detail.get("survey", "")), "state": _isolated(detail.get("state", "")),
               "format": _isolated(str(detail.get("format", "")).upper())}
     sentences = {
-        "chart": _said("staff", "Downloaded the chart of %(state)s (%(format)s) of %(survey)s."),
-        "summary": _said("staff", "Downloaded the summary tables (%(format)s) of %(survey)s."),
-        "breakdown": _said("staff", "Downloaded a breakdown of %(state)s (%(format)s) of %(survey)s."),
-        "responses": _said("staff", "Downloaded all responses (%(format)s) of %(survey)s."),
-        "codebook": _said("staff", "Downloaded the codebook (%(format)s) of %(survey)s."),
-        "factsheet": _said("staff", "Downloaded the fact sheet of %(state)s (%(format)s) of %(survey)s."),
+        "chart": _said(pgettext("staff", "Downloaded the chart of %(state)s (%(format)s) of %(survey)s.")),
+        "summary": _said(pgettext("staff", "Downloaded the summary tables (%(format)s) of %(survey)s.")),
+        "breakdown": _said(pgettext("staff", "Downloaded a breakdown of %(state)s (%(format)s) of %(survey)s.")),
+        "responses": _said(pgettext("staff", "Downloaded all responses (%(format)s) of %(survey)s.")),
+        "codebook": _said(pgettext("staff", "Downloaded the codebook (%(format)s) of %(survey)s.")),
+        "factsheet": _said(pgettext("staff", "Downloaded the fact sheet of %(state)s (%(format)s) of %(survey)s.")),
     }
-    sentence = sentences.get(detail.get("what", ""), _said("staff", "Downloaded a file (%(format)s) of %(survey)s."))
+    sentence = sentences.get(detail.get("what", ""), _said(pgettext("staff", "Downloaded a file (%(format)s) of %(survey)s.")))
     return sentence % values
 
 
@@ -55,44 +56,44 @@ def sentence(event: AuditEvent) -> tuple[Markup, list[str]]:
         text = _downloaded(detail)
     else:
         sentences = {
-            "login": (_said("staff", "Logged in."), set()),
-            "login_failed": (_said("staff", "A log-in as %(email)s failed.") % {"email": value("email", "")},
+            "login": (_said(pgettext("staff", "Logged in.")), set()),
+            "login_failed": (_said(pgettext("staff", "A log-in as %(email)s failed.")) % {"email": value("email", "")},
                              {"email"}),
-            "kiosk_started": (_said("staff", "Started kiosk mode for %(survey)s.") % {"survey": value("survey", "")},
+            "kiosk_started": (_said(pgettext("staff", "Started kiosk mode for %(survey)s.")) % {"survey": value("survey", "")},
                               {"survey"}),
-            "partner_download": (_said("staff", "Downloaded the partner's own responses (%(format)s) of "
-                                                   "%(survey)s.") % {"format": _isolated(str(detail.get("format", "")).upper()),
+            "partner_download": (_said(pgettext("staff", "Downloaded the partner's own responses (%(format)s) of "
+                                                   "%(survey)s.")) % {"format": _isolated(str(detail.get("format", "")).upper()),
                                                                       "survey": value("survey", "")},
                                  {"format", "survey"}),
-            "partner_target": (_said("staff", "Set the partner's target to %(target)s responses.")
+            "partner_target": (_said(pgettext("staff", "Set the partner's target to %(target)s responses."))
                                % {"target": value("target")} if detail.get("target")
-                               else _said("staff", "Removed the partner's target."), {"target"}),
-            "partner_created": (_said("staff", "Added the partner %(name)s.") % {"name": value("name", "")},
+                               else _said(pgettext("staff", "Removed the partner's target.")), {"target"}),
+            "partner_created": (_said(pgettext("staff", "Added the partner %(name)s.")) % {"name": value("name", "")},
                                 {"name"}),
-            "partner_updated": (_said("staff", "Changed the partner %(code)s.") % {"code": value("code", "")},
+            "partner_updated": (_said(pgettext("staff", "Changed the partner %(code)s.")) % {"code": value("code", "")},
                                 {"code", "partner_id"}),
-            "password_reset": (_said("staff", "Reset the password of %(email)s.") % {"email": value("email", "")},
+            "password_reset": (_said(pgettext("staff", "Reset the password of %(email)s.")) % {"email": value("email", "")},
                                {"email"}),
-            "public_results": ((_said("staff", "Published the families' results pages of %(survey)s.")
+            "public_results": ((_said(pgettext("staff", "Published the families' results pages of %(survey)s."))
                                 if detail.get("published") else
-                                _said("staff", "Stopped publishing the families' results pages of %(survey)s."))
+                                _said(pgettext("staff", "Stopped publishing the families' results pages of %(survey)s.")))
                                % {"survey": value("survey", "")}, {"survey", "published"}),
-            "survey_uploaded": (_said("staff", "Uploaded version %(version)s of %(survey)s.")
+            "survey_uploaded": (_said(pgettext("staff", "Uploaded version %(version)s of %(survey)s."))
                                 % {"version": value("version", ""), "survey": value("slug", "")}, {"version", "slug"}),
-            "survey_published": (_said("staff", "Published %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
-            "survey_closed": (_said("staff", "Closed %(survey)s.") % {"survey": value("slug", "")}, {"slug"}),
-            "survey_downloaded": (_said("staff", "Downloaded %(survey)s as an XLSForm.")
+            "survey_published": (_said(pgettext("staff", "Published %(survey)s.")) % {"survey": value("slug", "")}, {"slug"}),
+            "survey_closed": (_said(pgettext("staff", "Closed %(survey)s.")) % {"survey": value("slug", "")}, {"slug"}),
+            "survey_downloaded": (_said(pgettext("staff", "Downloaded %(survey)s as an XLSForm."))
                                   % {"survey": value("slug", "")}, {"slug"}),
-            "user_created": (_said("staff", "Created the user %(email)s.") % {"email": value("email", "")},
+            "user_created": (_said(pgettext("staff", "Created the user %(email)s.")) % {"email": value("email", "")},
                              {"email"}),
-            "user_enabled": (_said("staff", "Allowed %(email)s to log in again.") % {"email": value("email", "")},
+            "user_enabled": (_said(pgettext("staff", "Allowed %(email)s to log in again.")) % {"email": value("email", "")},
                              {"email"}),
-            "user_disabled": (_said("staff", "Stopped %(email)s from logging in.") % {"email": value("email", "")},
+            "user_disabled": (_said(pgettext("staff", "Stopped %(email)s from logging in.")) % {"email": value("email", "")},
                               {"email"}),
-            "contacts_viewed": (_said("staff", "Viewed the contact details."), set()),
-            "contacts_purged": (_said("staff", "Deleted contact details."), set()),
+            "contacts_viewed": (_said(pgettext("staff", "Viewed the contact details.")), set()),
+            "contacts_purged": (_said(pgettext("staff", "Deleted contact details.")), set()),
         }
-        text, said = sentences.get(event.action, (_said("staff", "Something else happened."), set()))
+        text, said = sentences.get(event.action, (_said(pgettext("staff", "Something else happened.")), set()))
     rest = [f"{key}: {item}" for key, item in sorted(detail.items()) if key not in said]
     return text, rest
 

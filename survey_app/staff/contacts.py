@@ -3,9 +3,9 @@ from flask import render_template
 from sqlalchemy import select
 
 from .. import audit, contacts
-from ..auth import roles_required
 from ..extensions import db
 from ..models import Contact, Partner, Survey
+from ..security.auth import roles_required
 from . import blueprint
 
 

@@ -10,6 +10,7 @@ names and the chart are in the sheet's language (`?language=`, any language of t
 from __future__ import annotations
 
 import base64
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,16 @@ from sqlalchemy import select
 
 from analysis.charts import figure_to_bytes
 
-from .. import audit, locale, policy, state_facts, storage
+from .. import audit, policy, policy_texts, state_facts, storage, surveys
+from ..extensions import db
+from ..i18n import locale
+from ..models import AdvocacyDate, CommentNote, Partner
 from ..reporting import figures, snapshots
 from ..reporting import rows as report_rows
-from ..auth import roles_required
-from ..extensions import db
-from ..models import AdvocacyDate, CommentNote, Partner
-from ..partner import blueprint as partner_blueprint
+from ..security.auth import roles_required
 from . import blueprint
-from .comments import starred_quotes
-from .reports import FORMATS, DateRange, chart_figure, min_n, survey_or_404
+from .comment_queries import starred_quotes
+from .reports import FORMATS, DateRange, chart_figure, min_n
 
 TOP_ISSUES = 5
 QUOTES = 3
@@ -68,7 +69,7 @@ def _sheet_language(definition: Any) -> locale.Language:
 
 
 def _sheet_context(slug: str, state: str) -> dict[str, Any]:
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     facts = state_facts.for_state(state)
     snap = snapshots.snapshot(survey)
     # Fact sheets are per US state: only for a survey that ranks a question and groups by states.
@@ -84,12 +85,14 @@ def _sheet_context(slug: str, state: str) -> dict[str, Any]:
         select(CommentNote.answer_id, CommentNote.translation)
         .where(CommentNote.answer_id.in_([quote.answer_id for quote in quotes]))).all()) if quotes else {}
     own_names = figures.labels(snap, locale.current().code)
+    levers = policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state)
     return dict(
         survey=survey, snap=snap, state=state, state_name=own_names.state(state), facts=facts,
         citation=state_facts.citations().get(state), marks=status_marks(),
         el_students=el_students_text(facts), respondents=respondents, period=tables.dates.get(state),
         issues=issues[:TOP_ISSUES], sheet_language=sheet_language, quotes=quotes, translations=translations,
-        levers=policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state), lever_issues=LEVER_ISSUES,
+        levers=levers, lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), sheet_language.code),
+        lever_issues=LEVER_ISSUES,
         opportunity=None, partner=None, date_kinds=policy.date_kind_labels(),
         languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=snapshots.pending(snap),
         title=snap.survey.text(snap.survey.title, sheet_language.code), form=FlaskForm(), **FORMATS)
@@ -107,15 +110,15 @@ def factsheet_pdf(slug: str, state: str):
     context = _sheet_context(slug, state)
     code = context["sheet_language"].code
     audit.record("staff_download", what="factsheet", survey=slug, state=state, format="pdf", language=code)
-    return _pdf(context, f"{slug}-{state}-{code}.pdf")
+    return pdf_reply(context, f"{slug}-{state}-{code}.pdf")
 
 
-def _pdf(context: dict[str, Any], filename: str) -> Response:
+def pdf_reply(context: dict[str, Any], filename: str) -> Response:
     """The sheet as a PDF. The chart is put into the page, so WeasyPrint fetches nothing but
     the stylesheets, which it reads from disk."""
     import weasyprint.urls  # loaded on first use: it pulls in Pango, which only this page needs
 
-    html = render_template("staff/factsheet.html", pdf=True, chart_src=_chart_data(context), **context)
+    html = render_template("staff/factsheet.html", pdf=True, chart_src=chart_data(context), **context)
     static = Path(blueprint.root_path).parent / "static"
 
     class StylesheetsOnly(weasyprint.urls.URLFetcher):
@@ -135,7 +138,7 @@ def _pdf(context: dict[str, Any], filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _chart_data(context: dict[str, Any]) -> str | None:
+def chart_data(context: dict[str, Any]) -> str | None:
     """The sheet's chart as a `data:` address, for pages that cannot link to the staff chart."""
     if not context["issues"]:
         return None
@@ -144,7 +147,7 @@ def _chart_data(context: dict[str, Any]) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _brief_context(slug: str, state: str, date_id: int, partner: Partner | None) -> dict[str, Any]:
+def brief_context(slug: str, state: str, date_id: int, partner: Partner | None) -> dict[str, Any]:
     """A fact sheet for testimony at one dated opportunity in the state, signed by a partner."""
     opportunity = db.session.get(AdvocacyDate, date_id)
     if opportunity is None or opportunity.state_code != state:
@@ -161,7 +164,7 @@ def _state_partner(state: str) -> Partner | None:
 @blueprint.get("/briefs/<slug>/<state>/<int:date_id>")
 @roles_required("admin", "staff")
 def brief(slug: str, state: str, date_id: int):
-    context = _brief_context(slug, state, date_id, _state_partner(state))
+    context = brief_context(slug, state, date_id, _state_partner(state))
     partners = db.session.scalars(select(Partner).where(Partner.state_code == state).order_by(Partner.name)).all()
     return render_template("staff/factsheet.html", pdf=False, chart_src=None, state_partners=partners, **context)
 
@@ -169,36 +172,10 @@ def brief(slug: str, state: str, date_id: int):
 @blueprint.get("/briefs/<slug>/<state>/<int:date_id>.pdf")
 @roles_required("admin", "staff")
 def brief_pdf(slug: str, state: str, date_id: int):
-    context = _brief_context(slug, state, date_id, _state_partner(state))
+    context = brief_context(slug, state, date_id, _state_partner(state))
     code = context["sheet_language"].code
     audit.record("staff_download", what="brief", survey=slug, state=state, date_id=date_id, language=code)
-    return _pdf(context, f"{slug}-{state}-brief-{date_id}-{code}.pdf")
-
-
-@partner_blueprint.get("/briefs/<slug>/<int:date_id>")
-@roles_required("partner")
-def partner_brief(slug: str, date_id: int):
-    """A partner's brief for a date in its own state, signed with its name."""
-    context = _partner_brief_context(slug, date_id)
-    return render_template("staff/factsheet.html", pdf=False, chart_src=_chart_data(context), state_partners=[],
-                           **context)
-
-
-@partner_blueprint.get("/briefs/<slug>/<int:date_id>.pdf")
-@roles_required("partner")
-def partner_brief_pdf(slug: str, date_id: int):
-    context = _partner_brief_context(slug, date_id)
-    code = context["sheet_language"].code
-    audit.record("partner_download", what="brief", survey=slug, date_id=date_id, language=code)
-    return _pdf(context, f"{slug}-{context['state']}-brief-{date_id}-{code}.pdf")
-
-
-def _partner_brief_context(slug: str, date_id: int) -> dict[str, Any]:
-    """The logged-in partner's brief: its own state's date, of a published survey only."""
-    if survey_or_404(slug).status == "draft":
-        abort(404)
-    partner = current_user.partner
-    return _brief_context(slug, partner.state_code, date_id, partner)
+    return pdf_reply(context, f"{slug}-{state}-brief-{date_id}-{code}.pdf")
 
 
 @blueprint.post("/factsheets/<slug>/<state>/quotes/<int:answer_id>")

@@ -12,17 +12,25 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from .. import audit, storage
-from ..auth import roles_required
+from .. import audit, state_facts, storage
 from ..extensions import db
 from ..models import Partner, User
+from ..security.auth import roles_required
 from . import blueprint
 
-STATES = {"CA": "California", "IL": "Illinois", "MA": "Massachusetts", "MN": "Minnesota", "NY": "New York",
-          "TN": "Tennessee", "WA": "Washington"}
 # The code goes into every link a partner shares, so it stays short and URL-safe.
 CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def state_names() -> dict[str, str]:
+    """The states partners work in, as `data/states.csv` lists them: code -> name."""
+    return {code: facts.name for code, facts in state_facts.all_states().items()}
+
+
+def _state_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _p("staff", "Choose a state")),
+            *(SelectChoice(code, name) for code, name in state_names().items())]
 
 
 def _strip(value: Any) -> Any:
@@ -42,8 +50,7 @@ class PartnerForm(FlaskForm):
     name = StringField(_p("staff", "Name"), filters=[_strip],
                        validators=[InputRequired(_p("staff", "Enter the organisation's name.")),
                                    Length(max=200, message=_p("staff", "The name must be 200 characters or fewer."))])
-    state_code = SelectField(_p("staff", "State"), choices=[SelectChoice("", _p("staff", "Choose a state"))]
-                             + [SelectChoice(code, name) for code, name in STATES.items()],
+    state_code = SelectField(_p("staff", "State"), choices=_state_choices,
                              validators=[InputRequired(_p("staff", "Choose the state the partner works in."))])
     website = StringField(_p("staff", "Website (optional)"), filters=[_strip],
                           validators=[Optional(), Length(max=200, message=_p(
@@ -106,7 +113,7 @@ def partners():
     rows = db.session.scalars(select(Partner).order_by(Partner.state_code, Partner.name)).all()
     user_counts = dict(db.session.execute(select(User.partner_id, func.count(User.id))
                                           .where(User.role == "partner").group_by(User.partner_id)).all())
-    return render_template("staff/partners.html", partners=rows, user_counts=user_counts, states=STATES)
+    return render_template("staff/partners.html", partners=rows, user_counts=user_counts, states=state_names())
 
 
 @blueprint.route("/partners/new", methods=["GET", "POST"])

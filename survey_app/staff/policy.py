@@ -1,17 +1,19 @@
 """Staff keep the policy levers beside each issue and every state's advocacy calendar."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import audit, locale, policy, storage
-from ..auth import roles_required
+from .. import audit, policy, policy_texts, storage
 from ..extensions import db
+from ..i18n import locale
 from ..models import AdvocacyDate, PolicyLever
 from ..policy import date_kind_labels, kind_labels, verification_labels
-from ..policy_forms import AdvocacyDateForm, LeverForm
+from ..i18n.locale import BY_CODE, DEFAULT
+from ..policy_forms import AdvocacyDateForm, IssueLineForm, LeverForm
+from ..security.auth import roles_required
 from ..state_facts import all_states
 from . import blueprint
 
@@ -26,6 +28,36 @@ def levers():
     issues = policy.issue_options(locale.current().code)
     return render_template("staff/levers.html", levers=policy.all_levers(), issues=issues, states=state_names(),
                            kinds=kind_labels(), verifications=verification_labels(), form=FlaskForm())
+
+
+@blueprint.get("/issue-lines")
+@roles_required("admin", "staff")
+def issue_lines():
+    issues = policy.issue_options(locale.current().code)
+    english = policy_texts.english_lines(issues)
+    languages = [code for code in policy.translation_languages() if code in BY_CODE]
+    statuses = {code: policy_texts.statuses(policy_texts.issue_subject(code), english[code], languages)
+                for code in issues if code in english}
+    return render_template("staff/issue_lines.html", issues=issues, english=english, statuses=statuses,
+                           languages=[BY_CODE[code] for code in languages])
+
+
+@blueprint.route("/issue-lines/<issue>", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def issue_line_edit(issue: str):
+    issues = policy.issue_options(locale.current().code)
+    if issue not in issues:
+        abort(404)
+    english = policy_texts.english_lines([issue]).get(issue, "")
+    form = IssueLineForm(data={"line": english} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        line = form.line.data or ""
+        storage.save_policy_text(policy_texts.issue_subject(issue), DEFAULT, line, line, current_user)
+        audit.record("issue_line_saved", issue=issue)
+        flash(pgettext("staff", "The sentence was saved. Translations made from the old sentence wait for a "
+                                "translator again."), "success")
+        return redirect(url_for("staff.issue_lines", _anchor=f"issue-{issue}"))
+    return render_template("staff/issue_line_form.html", form=form, issue=issue, label=issues[issue])
 
 
 @blueprint.route("/levers/new", methods=["GET", "POST"])

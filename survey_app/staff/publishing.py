@@ -25,10 +25,11 @@ from forms.definition import definition_hash, normalise
 from forms.workbook_limits import WorkbookTooLarge, check_workbook
 from forms.xlsform import XLSFormError, read_xlsform_with_notices, stored_to_raw, write_xlsform
 
-from .. import audit, locale, storage, surveys, translation_status
-from ..auth import roles_required
+from .. import audit, storage, surveys
 from ..extensions import db
+from ..i18n import locale, translation_status
 from ..models import Response, Survey, SurveyVersion
+from ..security.auth import roles_required
 from . import blueprint
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -69,13 +70,6 @@ class SurveyRow:
     newest: SurveyVersion
     title: str
     responses: int
-
-
-def _survey_or_404(slug: str) -> Survey:
-    survey = surveys.find_survey(slug)
-    if survey is None or not survey.versions:
-        abort(404)
-    return survey
 
 
 def _title(version: SurveyVersion) -> str:
@@ -184,7 +178,7 @@ def surveys_index():
 @blueprint.get("/surveys/<slug>")
 @roles_required("admin", "staff")
 def survey_detail(slug: str):
-    survey = _survey_or_404(slug)
+    survey, _newest = surveys.get_or_404(slug)
     newest = survey.versions[-1]
     return render_template("staff/surveys_detail.html", survey=survey, newest=newest, title=_title(newest),
                            languages=_language_rows(newest), responses=_responses_by_version(survey))
@@ -193,7 +187,7 @@ def survey_detail(slug: str):
 @blueprint.post("/surveys/<slug>/<any(publish, close):action>")
 @roles_required("admin")
 def survey_status(slug: str, action: str):
-    survey = _survey_or_404(slug)
+    survey, _newest = surveys.get_or_404(slug)
     wanted = "open" if action == "publish" else "closed"
     if wanted == "closed" and survey.status == "draft":
         flash(pgettext("staff", "A draft has not been published, so there is nothing to close."), "error")
@@ -212,7 +206,7 @@ def survey_status(slug: str, action: str):
 @blueprint.get("/surveys/<slug>/xlsform")
 @roles_required("admin", "staff")
 def survey_xlsform(slug: str):
-    survey = _survey_or_404(slug)
+    survey, _newest = surveys.get_or_404(slug)
     number = request.args.get("version", type=int)
     version = next((v for v in survey.versions if v.version == number), None) if number else survey.versions[-1]
     if version is None:
@@ -226,7 +220,7 @@ def survey_xlsform(slug: str):
 @blueprint.get("/surveys/<slug>/preview")
 @roles_required("admin", "staff")
 def survey_preview(slug: str):
-    survey = _survey_or_404(slug)
+    survey, _newest = surveys.get_or_404(slug)
     version = survey.versions[-1]
     definition = surveys.parsed(version)
     previewable = definition.languages
@@ -240,4 +234,5 @@ def survey_preview(slug: str):
 
 def _preview_forms(definition: SurveyDefinition, code: str) -> list[PageForm]:
     """Every page's form, empty, in one language, as a respondent would first see it."""
-    return [build_page_form(definition, index, code, {}) for index in range(len(definition.pages))]
+    # Every choice is shown: which ones a choice filter keeps depends on answers a preview has not got.
+    return [build_page_form(definition, index, code, {}, filtered=False) for index in range(len(definition.pages))]

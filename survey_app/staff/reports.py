@@ -1,29 +1,31 @@
 """Staff reports: every state side by side, one state in depth, and its chart.
 
-Every figure comes from `analysis` through `report_data`, with the small-group rule applied
+Every figure comes from `analysis` through `reporting`, with the small-group rule applied
 there; the pages only label and format what is published. Partner users get the side-by-side
 overview too (aggregates only), on the partner portal.
 """
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Mapping
+from typing import Any, Mapping
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, pgettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, locale, policy, state_facts, storage
-from ..reporting import figures, snapshots
+from .. import audit, policy, policy_texts, state_facts, storage, surveys
+from ..i18n import locale
+from ..reporting import figures, filters, snapshots
 from ..reporting import rows as report_rows
-from ..auth import roles_required
-from ..partner import blueprint as partner_blueprint
+from ..security.auth import roles_required
 from . import blueprint
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -101,13 +103,6 @@ def parse_dates(args: Mapping[str, str]) -> DateRange:
     return found
 
 
-def survey_or_404(slug: str):
-    survey = snapshots.find_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
-
-
 def overview_rows(tables: figures.Tables, names: figures.Labels) -> list[dict[str, Any]]:
     """Every state (ALL first): respondents, dates and the three most chosen issues."""
     rows = []
@@ -122,15 +117,17 @@ def overview_rows(tables: figures.Tables, names: figures.Labels) -> list[dict[st
     return rows
 
 
-def widened_text(start: date | None, end: date | None) -> str:
+def widened_text(start: date | None, end: date | None) -> Markup:
     """The dates a partner's figures are for, after widening."""
+    # The sentence is escaped and the dates put in as markup, so each reads left to right in any language.
     if start and end:
-        return pgettext("staff", "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
+        return escape(pgettext("staff", "from %(start)s to %(end)s")) % {"start": locale.day_html(start),
+                                                                      "end": locale.day_html(end)}
     if start:
-        return pgettext("staff", "from %(start)s to today", start=start.isoformat())
+        return escape(pgettext("staff", "from %(start)s to today")) % {"start": locale.day_html(start)}
     if end:
-        return pgettext("staff", "from the first response to %(end)s", end=end.isoformat())
-    return pgettext("staff", "all dates")
+        return escape(pgettext("staff", "from the first response to %(end)s")) % {"end": locale.day_html(end)}
+    return escape(pgettext("staff", "all dates"))
 
 
 def chosen_grouping(snap: snapshots.Snapshot, args: Mapping[str, str]) -> str | None:
@@ -149,10 +146,30 @@ def question_views(snap: snapshots.Snapshot, by: str | None, start: date | None,
             for question, table in found.items()]
 
 
-def _overview_context(slug: str, audience: str, with_questions: bool = False) -> dict[str, Any]:
+def filter_context(snap: snapshots.Snapshot, names: figures.Labels, dates: DateRange,
+                   args: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The answers staff narrowed the report to (docs/analysis.md, "Filters"), what the form
+    offers, and the query that carries dates and filter on to the report's other pages."""
+    answer_filter = filters.parse(request.args if args is None else args, snap, names)
+    options = filters.options(snap, names) if args is None else []
+    return {"answer_filter": answer_filter, "filter_options": options,
+            "filter_summary": filters.summary(answer_filter, options),
+            "query": {**dates.query, **answer_filter.query}}
+
+
+def withheld_labels(snap: snapshots.Snapshot, answer_filter: filters.AnswerFilter, split: str | None,
+                    start: date | None, end: date | None, names: figures.Labels,
+                    within: tuple[str, ...] = ()) -> list[str]:
+    """The groups a filter leaves out, by name ("everyone" when the table has no groups)."""
+    found = filters.narrowed(snap, answer_filter, split, start, end, min_n(), within)
+    named = {ALL: pgettext("staff", "Everyone"), "": pgettext("staff", "No answer to the grouping question")}
+    return [named.get(code) or names.choice(split or "", code) for code in found.withheld]
+
+
+def overview_context(slug: str, audience: str, with_questions: bool = False) -> dict[str, Any]:
     """The overview's figures: the ranked question per group when the survey declares one,
     and every select question's frequency table when it does not (or when asked)."""
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     dates = parse_dates(request.args)
     snap = snapshots.snapshot(survey)
     start, end = dates.start, dates.end
@@ -163,23 +180,31 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
         start, end = figures.partner_dates(snap, start, end, min_n())
         widened = widened_text(start, end)
     names = figures.labels(snap, locale.current().code)
+    # Partners see the whole survey's aggregates only; staff may narrow them to chosen answers.
+    chosen = filter_context(snap, names, dates) if audience == "staff" else filter_context(snap, names, dates, {})
+    answer_filter = chosen["answer_filter"]
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, start, end, min_n()).snap
     context: dict[str, Any] = {
-        "survey": survey, "snap": snap, "pending": snapshots.pending(snap), "dates": dates, "min_n": min_n(),
+        "survey": survey, "snap": snap, "pending": snapshots.pending(whole), "dates": dates, "min_n": min_n(),
         "widened": widened, "title": snap.survey.text(snap.survey.title, names.language),
         "fact_states": set(state_facts.all_states()),
         "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, "states": names.by_states,
-        **FORMATS}
+        **chosen, **FORMATS}
+    context["withheld"] = withheld_labels(whole, answer_filter, snap.group, start, end, names)
     if snap.rank is not None:
         tables = figures.tables(snap, start, end, min_n())
         rows = overview_rows(tables, names)
         top_issues = {issue.code: issue.label for row in rows for issue in row["top"]}
         context.update(tables=tables, rows=rows, responses=tables.responses, ranked=not with_questions,
-                       top_issues=top_issues, levers=policy.levers_anywhere(top_issues),
+                       top_issues=top_issues, levers=(levers := policy.levers_anywhere(top_issues)),
+                       lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), names.language),
                        state_names={code: facts.name for code, facts in state_facts.all_states().items()})
     if snap.rank is None or with_questions:
-        by = chosen_grouping(snap, request.args)
-        context.update(by=by, questions=question_views(snap, by, start, end, names),
-                       responses=len(figures.filtered(snap, start, end)),
+        by = chosen_grouping(whole, request.args)
+        grouped = filters.narrowed(whole, answer_filter, by, start, end, min_n()).snap
+        context.update(by=by, questions=question_views(grouped, by, start, end, names),
+                       responses=len(figures.filtered(grouped, start, end)),
+                       withheld=withheld_labels(whole, answer_filter, by, start, end, names),
                        groupings=[(name, names.questions.get(name, name)) for name in snap.group_questions])
     return context
 
@@ -188,29 +213,20 @@ def _overview_context(slug: str, audience: str, with_questions: bool = False) ->
 @roles_required("admin", "staff")
 def report_overview(slug: str):
     return render_template("staff/overview.html", audience="staff", form=FlaskForm(),
-                           **_overview_context(slug, "staff"))
+                           **overview_context(slug, "staff"))
 
 
 @blueprint.get("/question-tables/<slug>")
 @roles_required("admin", "staff")
 def report_questions(slug: str):
     return render_template("staff/overview.html", audience="staff", form=FlaskForm(), only_questions=True,
-                           **_overview_context(slug, "staff", with_questions=True))
-
-
-@partner_blueprint.get("/overview/<slug>")
-@roles_required("partner")
-def partner_overview(slug: str):
-    if survey_or_404(slug).status == "draft":
-        abort(404)
-    return render_template("staff/overview.html", audience="partner", form=None,
-                           **_overview_context(slug, "partner"))
+                           **overview_context(slug, "staff", with_questions=True))
 
 
 @blueprint.post("/reports/<slug>/public-results")
 @roles_required("admin", "staff")
 def public_results_switch(slug: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     if FlaskForm().validate_on_submit():
         publish = request.form.get("public_results") == "on"
         storage.set_public_results(survey, publish)
@@ -230,30 +246,41 @@ def state_or_404(snap: snapshots.Snapshot, state: str) -> str:
 @blueprint.get("/reports/<slug>/<state>")
 @roles_required("admin", "staff")
 def report_state(slug: str, state: str):
-    survey = survey_or_404(slug)
+    survey, _version = surveys.get_or_404(slug)
     snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     asked = request.args.get("breakdown", "")
     across = asked if asked in snap.breakdowns else (snap.breakdowns[0] if snap.breakdowns else None)
-    tables = figures.tables(snap, dates.start, dates.end, min_n())
     names = figures.labels(snap, locale.current().code)
+    chosen = filter_context(snap, names, dates)
+    answer_filter = chosen["answer_filter"]
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
+    tables = figures.tables(snap, dates.start, dates.end, min_n())
+    # A breakdown splits the state once more: the filter is checked against that split too.
+    broken_down = (filters.narrowed(whole, answer_filter, whole.group, dates.start, dates.end, min_n(),
+                                          within=(across,)) if across else None)
     breakdown = (report_rows.breakdown_view(
-        figures.breakdown_table(snap, state, across, dates.start, dates.end, min_n()), across, names)
-        if across else None)
+        figures.breakdown_table(broken_down.snap, state, across, dates.start, dates.end, min_n()), across, names)
+        if across and broken_down else None)
     issues = report_rows.issue_rows(tables.top, state, names)
     top = [row for row in issues if not row.suppressed][:OVERVIEW_TOP]
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
     return render_template(
-        "staff/report.html", survey=survey, snap=snap, pending=snapshots.pending(snap), state=state,
+        "staff/report.html", survey=survey, snap=snap, pending=snapshots.pending(whole), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
         issues=issues, comparison=comparison, across=across, states=names.by_states,
         factsheet=names.by_states and state in state_facts.all_states(),
         breakdowns=[(name, names.breakdown_name(name)) for name in snap.breakdowns],
         breakdown=breakdown, form=FlaskForm(), top=top,
-        levers=policy.levers_for([row.code for row in top], state if state in state_facts.all_states() else None),
+        withheld=withheld_labels(whole, answer_filter, whole.group, dates.start, dates.end, names),
+        breakdown_withheld=broken_down is not None and state in broken_down.withheld,
+        levers=(levers := policy.levers_for([row.code for row in top],
+                                            state if state in state_facts.all_states() else None)),
+        lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), names.language),
+        **chosen,
         state_names={code: facts.name for code, facts in state_facts.all_states().items()}, **FORMATS)
 
 
@@ -282,25 +309,31 @@ def chart_figure(snap: snapshots.Snapshot, state: str, dates: DateRange, languag
                                  level="95%"), CHART_LABEL_WIDTH + 8))
 
 
-@blueprint.get("/reports/<slug>/<state>/chart.<any(svg, png):fmt>")
+@blueprint.get("/reports/<slug>/<state>/chart.svg")
 @roles_required("admin", "staff")
-def report_chart(slug: str, state: str, fmt: Literal["svg", "png"]):
-    survey = survey_or_404(slug)
+def report_chart(slug: str, state: str):
+    """The chart for the page, or with `download=1` as a file for slides and documents. SVG
+    either way: its words stay text, which the program that shows it shapes in every script
+    (a picture drawn on the server could not join Arabic letters or order Bengali and Karen ones)."""
+    survey, _version = surveys.get_or_404(slug)
     snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     top = request.args.get("top", type=int)
     if dates.errors or (top is not None and not 1 <= top <= 50):
         abort(400)
+    answer_filter = filters.parse(request.args, snap, figures.labels(snap, locale.current().code))
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
     # A fact sheet's chart is in the sheet's language; a report's, in the page's.
     language = request.args.get("language", "")
     if language not in snap.survey.languages or language not in locale.BY_CODE:
         language = locale.current().code
     locale.set_current(language)
-    image = snapshots.derived(snap, "chart", (state, dates.start, dates.end, min_n(), language, top, fmt),
-                                lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), fmt))
+    image = snapshots.derived(whole, "chart", (state, dates.start, dates.end, min_n(), language, top,
+                                                 answer_filter.chosen),
+                                lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), "svg"))
     headers = {}
-    if fmt == "png":
-        audit.record("staff_download", what="chart", survey=slug, state=state, format="png")
-        headers["Content-Disposition"] = f'attachment; filename="{slug}-{state}-top-issues.png"'
-    return Response(image, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers=headers)
+    if request.args.get("download") == "1":
+        audit.record("staff_download", what="chart", survey=slug, state=state, format="svg")
+        headers["Content-Disposition"] = f'attachment; filename="{slug}-{state}-top-issues-{language}.svg"'
+    return Response(image, mimetype="image/svg+xml", headers=headers)

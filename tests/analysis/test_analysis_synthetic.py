@@ -1,6 +1,9 @@
 """The synthetic generator produces canonical, plausible, reproducible frames."""
 
+import copy
+
 import pandas as pd
+import pytest
 
 from analysis.definition import frame_columns
 from analysis.synthetic import synthetic_frame
@@ -19,6 +22,19 @@ def test_synthetic_frame_one_to_three_issues(definition) -> None:
     frame = synthetic_frame(2000, definition, seed=2)
     chosen = frame[[c for c in frame.columns if c.startswith("top_issues/")]].sum(axis=1)
     assert chosen.between(1, 3).all() and set(chosen.unique()) == {1, 2, 3}
+
+
+@pytest.mark.parametrize(("constraint", "most"), [
+    ("count-selected(.) < 3", 2), ("count-selected(.) <= 2", 2), ("count-selected(.)<2", 1),
+])
+def test_synthetic_frame_keeps_within_the_survey_constraint(definition, constraint, most) -> None:
+    """A strict limit allows one choice fewer: the survey's own evaluator reads the constraint."""
+    changed = copy.deepcopy(definition)
+    row = next(row for row in changed["survey"] if row.get("name") == "top_issues")
+    row["constraint"] = constraint
+    frame = synthetic_frame(2000, changed, seed=2)
+    chosen = frame[[c for c in frame.columns if c.startswith("top_issues/")]].sum(axis=1)
+    assert chosen.between(1, most).all() and chosen.max() == most
 
 
 def test_synthetic_frame_is_reproducible(definition) -> None:

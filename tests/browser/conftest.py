@@ -103,9 +103,10 @@ class LiveServer:
         assert result.exit_code == 0, result.output
         return result.output
 
-    def create_user(self, email: str, role: str, partner: str | None = None) -> None:
+    def create_user(self, email: str, role: str, partner: str | None = None, account: str | None = None) -> None:
+        """A user the tests log in as `account` (by default, the role's name)."""
         output = self.flask("create-user", email, "--role", role, *(["--partner", partner] if partner else []))
-        self.accounts[role] = (email, re.search(r"Password \(shown once\): (\S+)", output).group(1))
+        self.accounts[account or role] = (email, re.search(r"Password \(shown once\): (\S+)", output).group(1))
 
     def responses(self) -> dict[str, dict[str, Any]]:
         """Every stored response by id: its language, partner code and answers."""
@@ -166,7 +167,11 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
         server.create_user("admin@example.org", "admin")
         server.create_user("staff@example.org", "staff")
         server.create_user("partner@example.org", "partner", "mira")
-        deadline = time.monotonic() + 30
+        # Users who read their pages in Arabic: the language is theirs, so the English ones stay English.
+        server.create_user("admin-ar@example.org", "admin", account="admin ar")
+        server.create_user("partner-ar@example.org", "partner", "mira", account="partner ar")
+        # Generous: on a busy machine the worker can take half a minute to import the app.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(server.url("/healthz"), timeout=20) as answer:

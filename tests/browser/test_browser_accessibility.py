@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app import locale
+from survey_app.i18n import locale
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,8 @@
-"""Every staff and partner page, on a phone (360 x 640) and a desktop (1280 x 800): no sideways
-scrolling, no serious or critical axe-core violation, every tap target at least 44 x 44 CSS
-pixels (links inside a sentence aside, as WCAG 2.5.8 allows), and a screenshot of each."""
+"""Every staff and partner page, on a phone (360 x 640) and a desktop (1280 x 800), in English and
+in Arabic (right to left): no sideways scrolling, no serious or critical axe-core violation, every
+tap target at least 44 x 44 CSS pixels (links inside a sentence aside, as WCAG 2.5.8 allows), and a
+screenshot of each. In Arabic, codes, numbers, dates and addresses are isolated, so that they read
+left to right and do not carry the sentence's punctuation across."""
 from __future__ import annotations
 
 import re
@@ -38,16 +40,72 @@ SMALL_TARGETS = """() => {
   return small;
 }"""
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# Content past either edge of the screen and outside any scrolling region: on a right-to-left page
+# it passes the left edge, where the page cannot scroll to it, so OVERFLOW alone would not see it.
+CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth;
+  const inScroller = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement)
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return true;
+    return false;
+  };
+  const cut = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('.visually-hidden, .skip-link, .trap') || !el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || (r.left >= -1 && r.right <= width + 1) || inScroller(el)) continue;
+    cut.push(`${el.tagName.toLowerCase()} "${(el.innerText || '').trim().slice(0, 30)}"`);
+  }
+  return cut.slice(0, 8);
+}"""
+# Left-to-right values inside right-to-left text: each must be an isolate (`<bdi>`, `dir`, or CSS
+# `unicode-bidi: isolate`), and codes, addresses and dates must also run left to right.
+NOT_ISOLATED = """() => {
+  const inline = 'code, kbd, samp, time, .numeric';
+  const ltr = 'code, kbd, samp, time, input[type=email], input[type=url], input[type=date], input[name=code], '
+            + 'input[pattern]';
+  const isolated = el => ['isolate', 'isolate-override', 'plaintext'].includes(getComputedStyle(el).unicodeBidi)
+                         || (el.parentElement && el.parentElement.closest('bdi, [dir]') !== document.documentElement);
+  const found = [];
+  for (const el of document.querySelectorAll(`${inline}, ${ltr}`)) {
+    if (!el.checkVisibility() || el.closest('.visually-hidden')) continue;
+    const wrong = [];
+    if (el.matches(inline) && !isolated(el)) wrong.push('not isolated');
+    if (el.matches(ltr) && getComputedStyle(el).direction !== 'ltr') wrong.push('not left to right');
+    if (wrong.length) found.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name).trim().slice(0, 30)}": `
+                                 + wrong.join(', '));
+  }
+  return [...new Set(found)].slice(0, 12);
+}"""
 
 
+# A flyer, a paper form and a survey's preview are in the language families read them in.
+IN_A_FAMILY_LANGUAGE = ("/flyer/", "/paper/", "/preview")
+
+
+def choose_page_language(page, code: str) -> None:
+    """As a user does: the menu at the top of every staff and partner page."""
+    menu = page.locator("details.languages")
+    menu.locator("summary").click()
+    with page.expect_navigation():
+        menu.locator(f"button[value='{code}']").click()
+    assert page.locator("html").get_attribute("lang") == code
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("role, prefix", [("admin", "staff."), ("partner", "partner.")])
-def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, new_context, logged_in, axe, screenshots,
-                                            live_server, figures):
+def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, language, new_context, logged_in, axe,
+                                            screenshots, live_server, figures):
     page = new_context(viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone",
                        has_touch=viewport == "phone", device_scale_factor=1).new_page()
     axe.install(page.context)
-    logged_in(page, role)
+    if language == "en":
+        logged_in(page, role)
+    else:
+        logged_in(page, f"{role} {language}")
+        choose_page_language(page, language)
+    direction = "rtl" if language == "ar" else "ltr"
     urls, _left_out = _urls(live_server, prefix)
     problems: dict[str, dict[str, object]] = {}
     checked = []
@@ -60,6 +118,13 @@ def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, new_context,
         checked.append(path)
         screenshots.take(page, re.sub(r"[^A-Za-z0-9]+", "_", path.strip("/")) or "home")
         found: dict[str, object] = {}
+        opened_in = (page.locator("html").get_attribute("lang"), page.locator("html").get_attribute("dir"))
+        if opened_in != (language, direction) and not any(part in path for part in IN_A_FAMILY_LANGUAGE):
+            found["language"] = opened_in
+        if direction == "rtl" and (values := page.evaluate(NOT_ISOLATED)):
+            found["values not isolated"] = values
+        if cut := page.evaluate(CUT_OFF):
+            found["cut off at the edge"] = cut
         if (extra := page.evaluate(OVERFLOW)) > 0:
             found["scrolls sideways by (px)"] = extra
         if small := page.evaluate(SMALL_TARGETS):
@@ -69,8 +134,8 @@ def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, new_context,
         if found:
             problems[path] = found
     assert len(checked) >= 3, f"too few pages opened: {checked}"
-    figures.setdefault("staff_partner_pages_checked", {})[f"{role} {viewport}"] = len(checked)
-    assert not problems, problems
+    figures.setdefault("staff_partner_pages_checked", {})[f"{role} {viewport} {language}"] = len(checked)
+    assert not problems, "\n".join(f"{path}: {found}" for path, found in problems.items())
 
 
 def test_staff_pages_keep_their_language_after_a_survey_link_in_arabic(phone, logged_in, screenshots, live_server):

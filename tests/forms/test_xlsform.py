@@ -173,8 +173,8 @@ def question(kind: str, **cells: Any) -> dict[str, Any]:
     return {"type": kind, "name": "q2", "label": "Second question", **cells}
 
 
-TYPES_LIST = ("Supported types: text, integer, decimal, date, time, select_one, select_multiple, note, begin_group, "
-              "end_group.")
+TYPES_LIST = ("Supported types: text, integer, decimal, date, time, select_one, select_multiple, note, calculate, "
+              "start, end, today, begin_group, end_group, begin_repeat, end_repeat.")
 NOT_COLLECTED = "and this service does not collect it from families."
 
 
@@ -189,10 +189,13 @@ NOT_COLLECTED = "and this service does not collect it from families."
     *[("survey", question(kind), f'"{kind}" is not supported: phone and account identifiers (device id, phone '
       f"number, SIM, user name, email) identify the person answering, {NOT_COLLECTED}")
       for kind in ("deviceid", "imei", "phonenumber", "simserial", "subscriberid", "username", "email", "audit")],
-    ("survey", question("begin repeat"), 'survey sheet, row 3, column "type": "begin repeat" is not supported: '
-     "repeated groups are not supported yet."),
-    ("survey", question("calculate", calculation="1 + 1"), 'column "type": "calculate" is not supported: '
-     "calculated values are not supported yet."),
+    ("survey", question("begin repeat"), 'survey sheet, row 3, column "repeat_count": the repeat "q2" has no count. '
+     "Write in repeat_count how many times to ask its questions: a number, or an earlier answer such as ${children} "
+     "(at most 20)."),
+    ("survey", question("begin loop over yes_no"), '"begin loop over yes_no" is not supported: loops over a choice '
+     "list are not supported."),
+    ("survey", question("calculate", calculation="uuid()"), "survey sheet, row 3 ('q2'): the calculation "
+     "expression is not valid: unknown function uuid()"),
     ("survey", question("rank yes_no"), '"rank yes_no" is not supported: ranking is not supported.'),
     ("survey", question("range"), '"range" is not supported: sliders are not supported.'),
     ("survey", question("acknowledge"), '"acknowledge" is not supported: tick-to-confirm'),
@@ -201,14 +204,21 @@ NOT_COLLECTED = "and this service does not collect it from families."
      "its type."),
     ("survey", question("select_one_from_file schools.csv"), 'survey sheet, row 3, column "type": '
      '"select_one_from_file schools.csv" is not supported: choices from a separate file are not supported yet. '),
-    ("survey", question("select_one yes_no", choice_filter="name != 'no'"), 'survey sheet, row 3, column '
-     '"choice_filter": choice filters (choices that depend on an earlier answer) are not supported yet.'),
+    ("survey", question("select_one yes_no", choice_filter="county = ${consent}"), "survey sheet, row 3 ('q2'): "
+     "the choice_filter names the column county, which the choices of this question do not have."),
+    ("survey", question("text", choice_filter="name != 'no'"), "survey sheet, row 3 ('q2'): only a select_one or "
+     "select_multiple question has a choice_filter."),
     ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
      '"media::image::English (en)": pictures, sound and video are not shown to respondents. Clear the cell'),
     ("survey", question("note", image="map.png"), 'column "image": pictures, sound and video'),
-    ("survey", question("integer", default=0), 'survey sheet, row 3, column "default": questions cannot start'),
-    ("survey", question("text", required="${consent} = 'no'"), 'survey sheet, row 3, column "required": '
-     "\"${consent} = 'no'\" is a condition. A condition in \"required\" is not supported"),
+    ("survey", question("integer", default="many"), "survey sheet, row 3 ('q2'): the default 'many' is not a "
+     "integer answer."),
+    ("survey", question("select_one yes_no", default="maybe"), "survey sheet, row 3 ('q2'): the default 'maybe' is "
+     "not a choice of the list 'yes_no'."),
+    ("survey", question("text", required="${consent} = "), "survey sheet, row 3 ('q2'): the required expression is "
+     "not valid"),
+    ("survey", question("text", trigger="${consent}"), 'survey sheet, row 3, column "trigger": answers set by other '
+     "answers are not supported."),
     ("survey", question("text", read_only="yes"), 'survey sheet, row 3, column "read_only": read-only questions are '
      "not supported."),
     ("survey", question("text", **{"label::Klingonese": "nuqneH"}), 'survey sheet, column "label::Klingonese": '
@@ -243,8 +253,8 @@ def test_read_xlsform_refuses_settings_below_row_two(tmp_path):
     ("survey", question("text", appearance="multiline"), 'survey sheet, row 3, column "appearance": "multiline" is '
      "ignored; the question is shown the usual way."),
     ("survey", question("text", **{"": "stray"}), None),
-    ("survey", question("start", label=None), 'survey sheet, row 3, type "start": not recorded from the phone; this '
-     "service records the time each response is sent."),
+    ("survey", question("start", label=None), 'survey sheet, row 3, type "start": recorded by this service, not the '
+     "phone, to the minute, in UTC."),
     ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "county": "north"}, 'choices sheet, row 4, '
      'column "county": ignored, as this service does not use it.'),
     ("settings", {"submission_url": "https://example.org/submit"}, 'settings sheet, column "submission_url": this '

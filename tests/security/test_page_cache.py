@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from survey_app import create_app, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.config import ConfigError
 from survey_app.extensions import db
 from tests.conftest import Respondent, csrf_token

@@ -42,6 +42,7 @@ POLICY = {
     "staff.export_responses_stat": STAFF, "staff.factsheet_pdf": STAFF, "staff.quote_translation": STAFF,
     "staff.levers": STAFF, "staff.lever_edit": STAFF, "staff.lever_delete": STAFF, "staff.calendar": STAFF,
     "staff.calendar_delete": STAFF, "staff.brief": STAFF, "staff.brief_pdf": STAFF,
+    "staff.issue_lines": STAFF, "staff.issue_line_edit": STAFF,
     "partner.calendar": PARTNER, "partner.calendar_delete": PARTNER, "partner.connections": PARTNER,
     "partner.partner_brief": PARTNER, "partner.partner_brief_pdf": PARTNER,
     # Calendar apps cannot log in: the feed's address carries its key (a wrong key answers 404).
@@ -53,7 +54,8 @@ ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 def sample_values(rule, ids) -> dict:
     values = {"slug": "family-voices", "state": "MN", "language_code": "es", "number": 1, "answer_id": 1,
               "filename": "site.css", "partner_id": ids["partner"], "user_id": ids["user"],
-              "lever_id": 1, "date_id": 1, "state_code": "MA", "token": "0" * 32}
+              "lever_id": 1, "date_id": 1, "state_code": "MA", "token": "0" * 32,
+              "issue": "language_access"}
     for options, name in ANY.findall(rule.rule):
         values[name] = options.split(",")[0].strip().strip("'\"")
     return {name: values[name] for name in rule.arguments}

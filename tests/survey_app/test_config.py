@@ -16,6 +16,7 @@ from tests.conftest import FULL_ANSWERS, Respondent, build_app, fill_database
     ("RENDERED_PAGES", "-1", "RENDERED_PAGES must be at least 0"),
     ("RENDERED_PAGES", "1.5", "RENDERED_PAGES must be a whole number"),
     ("SURVEY_CACHE_SECONDS", "nan", "SURVEY_CACHE_SECONDS must be at least 0"),
+    ("SURVEY_VERSIONS_CACHED", "0", "SURVEY_VERSIONS_CACHED must be at least 1"),
     ("REPORTS_MAX_AGE", "soon", "REPORTS_MAX_AGE must be a number"),
     ("SESSION_HOURS", "0", "SESSION_HOURS must be at least 1"),
     ("TRUSTED_PROXIES", "-1", "TRUSTED_PROXIES must be at least 0"),

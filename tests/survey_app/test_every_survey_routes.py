@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey_app import storage, surveys
-from survey_app.cli import read_definition
+from survey_app.cli.survey_files import read_definition
 from survey_app.extensions import db
 from survey_app.models import AdvocacyDate, Answer, Partner, Response, Survey, User, new_uuid
 from tests.conftest import Respondent, csrf_token
@@ -247,7 +247,8 @@ def test_every_survey_routes_school_meals_report_uses_its_settings(app, walk):
 ODD = st.one_of(st.text(max_size=20), st.sampled_from(["", "ALL", "MN", "lincoln", "0", "-1", "9" * 30, "%00",
                                                        "<script>", "2026-02-30", "by", "x" * 500]))
 QUERY = st.dictionaries(st.sampled_from(["start", "end", "by", "breakdown", "top", "question", "issue", "page",
-                                         "starred", "lang", "ref"]), ODD, max_size=5)
+                                         "starred", "lang", "ref", "f.language", "f.role", "f.state", "f.x"]), ODD,
+                        max_size=5)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -58,7 +58,8 @@ def test_factsheets_lower_bound_reads_more_than(staff):
 
 def test_factsheets_top_issues_match_the_report(staff):
     html = staff.get(f"/staff/factsheets/{SLUG}/MN").text
-    assert "12 respondents in Minnesota chose up to three issues, between 2026-10-05 and 2026-10-05." in html
+    assert ('12 respondents in Minnesota chose up to three issues, between <time datetime="2026-10-05">2026-10-05</time> '
+            'and <time datetime="2026-10-05">2026-10-05</time>.') in html
     assert "91.7%" in html and "64.6% to 98.5%" in html and "83.3%" in html
     assert "Mental health" not in html  # suppressed issues are left out
     assert f'src="/staff/reports/{SLUG}/MN/chart.svg?top=5"' in html

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
-from survey_app.glossary import SOURCE_LANGUAGE, read_glossary
-from survey_app.locale import LANGUAGES
-from survey_app.translation_texts import interface_texts, survey_texts
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.i18n.glossary import SOURCE_LANGUAGE, read_glossary
+from survey_app.i18n.locale import LANGUAGES
+from survey_app.i18n.translation_texts import interface_texts, survey_texts
 
 TRANSLATIONS = Path("translations")
 GLOSSARY = read_glossary(TRANSLATIONS / "glossary.csv")

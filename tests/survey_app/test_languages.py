@@ -10,8 +10,8 @@ import yaml
 from babel.messages.pofile import read_po
 
 from forms.definition import normalise
-from survey_app.locale import BY_CODE, LANGUAGES, normalise_code
-from survey_app.translation_status import catalog_status, placeholders, survey_placeholder_problems
+from survey_app.i18n.locale import BY_CODE, LANGUAGES, normalise_code
+from survey_app.i18n.translation_status import catalog_status, placeholders, survey_placeholder_problems
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
 
 TRANSLATIONS = Path("translations")

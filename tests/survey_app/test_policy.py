@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from survey_app import policy, storage
-from survey_app.cli import DATA
+from survey_app.cli.survey_files import DATA
 from survey_app.extensions import db
 from survey_app.models import AdvocacyDate, Partner, PolicyLever
 from survey_app.storage import read_partners_csv

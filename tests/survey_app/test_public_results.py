@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey_app import surveys
 from survey_app.reporting import snapshots
-from survey_app.locale import LANGUAGES
+from survey_app.i18n.locale import LANGUAGES
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Survey
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token

@@ -76,7 +76,7 @@ def test_rate_limit_kiosk_counts_on_its_own(app, client):
 
 
 def test_rate_limit_keys_do_not_contain_the_address(app):
-    from survey_app.rate_limits import address_key
+    from survey_app.security.rate_limits import address_key
 
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
         key = address_key()

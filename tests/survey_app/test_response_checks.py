@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from forms.builder import TEXT_LIMIT, page_form_to_fix
 from survey_app import storage, surveys
-from survey_app.cli import read_definition
+from survey_app.cli.survey_files import read_definition
 from survey_app.extensions import db
 from survey_app.models import Answer, Draft, Response
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token

@@ -44,8 +44,8 @@ def test_staff_report_dates_are_typed_as_year_month_day(staff):
 
 
 def test_staff_audit_log_reads_as_sentences(app, staff):
-    staff.get(f"/staff/reports/{SLUG}/MN/chart.png")
+    staff.get(f"/staff/reports/{SLUG}/MN/chart.svg?download=1")
     html = staff.get("/staff/audit").text
     assert "staff_download" not in html and ">login<" not in html
-    assert "Downloaded the chart of <bdi>MN</bdi> (<bdi>PNG</bdi>) of <bdi>family-voices</bdi>." in html
+    assert "Downloaded the chart of <bdi>MN</bdi> (<bdi>SVG</bdi>) of <bdi>family-voices</bdi>." in html
     assert "Logged in." in html

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from analysis.read import read_responses
 from forms.definition import normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
-from survey_app import exports, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, read_definition
+from survey_app import storage
+from survey_app.exports import responses, writers
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 from survey_app.models import Response, Survey
 from tests.conftest import Respondent, csrf_token
@@ -83,8 +84,8 @@ def test_survey_versions_unfinished_answers_of_an_old_version_start_again_on_the
 def test_survey_versions_csv_export_has_the_columns_of_every_version(app):
     first, second = two_versions_answered(app)
     handle = io.StringIO()
-    assert exports.write_csv("pilot", handle) == 2
-    rows = {row["response_id"]: row for row in csv.DictReader(io.StringIO(handle.getvalue()))}
+    assert writers.write_csv(handle, *responses.table(responses.rows("pilot"))) == 2
+    rows = {row["response_id"]: row for row in csv.DictReader(io.StringIO(handle.getvalue().removeprefix(writers.BOM)))}
     assert list(rows[first])[-3:] == ["likes_school", "children", "why"]  # newest first, then removed ones
     assert (rows[first]["survey_version"], rows[first]["likes_school"], rows[first]["why"],
             rows[first]["children"]) == ("1", "yes", "Kind teachers", "")

@@ -84,7 +84,7 @@ def test_translation_review_translator_approves_and_proposes(app, translator):
     post(translator, PAGE, "propose", VERY_WELL, ["Dretu dimás"])
     proposed = review(VERY_WELL)
     assert proposed.status == "proposed" and proposed.proposal == ["Dretu dimás"]
-    assert "Change proposed by kriolu@example.org" in translator.get(PAGE).text
+    assert "Change proposed by <bdi>kriolu@example.org</bdi>" in translator.get(PAGE).text
     # Only texts still to review are listed by default: the approved one is gone.
     assert SCALE_QUESTION["english"] not in translator.get(PAGE).text
 
@@ -118,7 +118,7 @@ def test_translation_review_staff_accept_survey_change_as_new_version(app, trans
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "translation_accepted")) is not None
     # The accepted text counts as reviewed in the new version.
     page = translator.get(PAGE + "?show=all").text
-    assert "Reviewed by kriolu@example.org" in page
+    assert "Reviewed by <bdi>kriolu@example.org</bdi>" in page
 
 
 def test_translation_review_interface_change_is_exported_as_po(app, translator, staff):

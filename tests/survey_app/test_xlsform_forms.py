@@ -16,9 +16,10 @@ from sqlalchemy import select
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.definition import definition_hash, normalise
-from forms.xlsform import read_xlsform
-from survey_app import create_app, locale, storage
-from survey_app.cli import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
+from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
+from survey_app import create_app, storage
+from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
+from survey_app.i18n import locale
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Response, Survey, SurveyVersion
 from tests.conftest import Respondent, csrf_token
@@ -172,9 +173,10 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 
 
 @pytest.mark.parametrize("row, expected", [
-    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
+    (["begin loop over yes_no", "each", "Each"], '"begin loop over yes_no" is not supported: loops over a choice list '
+     "are not supported."),
     (["deviceid", "device", "Device"], '"deviceid" is not supported: phone and account identifiers'),
-    (["calculate", "total", "Total"], '"calculate" is not supported: calculated values are not supported yet.'),
+    (["range", "total", "Total"], '"range" is not supported: sliders are not supported.'),
     (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),
 ])
 def test_xlsform_forms_unsupported_features_are_refused_on_upload(admin_client, row, expected):
@@ -305,3 +307,188 @@ def test_xlsform_forms_answers_are_written_into_later_questions(app):
         assert f"Thank you. Now about {child}, in {label}." in page
         assert f"How many days did {child} miss?" in page and f"Since {label} started." in page
         assert "${" not in page
+
+
+LOGIC_FORM = md_form(
+    "|  | type | name | label::English (en) | label::Spanish (es) | required | relevant | constraint | calculation "
+    "| default | choice_filter | required_message::English (en) | required_message::Spanish (es) |\n"
+    "|  | start | started | | | | | | | | | | |\n"
+    "|  | end | ended | | | | | | | | | | |\n"
+    "|  | today | day | | | | | | | | | | |\n"
+    "|  | begin group | household | Household | Hogar | | | | | | | | |\n"
+    "|  | integer | children | How many children? | ¿Cuántos niños? | yes | | . <= 10 | | 1 | | | |\n"
+    "|  | select_one yes_no | has_help | Does anyone help? | ¿Le ayuda alguien? | yes | | | | no | | | |\n"
+    "|  | end group | | | | | | | | | | | |\n"
+    "|  | calculate | seats | | | | | | ${children} * 2 | | | | |\n"
+    "|  | begin group | place | Where | Dónde | | | | | | | | |\n"
+    "|  | select_one state | state | Which state? | ¿Qué estado? | yes | | | | | | | |\n"
+    "|  | select_one county | county | Which county? | ¿Qué condado? | yes | | | | | state=${state} | | |\n"
+    "|  | text | helper | Who helps with ${children} children and ${seats} seats? "
+    "| ¿Quién ayuda con ${children} niños y ${seats} asientos? | ${has_help} = 'yes' | | | | | "
+    "| Tell us who helps. | Díganos quién ayuda. |\n"
+    "|  | integer | rooms | How many rooms? | ¿Cuántas habitaciones? | | ${seats} > 2 | | | | | | |\n"
+    "|  | end group | | | | | | | | | | | |\n",
+    choices="| choices |\n|  | list name | name | label::English (en) | label::Spanish (es) | state |\n"
+            "|  | yes_no | yes | Yes | Sí | |\n|  | yes_no | no | No | No | |\n"
+            "|  | state | mn | Minnesota | Minnesota | |\n|  | state | ca | California | California | |\n"
+            "|  | county | hennepin | Hennepin | Hennepin | mn |\n|  | county | ramsey | Ramsey | Ramsey | mn |\n"
+            "|  | county | alameda | Alameda | Alameda | ca |\n")
+
+
+def choice_values(page_text: str, name: str) -> list[str]:
+    return re.findall(rf'name="{re.escape(name)}" type="radio" value="([^"]+)"', page_text)
+
+
+def stored_answers() -> dict[str, str]:
+    return dict(db.session.execute(select(Answer.question, Answer.value)).all())
+
+
+def test_xlsform_forms_calculate_default_required_condition_and_choice_filter_are_answered(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    page = respondent.start("?lang=es")
+    # Defaults: the questions start answered, and an answer cleared stays cleared.
+    assert re.search(r'id="children"[^>]*value="1"', page.text)
+    assert re.search(r'value="no" checked', page.text)
+    page = respondent.answer(children="", has_help="yes")
+    assert 'id="children-error"' in page.text and 'value="yes" checked' in page.text
+    assert not re.search(r'id="children"[^>]*value="1"', page.text)
+    page = respondent.answer(children="3", has_help="yes")
+    assert choice_values(page.text, "state") == ["mn", "ca"]
+    page = respondent.answer(state="mn")
+    # The counties of the state chosen, and only those are accepted.
+    assert choice_values(page.text, "county") == ["hennepin", "ramsey"]
+    text = html.unescape(page.text)
+    assert "¿Quién ayuda con 3 niños y 6 asientos?" in text and 'name="rooms"' in page.text
+    assert "¿Quién ayuda con 3 niños y 6 asientos? (opcional)" not in text
+    page = respondent.answer(county="alameda", helper="", rooms="2")
+    text = html.unescape(page.text)
+    assert "Díganos quién ayuda." in text and 'id="county-error"' in page.text
+    assert 'value="2"' in page.text  # what was typed is kept
+    page = respondent.answer(county="ramsey", helper="Mi hermana", rooms="2")
+    assert page.request.path.endswith("/thanks")
+    answers = stored_answers()
+    assert answers["seats"] == "6" and answers["county"] == "ramsey" and answers["helper"] == "Mi hermana"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", answers["started"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", answers["ended"]) and answers["started"] <= answers["ended"]
+    assert answers["day"] == answers["ended"][:10]
+
+
+def test_xlsform_forms_condition_in_required_and_relevant_follow_the_calculation(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="no")
+    page = respondent.answer(state="ca")
+    # One child: two seats, so no question about rooms; no help, so no one to name.
+    assert choice_values(page.text, "county") == ["alameda"] and 'name="rooms"' not in page.text
+    assert "Who helps with 1 children and 2 seats? (optional)" in html.unescape(page.text)
+    page = respondent.answer(county="alameda", helper="")
+    assert page.request.path.endswith("/thanks")
+    answers = stored_answers()
+    assert answers["seats"] == "2" and "helper" not in answers and "rooms" not in answers
+
+
+def test_xlsform_forms_answer_the_choice_filter_no_longer_offers_is_not_kept(app):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="no")
+    respondent.answer(state="mn")
+    page = respondent.answer(action="back", county="hennepin", helper="")
+    assert choice_values(page.text, "state") == ["mn", "ca"]
+    page = respondent.answer(state="ca")
+    # Hennepin was saved, but is not a county of California: it is neither shown nor kept.
+    assert choice_values(page.text, "county") == ["alameda"] and "checked" not in page.text
+    page = respondent.answer(helper="")
+    assert 'id="county-error"' in page.text
+    page = respondent.answer(county="alameda", helper="")
+    assert page.request.path.endswith("/thanks") and stored_answers()["county"] == "alameda"
+
+
+def test_xlsform_forms_logic_form_downloads_and_loads_back_unchanged(admin_client):
+    definition = normalise(read_xlsform(LOGIC_FORM, "logic.md"))
+    download = write_xlsform(stored_to_raw(definition))
+    assert normalise(read_xlsform(download, "logic.xlsx")) == definition
+
+
+def test_xlsform_forms_calculated_and_recorded_values_are_exported_with_the_answers(app, admin_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    respondent = Respondent(app.test_client(), "family-check")
+    respondent.start()
+    respondent.answer(children="2", has_help="no")
+    respondent.answer(state="mn")
+    assert respondent.answer(county="hennepin", helper="", rooms="3").request.path.endswith("/thanks")
+    export = admin_client.get("/staff/exports/family-check/responses.csv")
+    assert export.status_code == 200
+    header, row = export.text.splitlines()[:2]
+    values = dict(zip(header.split(","), row.split(",")))
+    assert values["seats"] == "4" and values["county"] == "hennepin" and values["rooms"] == "3"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", values["started"]) and values["day"] == values["ended"][:10]
+    report = admin_client.get("/staff/reports/family-check")
+    assert report.status_code == 200 and "Minnesota" in report.text
+    assert admin_client.get("/staff/question-tables/family-check").status_code == 200
+    codebook = admin_client.get("/staff/exports/family-check/codebook.csv").text
+    assert "Worked out from the answers when they were sent: ${children} * 2" in codebook
+    assert "When the response was started, to the minute (UTC)" in codebook
+
+
+def test_xlsform_forms_preview_shows_every_choice_and_the_logic(admin_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"))
+    page = html.unescape(admin_client.get("/staff/surveys/family-check/preview?lang=en").text)
+    assert "Worked out, not asked: seats = ${children} * 2" in page
+    assert "Required when: ${has_help} = 'yes'" in page and "Choices shown: those where state=${state}" in page
+    assert all(f'value="{county}"' in page for county in ("hennepin", "ramsey", "alameda"))
+
+
+@pytest.fixture
+def partner_client(app, client):
+    from survey_app.models import Partner
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "mira@example.org",
+                                "password": PASSWORD})
+    return client
+
+
+def test_xlsform_forms_paper_form_lists_every_choice_and_entry_keeps_to_the_filter(app, partner_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    printed = partner_client.get("/partner/surveys/family-check/paper/en").text
+    assert all(f'dir="ltr">{county}</span>' in printed for county in ("hennepin", "ramsey", "alameda"))
+    assert 'dir="ltr">seats<' not in printed and 'dir="ltr">started<' not in printed
+    enter = "/partner/surveys/family-check/enter"
+    form = {"form_language": "en", "children": "3", "has_help": "yes", "state": "ca", "county": "hennepin",
+            "helper": "", "rooms": "2"}
+    page = partner_client.get(enter)
+    assert all(f'value="{county}"' in page.text for county in ("hennepin", "ramsey", "alameda"))
+    reply = partner_client.post(enter, data={"csrf_token": csrf_token(page.text), **form})
+    text = html.unescape(reply.text)
+    assert "Choose from the answers shown." in text and "Tell us who helps." in text
+    assert 'value="3"' in reply.text and 'value="ca" checked' in reply.text
+    form.update(county="alameda", helper="My aunt")
+    reply = partner_client.post(enter, data={"csrf_token": csrf_token(reply.text), **form})
+    assert reply.status_code == 302
+    answers = stored_answers()
+    assert answers["county"] == "alameda" and answers["seats"] == "6" and answers["rooms"] == "2"
+    assert "started" not in answers and "day" not in answers
+
+
+def test_xlsform_forms_kiosk_offers_the_filtered_choices_and_records_times(app, partner_client):
+    storage.load_survey(read_xlsform(LOGIC_FORM, "logic.md"), status="open")
+    kiosk = "/partner/surveys/family-check/kiosk"
+    page = partner_client.get(kiosk)
+    assert partner_client.post(kiosk, data={"csrf_token": csrf_token(page.text)}).status_code == 302
+    respondent = Respondent(partner_client, "family-check")
+    respondent.start()
+    respondent.answer(children="1", has_help="yes")
+    page = respondent.answer(state="ca")
+    assert choice_values(page.text, "county") == ["alameda"]
+    page = respondent.answer(county="alameda", helper="")
+    assert "Tell us who helps." in html.unescape(page.text)
+    page = respondent.answer(county="alameda", helper="Grandma")
+    assert page.request.path.endswith("/thanks")
+    response = db.session.scalar(select(Response))
+    assert response.channel == "kiosk"
+    answers = stored_answers()
+    assert answers["seats"] == "2" and answers["helper"] == "Grandma" and "T" in answers["started"]

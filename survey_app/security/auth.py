@@ -19,9 +19,11 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, locale, login_throttle, storage
-from .extensions import db, login_manager
-from .models import User
+from .. import audit, storage
+from ..extensions import db, login_manager
+from ..i18n import locale
+from ..models import User
+from . import login_throttle
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"

@@ -14,7 +14,7 @@ import hmac
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
 
-from .partner.kiosk import active_kiosk
+from .kiosk_sessions import active_kiosk
 
 
 def address_key() -> str:

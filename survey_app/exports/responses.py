@@ -1,4 +1,4 @@
-"""The response export: one row per response, streamed from the database so a
+"""The response export's queries: one row per response, streamed from the database so a
 large campaign is never held in memory. A multiple-choice question becomes one
 0/1 column per choice named `<question>/<choice>`, as KoboToolbox exports do.
 
@@ -7,30 +7,37 @@ chosen language: `labelled()` turns the stream of one into the other, so every f
 format has one writer for both."""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
+from forms.repeats import instance_label
 
-from .extensions import db
-from .models import Answer, Partner, Response, Survey, SurveyVersion
-from .surveys import parsed
+from ..extensions import db
+from ..models import Answer, Partner, Response, Survey, SurveyVersion
+from ..surveys import parsed
 
 META_COLUMNS = ["response_id", "submitted_at", "survey_version", "language", "partner", "channel"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODEBOOK_COLUMNS = ["column", "question", "type", "code", "label_en"]
+# The codebook describes codes in English, the language of the survey's source text.
+META_DESCRIPTIONS = {
+    "response_id": "Random identifier of the response",
+    "submitted_at": "When the response was submitted (UTC, ISO 8601)",
+    "survey_version": "Version of the survey definition the response answered",
+    "language": "Language the respondent answered in (language code)",
+    "partner": "Code of the partner organisation whose link, kiosk or paper form it came through (empty: none)",
+    "channel": "web (online link), kiosk, or paper (entered from a paper form)",
+}
 
 
-def neutralise(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (numbers stay numbers)."""
-    if value.startswith(FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
+def versions(slug: str) -> list[SurveyDefinition]:
+    """Every version of the survey, newest first."""
+    return [parsed(version) for version in db.session.scalars(
+        select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc()))]
 
 
 def columns(definitions: list[SurveyDefinition]) -> tuple[list[str], dict[str, set[str]]]:
@@ -72,7 +79,7 @@ def labels(definitions: list[SurveyDefinition], language: str) -> Labels:
             for question in page.questions:
                 if question.type == "note":
                     continue
-                label = definition.text(question.label, language) or question.name
+                label = instance_label(definition.text(question.label, language), question.name) or question.name
                 if question.multiple:
                     for choice in question.choices:
                         column = f"{question.name}/{choice.name}"
@@ -104,10 +111,7 @@ def labelled(stream: Iterator[dict[str, Any]], names: Labels) -> Iterator[dict[s
 
 def rows(slug: str, partner_id: int | None = None) -> Iterator[dict[str, Any]]:
     """The header, then one row per response; only one partner's responses when `partner_id` is given."""
-    versions = db.session.scalars(
-        select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc())
-    ).all()
-    names, multiple = columns([parsed(v) for v in versions])
+    names, multiple = columns(versions(slug))
     yield {"columns": names}
     query = (
         select(Response.id, Response.submitted_at, SurveyVersion.version, Response.language, Partner.code,
@@ -143,13 +147,48 @@ def rows(slug: str, partner_id: int | None = None) -> Iterator[dict[str, Any]]:
         yield current
 
 
-def write_csv(slug: str, handle: IO[str], partner_id: int | None = None) -> int:
-    stream = rows(slug, partner_id)
-    names = next(stream)["columns"]
-    writer = csv.DictWriter(handle, fieldnames=names, extrasaction="ignore", restval="")
-    writer.writeheader()
-    count = 0
-    for row in stream:
-        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
-        count += 1
-    return count
+def table(stream: Iterator[dict[str, Any]]) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """The stream of `rows()` (or `labelled()`) as a header and rows of cells in the header's order."""
+    names: list[str] = next(stream)["columns"]
+    return names, ([row.get(name) for name in names] for row in stream)
+
+
+def count(slug: str, partner_id: int | None = None) -> int:
+    """How many responses `rows()` yields."""
+    query = (select(func.count(Response.id)).join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
+             .join(Survey, SurveyVersion.survey_id == Survey.id).where(Survey.slug == slug))
+    if partner_id is not None:
+        query = query.where(Response.partner_id == partner_id)
+    return db.session.scalar(query) or 0
+
+
+def codebook_rows(definitions: list[SurveyDefinition]) -> list[list[str]]:
+    """Every column of the export, question and answer code, with its English text. Questions
+    of older versions keep their rows, as they keep their columns in the export."""
+    rows = [[name, "", "response", "", text] for name, text in META_DESCRIPTIONS.items()]
+    seen: set[str] = set()
+    for definition in definitions:
+        for page in definition.pages:
+            for question in page.questions:
+                if question.type == "note" or question.name in seen:
+                    continue
+                seen.add(question.name)
+                label = instance_label(definition.text(question.label, "en") or _unasked_description(question),
+                                       question.name)
+                rows.append(["" if question.multiple else question.name, question.name, question.type, "", label])
+                for choice in question.choices:
+                    column = f"{question.name}/{choice.name}" if question.multiple else ""
+                    rows.append([column, question.name, "choice", choice.name, definition.text(choice.label, "en")])
+    return rows
+
+
+# What a row no one answers holds, in the codebook (see forms/metadata.py).
+_RECORDED = {"start": "When the response was started, to the minute (UTC)",
+             "end": "When the response was sent, to the minute (UTC)",
+             "today": "The day the response was sent"}
+
+
+def _unasked_description(question: Question) -> str:
+    if question.calculation is not None:
+        return f"Worked out from the answers when they were sent: {question.calculation.source}"
+    return _RECORDED.get(question.type, "")

@@ -1,13 +1,13 @@
 """Report parts: a survey's responses as reports read them, stored once for every server
 
-Revision ID: 0009_report_parts
-Revises: 0008_policy_levers
+Revision ID: 0010_report_parts
+Revises: 0009_policy_texts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_report_parts"
-down_revision = "0008_policy_levers"
+revision = "0010_report_parts"
+down_revision = "0009_policy_texts"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ import pyreadstat
 
 from forms.definition import Survey as SurveyDefinition
 
-from . import exports
+from . import responses
 
 # Stata allows 32 characters in a variable name, SPSS 64: the shorter rule serves both.
 NAME_LENGTH = 32
@@ -41,10 +41,10 @@ def variable_name(column: str, taken: set[str]) -> str:
 
 def write(stream: Iterator[dict[str, Any]], definitions: list[SurveyDefinition], language: str, fmt: str,
           path: str) -> int:
-    """Writes the rows of `exports.rows()` to `path`; returns how many responses."""
+    """Writes the rows of `responses.rows()` to `path`; returns how many responses."""
     columns = next(stream)["columns"]
     frame = pd.DataFrame.from_records(list(stream), columns=columns)
-    names = exports.labels(definitions, language)
+    names = responses.labels(definitions, language)
     multiple = {column for column in columns if "/" in column}
     taken: set[str] = set()
     renamed = {column: variable_name(column, taken) for column in columns}

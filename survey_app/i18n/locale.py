@@ -13,6 +13,7 @@ formatting falls back to a related locale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from babel.support import NullTranslations, Translations
 from flask import current_app, g, request, session
 from flask_babel import Domain
 from flask_login import current_user
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,13 @@ def current() -> Language:
     if code is None:
         code = g.language = choose_staff(staff_codes()) if is_staff_request() else choose(available_codes())
     return language_for(code)
+
+
+def day_html(value: date, pattern: str = "%Y-%m-%d") -> Markup:
+    """A date (or a time, with `pattern`) written year-month-day, as one left-to-right piece in any
+    sentence: in right-to-left text a bare `2026-09-01` reads `01-09-2026`. It never breaks across lines."""
+    machine = value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()
+    return Markup('<time datetime="{}">{}</time>').format(machine, value.strftime(pattern))
 
 
 def set_current(code: str) -> None:

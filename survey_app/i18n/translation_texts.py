@@ -16,12 +16,14 @@ from forms import translation_files
 from .locale import BY_CODE
 
 SURVEY, INTERFACE = "survey", "interface"
+# Policy words kept in the database (survey_app/policy_texts.py): issue lines and lever texts.
+POLICY = "policy"
 STAFF_CONTEXT = "staff"
 
 
 @dataclass(frozen=True)
 class Text:
-    kind: str                       # SURVEY or INTERFACE
+    kind: str                       # SURVEY, INTERFACE or POLICY
     context: str                    # msgctxt: `survey:role:label`, "staff", or "" for none
     english: tuple[str, ...]        # msgid, and msgid_plural for a count
     translation: tuple[str, ...]    # msgstr, one per plural form; "" where untranslated

@@ -1,0 +1,145 @@
+"""Policy words in every survey language: the plain-language line families read beside each
+issue ("Schools must give you information in a language you understand"), and what each lever
+provides. Staff write the English; translators propose translations on the review pages and
+staff accept them, as for survey texts. A translation made from English that has changed since
+no longer counts: readers get the English until it is translated again.
+
+Issue lines belong to issue codes (choices of a survey's ranked question), not to one survey's
+wording, so every survey that ranks the same issues shares them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from . import surveys
+from .extensions import db
+from .i18n.locale import DEFAULT
+from .models import PolicyLever, PolicyText, TranslationReview
+from .i18n.translation_texts import POLICY, Text
+
+ISSUE, LEVER = "issue:", "lever:"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A text as a reader gets it, with the language it is in (for the `lang` attribute)."""
+
+    text: str
+    language: str
+
+
+def issue_subject(code: str) -> str:
+    return ISSUE + code
+
+
+def lever_subject(lever_id: int) -> str:
+    return f"{LEVER}{lever_id}"
+
+
+def _texts(subjects: Iterable[str], languages: Sequence[str]) -> dict[tuple[str, str], PolicyText]:
+    wanted = list(dict.fromkeys(subjects))
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(PolicyText).where(PolicyText.subject.in_(wanted),
+                                                       PolicyText.language.in_(list(languages))))
+    return {(row.subject, row.language): row for row in rows}
+
+
+def english_lines(codes: Iterable[str]) -> dict[str, str]:
+    """Each issue's English line, for the issues that have one."""
+    found = _texts((issue_subject(code) for code in codes), [DEFAULT])
+    return {subject[len(ISSUE):]: row.text for (subject, _language), row in found.items() if row.text}
+
+
+def _current(row: PolicyText | None, english: str) -> str:
+    """The translation, when it was made from the English in use."""
+    return row.text if row is not None and row.english == english and row.text else ""
+
+
+def issue_lines(codes: Iterable[str], language: str) -> dict[str, Line]:
+    """Each issue's line in `language`, or in English where that language has none yet."""
+    codes = list(codes)
+    found = _texts((issue_subject(code) for code in codes), [DEFAULT, language])
+    lines = {}
+    for code in codes:
+        english = found.get((issue_subject(code), DEFAULT))
+        if english is None or not english.text:
+            continue
+        translated = _current(found.get((issue_subject(code), language)), english.text)
+        lines[code] = Line(translated, language) if translated else Line(english.text, DEFAULT)
+    return lines
+
+
+def lever_texts(levers: Iterable[PolicyLever], language: str) -> dict[int, Line]:
+    """What each lever provides, in `language` where a current translation exists."""
+    levers = list(levers)
+    found = _texts((lever_subject(lever.id) for lever in levers), [language])
+    texts = {}
+    for lever in levers:
+        translated = _current(found.get((lever_subject(lever.id), language)), lever.provides)
+        texts[lever.id] = Line(translated, language) if translated else Line(lever.provides, DEFAULT)
+    return texts
+
+
+def ranked_issues(slug: str) -> list[str]:
+    """The issue codes of a survey: the choices of its ranked question, newest version."""
+    version = surveys.newest_version(slug)
+    if version is None:
+        return []
+    definition = surveys.parsed(version)
+    if definition.report_rank is None:
+        return []
+    return [choice.name for choice in definition.questions[definition.report_rank].choices]
+
+
+def review_texts(codes: Sequence[str], language: str) -> list[Text]:
+    """The texts a translator of `language` reviews for these issues: each issue's line, then
+    what each lever on them provides (federal levers and every state's)."""
+    english = english_lines(codes)
+    levers = list(db.session.scalars(select(PolicyLever).where(PolicyLever.issue.in_(list(codes)))
+                                     .order_by(PolicyLever.issue, PolicyLever.state_code.is_not(None),
+                                               PolicyLever.state_code, PolicyLever.id)))
+    subjects = [issue_subject(code) for code in codes if code in english]
+    found = _texts([*subjects, *(lever_subject(lever.id) for lever in levers)], [language])
+    texts = [Text(POLICY, issue_subject(code), (english[code],),
+                  (_current(found.get((issue_subject(code), language)), english[code]),))
+             for code in codes if code in english]
+    texts.extend(Text(POLICY, lever_subject(lever.id), (lever.provides,),
+                      (_current(found.get((lever_subject(lever.id), language)), lever.provides),))
+                 for lever in levers if lever.provides)
+    return texts
+
+
+@dataclass(frozen=True)
+class Status:
+    """One language's translation of one text, as staff see it."""
+
+    text: str
+    state: str   # "reviewed", "draft", "out of date" or "missing"
+
+
+def statuses(subject: str, english: str, languages: Sequence[str]) -> dict[str, Status]:
+    """How far each language's translation of `subject` is: reviewed while a native speaker's
+    approval (or staff's acceptance) holds for the text in use; a draft until then."""
+    found = _texts([subject], languages)
+    reviews = {row.language: row for row in db.session.scalars(select(TranslationReview).where(
+        TranslationReview.kind == POLICY, TranslationReview.context == subject,
+        TranslationReview.english == english, TranslationReview.language.in_(list(languages))))}
+    result = {}
+    for language in languages:
+        row = found.get((subject, language))
+        current = _current(row, english)
+        review = reviews.get(language)
+        if row is None or not row.text:
+            state = "missing"
+        elif not current:
+            state = "out of date"
+        elif review is not None and review.status in ("approved", "accepted") and review.translation == [current]:
+            state = "reviewed"
+        else:
+            state = "draft"
+        result[language] = Status(row.text if row is not None else "", state)
+    return result
