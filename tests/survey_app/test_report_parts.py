@@ -1,6 +1,6 @@
 """Report parts: the responses stored once as reports read them give exactly the frame, and so
-exactly the figures, that reading every answer in one go gives, across survey versions and
-skip logic; parts that no longer match the responses are read again."""
+exactly the figures, that reading every answer in one go gives, across survey versions, skip
+logic and repeats; parts that no longer match the responses are read again."""
 from __future__ import annotations
 
 import copy
@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from analysis.read import read_responses
 from analysis.summary import compare_groups, top_choices
+from forms.xlsform import read_xlsform
 from survey_app import storage, surveys
 from survey_app.demo import store_demo_responses
 from survey_app.extensions import db
@@ -134,3 +135,73 @@ def test_report_parts_command_stores_every_settled_response_and_reads_them_again
     # The same parts again, but for the last one's end: the time up to which responses have settled.
     assert [(since, n) for since, _before, n in stored_parts()] == [(since, n) for since, _before, n in first]
     assert runner.invoke(args=["report-parts", "--survey", "no-such-survey"]).exit_code != 0
+
+
+REPEAT_FORM = """\
+| survey |
+|        | type              | name       | label::English (en)                      | repeat_count | calculation         |
+|        | start             | started    |                                          |              |                     |
+|        | today             | day        |                                          |              |                     |
+|        | integer           | children   | How many children do you have in school? |              |                     |
+|        | calculate         | plural     |                                          |              | if(${children} > 1, 'yes', 'no') |
+|        | begin_repeat      | child      | Child                                    | ${children}  |                     |
+|        | text              | child_name | Child's first name                       |              |                     |
+|        | select_one grade  | grade      | Grade of ${child_name}                   |              |                     |
+|        | end_repeat        |            |                                          |              |                     |
+|        | text              | comment    | Anything else?                           |              |                     |
+| choices |
+|         | list_name | name | label::English (en) |
+|         | grade     | pre  | Preschool           |
+|         | grade     | k5   | Kindergarten to 5th |
+|         | grade     | 6_8  | 6th to 8th          |
+| settings |
+|          | form_id       | default_language |
+|          | school-family | English (en)     |
+"""
+
+
+def test_report_parts_hold_each_child_of_a_repeat_and_ignore_stored_calculations(app, monkeypatch):
+    """Families answering a repeat (one column per child), with a calculation and the start and
+    today rows stored as answers: the parts give the frame read in one go, and the question
+    table counts each child."""
+    monkeypatch.setattr(parts, "PART_RESPONSES", 4)
+    app.config["REPORTS_PART_RESPONSES"] = 1
+    app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False
+    version, _created = storage.load_survey(read_xlsform(REPEAT_FORM.encode(), "family.md"), status="open")
+    grades = ["pre", "k5", "6_8"]
+    responses, answers = [], []
+    for number in range(10):
+        response_id = new_uuid()
+        sent = datetime(2026, 9, 1) + timedelta(hours=number)
+        responses.append({"id": response_id, "survey_version_id": version.id, "partner_id": None, "language": "en",
+                          "channel": "web", "submitted_at": sent})
+        children = 1 + number % 3
+        values = {"started": sent.strftime("%Y-%m-%dT%H:%M"), "day": sent.date().isoformat(),
+                  "children": str(children), "plural": "yes" if children > 1 else "no",
+                  "comment": f"Comment {number}" if number % 2 else None}
+        for child in range(1, children + 1):
+            values[f"child_name[{child}]"] = f"Child {number}.{child}"
+            values[f"grade[{child}]"] = grades[(number + child) % 3]
+        answers.extend({"response_id": response_id, "question": name, "value": value}
+                       for name, value in values.items() if value is not None)
+    storage.insert_responses(responses, answers)
+
+    survey = snapshots.find_survey("school-family")
+    assert survey is not None
+    snap = snapshots.snapshot(survey, max_age=0)
+    stored = db.session.execute(select(ReportPart.responses).order_by(ReportPart.submitted_from)).scalars().all()
+    assert sum(stored) == 10 and len(stored) >= 2
+    one_go = read_responses(db.engine, "school-family", snapshots._report_definition("school-family"))
+    pd.testing.assert_frame_equal(snap.frame, one_go, check_exact=True)
+    assert list(snap.frame["child_name[3]"].dropna()) == [f"Child {n}.3" for n in range(10) if n % 3 == 2]
+    assert "plural" not in snap.frame and "started" not in snap.frame
+
+    snapshots._cache().snapshots.clear()
+    again = snapshots.snapshot(survey, max_age=0)
+    pd.testing.assert_frame_equal(again.frame, one_go, check_exact=True)
+    table = figures.question_tables(again, None, None, None, 1)["grade"]
+    counted = table.set_index("choice")["count"].to_dict()
+    # 10 families with 1, 2, 3, 1, 2, ... children: 19 children in all.
+    assert sum(counted.values()) == 19
+    expected = pd.Series([grades[(n + c) % 3] for n in range(10) for c in range(1, 2 + n % 3)]).value_counts()
+    assert counted == expected.to_dict()
