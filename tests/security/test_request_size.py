@@ -35,6 +35,31 @@ def test_request_size_oversized_login_is_refused_in_the_pages_language(client):
     assert ENGLISH_TITLE in reply.text and 'lang="en"' in reply.text
 
 
+def test_request_size_oversized_public_page_is_refused_in_the_visitors_language(app):
+    respondent = Respondent(app.test_client())
+    respondent.start("?lang=es")
+    reply = respondent.client.post(respondent.path, data={
+        "csrf_token": csrf_token(respondent.page.text), "action": "next", "role": "parent",
+        "state": "other", "state_other": "x" * 1_000_000})
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
+
+
+def test_request_size_oversized_multipart_public_page_is_refused(app):
+    respondent = Respondent(app.test_client())
+    respondent.start("?lang=es")
+    body, content_type = multipart({"csrf_token": csrf_token(respondent.page.text), "action": "next"},
+                                   "state_other", b"x" * 5_000_000)
+    reply = respondent.client.post(respondent.path, data=body, content_type=content_type)
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
+
+
+def test_request_size_a_normal_page_of_answers_is_accepted(app):
+    respondent = Respondent(app.test_client())
+    respondent.start()
+    respondent.answer(role="parent", state="MN")
+    assert respondent.path.endswith("/2")
+
+
 def staff_client(client):
     storage.create_user("staff@example.org", PASSWORD, "staff")
     page = client.get("/login")
