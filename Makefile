@@ -39,9 +39,10 @@ run: db fonts ffmpeg
 	SURVEY_ENV=$${SURVEY_ENV:-development} $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 --workers 2 --threads 4 wsgi:app
 
 # Two test processes, one per core of the machines this runs on: the browser and server tests
-# spend much of their time waiting. Tests marked with an xdist_group run together, in order.
+# spend much of their time waiting. Each test module runs in one process (loadscope), so a module
+# that starts servers starts them once.
 test: install-dev translations-compile ffmpeg
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 	SURVEY_ENV=testing SECRET_KEY=check DATABASE_URL=sqlite:// $(FLASK) translations-check --definition surveys/family-voices.yaml
 
 lint: install-dev

@@ -8,12 +8,13 @@ same code serves any survey, not only Family Voices.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from forms.expressions import ExpressionError, parse
+from forms.repeats import MAX_INSTANCES
 
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -42,6 +43,10 @@ class Question:
     choices: tuple[str, ...] = ()
     required: bool = False
     max_selected: int | None = None
+    # A question of a repeat: asked once per instance, each a question of its own, `grade[2]`;
+    # `template` is its name as written (`grade`), `repeat` the repeat's.
+    template: str | None = None
+    repeat: str | None = None
 
     @property
     def is_select(self) -> bool:
@@ -89,13 +94,28 @@ def _max_selected(constraint: Any, codes: tuple[str, ...]) -> int | None:
     return most if not any(passes[most:]) else None
 
 
+def repeat_instances(row: Mapping[str, Any]) -> int:
+    """How many instances of a repeat (its ``begin_repeat`` row) can hold answers."""
+    count = str(row.get("repeat_count") or "").strip()
+    return int(count) if count.isdigit() else MAX_INSTANCES
+
+
 def questions(definition: Mapping[str, Any]) -> list[Question]:
-    """The answerable questions of ``definition``, in form order."""
+    """The answerable questions of ``definition``, in form order; a question of a repeat once
+    for each instance, as ``name[number]``."""
     choice_lists = definition.get("choices", {}) or {}
     found: list[Question] = []
+    repeat: Mapping[str, Any] | None = None
+    inside: list[Question] = []
     for row in definition.get("survey", []):
         qtype, list_name = _split_type(row)
         name = row.get("name")
+        if qtype == "begin_repeat":
+            repeat, inside = row, []
+        elif qtype == "end_repeat" and repeat is not None:
+            found.extend(replace(q, name=f"{q.name}[{number}]", template=q.name, repeat=str(repeat.get("name")))
+                         for number in range(1, repeat_instances(repeat) + 1) for q in inside)
+            repeat = None
         if not name or not qtype or qtype in _NO_ANSWER_TYPES:
             continue
         codes: tuple[str, ...] = ()
@@ -103,7 +123,7 @@ def questions(definition: Mapping[str, Any]) -> list[Question]:
             # Codes are text in storage even when they look like numbers (rating "1".."5").
             # A list may repeat a code for another filter value (`allow_choice_duplicates`): one category.
             codes = tuple(dict.fromkeys(str(c["name"]) for c in choice_lists.get(list_name, [])))
-        found.append(
+        (inside if repeat is not None else found).append(
             Question(
                 name=str(name),
                 type=qtype,

@@ -5,6 +5,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,14 +66,23 @@ def wrk_path() -> str:
 
 
 def wrk(url: str, *, duration_s: int = DURATION_S, connections: int = CONNECTIONS, threads: int = THREADS,
-        headers: tuple[str, ...] = ()) -> WrkResult:
-    """Run wrk against `url` for `duration_s` seconds (it stops itself; the timeout here is a backstop)."""
+        headers: tuple[str, ...] = (), method: str = "GET", form: str = "") -> WrkResult:
+    """Run wrk against `url` for `duration_s` seconds (it stops itself; the timeout here is a backstop).
+    A POST sends `form`, url-encoded, with every request."""
     args = [wrk_path(), "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s",
             "--timeout", f"{TIMEOUT_S}s"]
     for header in headers:
         args += ["-H", header]
-    args.append(url)
-    finished = subprocess.run(args, capture_output=True, text=True, timeout=duration_s + TIMEOUT_S + 60, check=True)
-    shown = shlex.join(["wrk", *(a if not a.startswith("Cookie:") else "Cookie: session=..." for a in args[1:])])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if method != "GET":
+            script.write(f'wrk.method = "{method}"\nwrk.body = "{form}"\n'
+                         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+            script.flush()
+            args += ["-s", script.name]
+        args.append(url)
+        finished = subprocess.run(args, capture_output=True, text=True, timeout=duration_s + TIMEOUT_S + 60,
+                                  check=True)
+    shown = shlex.join(["wrk", *(a if not a.startswith(("Cookie:", "/tmp/")) else
+                                 "Cookie: session=..." if a.startswith("Cookie:") else "post.lua" for a in args[1:])])
     shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:$PORT", shown)
     return WrkResult(**parse(finished.stdout), command=shown, output=finished.stdout)

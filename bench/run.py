@@ -3,8 +3,8 @@
 Run from the repository root: ``.venv/bin/python -m bench.run [--only web,profile,...]``.
 Servers listen on 127.0.0.1 only, every load runs for a bounded time, and every process and
 database made here is removed at the end, also after an error or Ctrl+C. Raw results go to
-bench/results/ (not committed); a run with --only writes bench/results/partial.md instead of
-the docs page. The 1,000,000-response database is built once and kept in bench/results/cache/.
+bench/results/ (not committed); a run with --only rewrites the sections it measured and keeps
+the others from the page as it was, saying from which run. The 1,000,000-response database is built once and kept in bench/results/cache/.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import platform
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import databases, dataset, exporting, served_profile, state_report, web, weight, writeup
+from bench import databases, dataset, flow, exporting, served_profile, state_report, web, weight, writeup
 from bench.load import wrk_path
 from bench.profile_page import profile_page, profile_submission
 from bench.serve import HOST, WORKER_ARGS, command, gunicorn
@@ -57,39 +56,28 @@ def machine() -> dict[str, Any]:
 def run_web(work: Path, log: Path, results: dict[str, Any], notes: list[str], with_weight: bool,
             compare: bool) -> None:
     runs = []
-    with gunicorn("bench.hello:app", databases.APP_ENV, "/", log) as ceiling:
-        web.wrk(f"{ceiling.url}/", duration_s=web.WARM_UP_S)
-        kinds = ["sqlite"] + (["postgresql"] if databases.postgres_available() else [])
-        if len(kinds) == 1:
-            notes.append(f"PostgreSQL was not reachable at {databases.POSTGRES_URL}: measured on SQLite only.")
-        for kind in kinds:
-            measure_weight = with_weight and kind == "sqlite"
-            runs.append(web.run_database(kind, ceiling, work, log, with_app=(
-                lambda app, _url: weight.measure(HOST, app.port)) if measure_weight else None))
-        shown = " ".join(command("wsgi:app", 0)).replace(str(ROOT) + "/", "").replace(":0 ", ":$PORT ")
-        results["commands"] += [f"`{shown}` "
-                                "(the survey; port chosen at random) and the same with `bench.hello:app` (the ceiling)",
-                                f"`{runs[0]['page']['target_command']}` (survey page)",
-                                f"`{runs[0]['page']['ceiling_command']}` (ceiling)",
-                                f"{runs[0]['submission']['target_command']} (submission)"]
+    kinds = ["sqlite"] + (["postgresql"] if databases.postgres_available() else [])
+    if len(kinds) == 1:
+        notes.append(f"PostgreSQL was not reachable at {databases.POSTGRES_URL}: measured on SQLite only.")
+    for kind in kinds:
+        measure_weight = with_weight and kind == "sqlite"
+        # The speed-ups are measured on SQLite, as a single server runs the survey.
+        runs.append(web.run_database(kind, work, log, speed_ups=tuple(web.SPEED_UPS) if kind == "sqlite" else (),
+                                     with_app=(lambda app, _url: weight.measure(HOST, app.port))
+                                     if measure_weight else None))
+    shown = " ".join(command("wsgi:app", 0)).replace(str(ROOT) + "/", "").replace(":0 ", ":$PORT ")
+    results["commands"] += [f"`{shown}` (the survey; port chosen at random) and the same with `bench.mirror:app` "
+                            "(the comparison app) and `bench.variants:app` (the survey without one speed-up)",
+                            f"`{runs[0]['commands']['page']}` (a page; POST pages with a Lua script that sets the "
+                            "method, the form and its type), the same to the comparison app",
+                            f"{web.SUBMITTER_COMMAND} (submission), the same to the comparison app"]
     if with_weight:
         results["weight"] = runs[0].pop("extra")
-    results["web"] = {"databases": runs, "ceiling": _ceiling(runs, "page"),
-                      "ceiling_submitter": _ceiling(runs, "submission")}
+    results["web"] = {"databases": runs}
     if compare:
-        chosen = {"label": "chosen", "args": " ".join(WORKER_ARGS), "chosen": True, **runs[0]["page"]["median"]}
+        typical = next(r for r in runs[0]["requests"] if r["name"] == f"page {flow.TYPICAL_PAGE}")
+        chosen = {"label": "chosen", "args": " ".join(WORKER_ARGS), "chosen": True, **typical["median"]}
         results["web"]["workers"] = [chosen, *web.compare_workers(work, log, WORKER_CANDIDATES)]
-
-
-def _ceiling(runs: list[dict[str, Any]], part: str) -> dict[str, Any]:
-    """The bare view as measured in the rounds of `part` (wrk for the page, the submitter for submissions)."""
-    rounds = [row for run in runs for row in run[part]["rounds"]]
-    return {"rate": statistics.median(r["ceiling_rate"] for r in rounds), "rounds": len(rounds),
-            "low": min(r["ceiling_rate"] for r in rounds), "high": max(r["ceiling_rate"] for r in rounds),
-            "p50_ms": statistics.median(r["ceiling_p50_ms"] for r in rounds),
-            "p99_ms": statistics.median(r["ceiling_p99_ms"] for r in rounds),
-            "cpu_ms": statistics.median(r["ceiling_cpu_ms"] for r in rounds),
-            "errors": sum(run[part]["ceiling_errors"] for run in runs)}
 
 
 def run_analysis(results: dict[str, Any]) -> None:
@@ -146,6 +134,8 @@ def main() -> int:
         if "web" in sections:
             print("served pages ...", flush=True)
             run_web(work, log, results, notes, "weight" in sections, not args.no_compare_workers)
+            # Kept at once: the served pages take the longest to measure.
+            (RESULTS / "latest.json").write_text(json.dumps({**results, "notes": notes}, indent=2, default=str))
         elif "weight" in sections:
             with databases.sqlite(work) as url, gunicorn("wsgi:app", databases.env_for(url), "/healthz", log) as app:
                 results["weight"] = weight.measure(HOST, app.port)
@@ -167,10 +157,9 @@ def main() -> int:
     results["machine"]["load_after"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     results["machine"]["duration_min"] = (time.perf_counter() - started) / 60
     (RESULTS / "latest.json").write_text(json.dumps({**results, "notes": notes}, indent=2, default=str))
-    target = DOCS if sections == set(SECTIONS) else RESULTS / "partial.md"
     previous = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    target.write_text(writeup.document(results, notes, previous), encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT)} in {results['machine']['duration_min']:.1f} minutes")
+    DOCS.write_text(writeup.document(results, notes, previous, sections), encoding="utf-8")
+    print(f"wrote {DOCS.relative_to(ROOT)} in {results['machine']['duration_min']:.1f} minutes")
     return 0
 
 

@@ -122,6 +122,19 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         return bool(super().validate(extra_validators))
 
 
+def page_heading(survey: Survey, page: Page, language: str) -> str:
+    """A page's heading; a page of a repeat says which instance it asks about ("Child, number 2"),
+    without a total, which may still change with the count."""
+    label = survey.text(page.label, language)
+    if page.instance is None:
+        return label
+    if not label:
+        return str(gettext("Number %(number)d", number=page.instance))
+    # Translators: the heading of a page asked once for each child (or person, or school); label is the
+    # survey's name for the part ("Child"), number says which one ("Child, number 2").
+    return str(gettext("%(label)s, number %(number)d", label=label, number=page.instance))
+
+
 def field_name(question_name: str) -> str:
     """The form field of a question. WTForms leaves out class attributes that start with `_`, and
     XLSForm names may (`_consent`), so those get a prefix no question name can have."""
@@ -174,6 +187,8 @@ class QuestionRules:
                 "Write no more than %(limit)d characters. You wrote %(count)d.",
                 limit=TEXT_LIMIT, count=len(field.data)))
         value = stored_value(question, field.data)
+        if question.most is not None and value > question.most:
+            raise validators.StopValidation(gettext("Enter a number no larger than %(limit)d.", limit=question.most))
         if question.constraint is not None and not question.constraint.is_true(context, current=value):
             raise validators.StopValidation(
                 form.survey.text(question.constraint_message, form.language)

@@ -16,7 +16,9 @@ from datetime import date, time
 from functools import cached_property
 from typing import Any, Mapping
 
-from .expressions import Expression, ExpressionError, parse
+from .expressions import Constant, Expression, ExpressionError, Reference, parse
+from .repeats import (MAX_INSTANCES, MAX_LAID_OUT, Repeat, all_of, at_least, count_of, instance_name, instance_text,
+                      rewritten)
 
 QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note", "calculate",
                   *("start", "end", "today")}
@@ -24,7 +26,7 @@ QUESTION_TYPES = {"text", "integer", "decimal", "date", "time", "select_one", "s
 # response was started, sent and on what day (recorded by the server, see `forms/metadata.py`).
 METADATA_TYPES = ("start", "end", "today")
 UNSEEN_TYPES = ("calculate", *METADATA_TYPES)
-GROUP_TYPES = {"begin_group", "end_group"}
+GROUP_TYPES = {"begin_group", "end_group", "begin_repeat", "end_repeat"}
 TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 # Texts families read around the questions: the title, what the survey is for (`description`),
 # how long it takes (`duration`), what happens with the answers (`thanks`) and the flyer's
@@ -41,7 +43,7 @@ RESPONSE_COLUMNS = ("language", "partner", "channel")
 # A recording of a question's label and hint, or of a choice's label, per language: a media file's name.
 MEDIA = ("audio",)
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
-               *TRANSLATED, *MEDIA}
+               "repeat_count", *TRANSLATED, *MEDIA}
 _NOT_REQUIRED = {"no", "false", "0", "false()"}
 # A `default` is worked out from the answers when it names one (`${x}`) or calls a function
 # (`today()`), as pyxform decides; otherwise it is the answer as written.
@@ -143,7 +145,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, Any]) -> dict[str, Any]:
-    type_words = str(row.get("type", "")).strip().replace("begin group", "begin_group").replace("end group", "end_group").split()
+    written = str(row.get("type", "")).strip()
+    for control in ("group", "repeat"):
+        written = written.replace(f"begin {control}", f"begin_{control}").replace(f"end {control}", f"end_{control}")
+    type_words = written.split()
     name = str(row.get("name", "") or "").strip()
     where = f"survey row {number}" + (f" ('{name}')" if name else "")
     if not type_words:
@@ -176,9 +181,11 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
         normal["required"] = required.strip()
     elif _truthy(required):
         normal["required"] = True
-    for column in ("relevant", "constraint", "calculation", "default", "choice_filter"):
+    for column in ("relevant", "constraint", "calculation", "default", "choice_filter", "repeat_count"):
         if row.get(column) not in (None, ""):
             normal[column] = str(row[column]).strip()
+    if kind == "begin_repeat" and "repeat_count" not in normal:
+        raise DefinitionError(f"{where}: {NO_COUNT}")
     return normal
 
 
@@ -207,6 +214,7 @@ class Question:
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
     audio: Mapping[str, str] = field(default_factory=dict)
+    most: int | None = None  # the largest number accepted: a repeat's count question takes no more instances
     required_if: Expression | None = None  # `required` written as a condition
     calculation: Expression | None = None
     default: str | None = None  # the answer a question starts with, as stored
@@ -233,6 +241,8 @@ class Page:
     label: Mapping[str, str]
     questions: tuple[Question, ...]
     relevant: Expression | None = None
+    repeat: str | None = None  # the repeat this page is a part of, and which instance of it (from 1)
+    instance: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,6 +262,7 @@ class Survey:
     report_rank: str | None = None  # the select question whose choices the reports rank
     report_group: str | None = None  # the select_one question the reports compare groups of
     report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by
+    repeats: tuple[Repeat, ...] = ()
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -286,45 +297,85 @@ class Survey:
             for list_name, items in definition["choices"].items()
         }
         pages: list[Page] = []
-        seen: set[str] = set()
+        seen: set[str] = set()  # the stored names of the questions read so far: what expressions may use
+        used: set[str] = set()  # the names as written, which must differ
+        repeats: dict[str, Repeat] = {}
         group: dict[str, Any] | None = None
-        loose: list[Question] = []
+        repeat: dict[str, Any] | None = None
+        # The open repeat's pages, before they are laid out once per instance: (group row, rows, where).
+        template: list[tuple[Mapping[str, Any] | None, list[tuple[Mapping[str, Any], str]], str]] = []
+        loose: list[Any] = []
 
         def close_loose() -> None:
-            if loose:
+            if loose and repeat is not None:
+                template.append((None, list(loose), ""))
+            elif loose:
                 pages.append(Page(f"page_{len(pages) + 1}", {}, tuple(loose)))
-                loose.clear()
+            loose.clear()
 
-        current: list[Question] = []
+        current: list[Any] = []
         before_group: set[str] = set()
         for number, row in enumerate(definition["survey"], start=1):
             name = row.get("name", "")
             where = f"survey row {number}" + (f" ('{name}')" if name else "")
+            if row["type"] == "begin_repeat":
+                if group is not None:
+                    raise DefinitionError(f"{where}: a repeat inside a group is not supported; close the group above "
+                                          "first, or put the group inside the repeat.")
+                if repeat is not None:
+                    raise DefinitionError(f"{where}: repeats inside repeats are not supported; close the repeat "
+                                          "above first, or ask about each person in one repeat.")
+                close_loose()
+                _check_name(name, where, used)
+                used.add(name)
+                repeat, template = {**row, "where": where}, []
+                continue
+            if row["type"] == "end_repeat":
+                if repeat is None:
+                    raise DefinitionError(f"{where}: end_repeat without a begin_repeat above it.")
+                if group is not None:
+                    raise DefinitionError(f"{where}: the group '{group.get('name')}' has no end_group before the "
+                                          "end of the repeat.")
+                close_loose()
+                if not template:
+                    raise DefinitionError(f"{repeat['where']}: the repeat '{repeat.get('name')}' has no questions.")
+                pages.extend(_laid_out(repeat, template, choices, seen, repeats, default_language, pages))
+                repeat = None
+                continue
             if row["type"] == "begin_group":
                 if group is not None:
                     raise DefinitionError(f"{where}: groups inside groups are not supported; close the group above first.")
                 close_loose()
-                group, current, before_group = row, [], set(seen)
+                group, current, before_group = {**row, "where": where}, [], set(seen)
                 continue
             if row["type"] == "end_group":
                 if group is None:
                     raise DefinitionError(f"{where}: end_group without a begin_group above it.")
                 if not current:
                     raise DefinitionError(f"{where}: the group '{group.get('name')}' has no questions.")
-                pages.append(Page(
-                    group.get("name") or f"page_{len(pages) + 1}",
-                    group.get("label", {}),
-                    tuple(current),
-                    _expression(group.get("relevant"), "relevant", where, before_group),
-                ))
+                if repeat is not None:
+                    template.append((group, list(current), group["where"]))
+                else:
+                    pages.append(Page(
+                        group.get("name") or f"page_{len(pages) + 1}",
+                        group.get("label", {}),
+                        tuple(current),
+                        _expression(group.get("relevant"), "relevant", where, before_group, repeats),
+                    ))
                 group = None
                 continue
-            question = _question(row, where, choices, seen, default_language)
+            _check_name(name, where, used)
+            used.add(name)
+            if repeat is not None:
+                (current if group is not None else loose).append((row, where))
+                continue
+            question = _question(row, where, choices, seen, default_language, repeats)
             seen.add(question.name)
             chunk = current if group is not None else loose
             if group is not None and _needs_new_page(question, chunk):
                 pages.append(Page(group.get("name") or f"page_{len(pages) + 1}", group.get("label", {}),
-                                  tuple(current), _expression(group.get("relevant"), "relevant", where, before_group)))
+                                  tuple(current),
+                                  _expression(group.get("relevant"), "relevant", where, before_group, repeats)))
                 current = []
                 chunk = current
             elif group is None and _needs_new_page(question, chunk):
@@ -332,6 +383,8 @@ class Survey:
             chunk.append(question)
         if group is not None:
             raise DefinitionError(f"group '{group.get('name')}' has no end_group.")
+        if repeat is not None:
+            raise DefinitionError(f"repeat '{repeat.get('name')}' has no end_repeat.")
         close_loose()
         if not pages:
             raise DefinitionError("The survey has no questions.")
@@ -353,6 +406,7 @@ class Survey:
             report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
             report_group=_report_question(settings, "report_group", questions, ("select_one",)),
             report_breakdowns=_report_breakdowns(settings, questions),
+            repeats=tuple(repeats.values()),
         )
 
 
@@ -385,16 +439,26 @@ def _report_breakdowns(settings: Mapping[str, Any], questions: Mapping[str, Ques
     return names
 
 
-def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
-              seen: set[str], default_language: str) -> Question:
-    name = row.get("name", "")
+def _check_name(name: str, where: str, used: set[str]) -> None:
     if not NAME.match(name):
         raise DefinitionError(f"{where}: the name must start with a letter or _ and use only letters, digits, _, . and -.")
-    if name in seen:
+    if name in used:
         raise DefinitionError(f"{where}: the name '{name}' is used twice.")
+
+
+def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
+              seen: set[str], default_language: str, repeats: Mapping[str, Repeat],
+              inside: tuple[Repeat, int] | None = None) -> Question:
+    """The question of `row`; inside a repeat's instance, named and with its expressions and texts
+    rewritten for that instance, so `${grade}` in a calculation, default, required condition or
+    choice filter reads the same child's answer."""
+    name = row.get("name", "")
     kind = row["type"]
     if kind not in UNSEEN_TYPES and not row.get("label", {}).get(default_language):
         raise DefinitionError(f"{where}: the question has no label in the default language '{default_language}'.")
+    if inside is not None and kind in METADATA_TYPES:
+        raise DefinitionError(f"{where}: a {kind} row is recorded once for the whole response, not for each "
+                              f"instance of the repeat '{inside[0].name}'; put it outside the repeat.")
     list_name = row.get("list_name")
     if list_name is not None and list_name not in choices:
         raise DefinitionError(f"{where}: the choice list '{list_name}' is not in the choices.")
@@ -408,32 +472,35 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
     if row.get("choice_filter") and list_name is None:
         raise DefinitionError(f"{where}: only a select_one or select_multiple question has a choice_filter.")
     required = row.get("required", False)
+    stored = instance_name(name, inside[1]) if inside else name
     question = Question(
         type=kind,
-        name=name,
-        label=row.get("label", {}),
-        hint=row.get("hint", {}),
+        name=stored,
+        label=_instance_texts(row.get("label", {}), inside),
+        hint=_instance_texts(row.get("hint", {}), inside),
         required=required is True,
         required_message=row.get("required_message", {}),
-        relevant=_expression(row.get("relevant"), "relevant", where, seen),
-        constraint=_expression(row.get("constraint"), "constraint", where, seen | {name}),
+        relevant=_expression(row.get("relevant"), "relevant", where, seen, repeats, inside),
+        constraint=_expression(row.get("constraint"), "constraint", where, seen | {stored}, repeats, inside),
         constraint_message=row.get("constraint_message", {}),
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
         audio=row.get("audio", {}),
-        required_if=_expression(required, "required", where, seen) if isinstance(required, str) else None,
-        calculation=_expression(row.get("calculation"), "calculation", where, seen),
-        choice_filter=_choice_filter(row.get("choice_filter"), where, seen, choices.get(list_name or "", ())),
+        required_if=(_expression(required, "required", where, seen, repeats, inside)
+                     if isinstance(required, str) else None),
+        calculation=_expression(row.get("calculation"), "calculation", where, seen, repeats, inside),
+        choice_filter=_choice_filter(row.get("choice_filter"), where, seen, choices.get(list_name or "", ()),
+                                     repeats, inside),
     )
-    return _with_default(question, row.get("default"), where, seen)
+    return _with_default(question, row.get("default"), where, seen, repeats, inside)
 
 
-def _choice_filter(source: str | None, where: str, known: set[str],
-                   choices: tuple[Choice, ...]) -> Expression | None:
+def _choice_filter(source: str | None, where: str, known: set[str], choices: tuple[Choice, ...],
+                   repeats: Mapping[str, Repeat], inside: tuple[Repeat, int] | None) -> Expression | None:
     if not source:
         return None
     try:
-        expression = parse(source, choice_columns=True)
+        expression = rewritten(parse(source, choice_columns=True), repeats, inside)
     except ExpressionError as error:
         raise DefinitionError(f"{where}: the choice_filter expression is not valid: {error}") from None
     _check_references(expression, "choice_filter", where, known)
@@ -446,14 +513,16 @@ def _choice_filter(source: str | None, where: str, known: set[str],
     return expression
 
 
-def _with_default(question: Question, written: Any, where: str, known: set[str]) -> Question:
+def _with_default(question: Question, written: Any, where: str, known: set[str], repeats: Mapping[str, Repeat],
+                  inside: tuple[Repeat, int] | None) -> Question:
     """The question with its `default`: an expression (`today()`, `${x}`) is kept to be worked out when
     the page is first shown; an answer as written must be one the question takes."""
     if written in (None, ""):
         return question
     text = str(written).strip()
     if _DYNAMIC_DEFAULT.search(text):
-        return replace(question, default=text, default_expression=_expression(text, "default", where, known))
+        return replace(question, default=text,
+                       default_expression=_expression(text, "default", where, known, repeats, inside))
     if question.is_select:
         codes = text.split() if question.multiple else [text]
         unknown = [code for code in codes if code not in {choice.name for choice in question.choices}]
@@ -490,11 +559,84 @@ def _needs_new_page(question: Question, page: list[Question]) -> bool:
         or (question.relevant and question.relevant.references & calculated))
 
 
-def _expression(source: str | None, column: str, where: str, known: set[str]) -> Expression | None:
+def _instance_texts(texts: Mapping[str, str], inside: tuple[Repeat, int] | None) -> Mapping[str, str]:
+    if inside is None:
+        return texts
+    return {code: instance_text(text, *inside) for code, text in texts.items()}
+
+
+NO_COUNT = ("a repeat needs a repeat_count: how many times to ask its questions, a number or an earlier answer "
+            "such as ${children}.")
+
+
+def _laid_out(repeat_row: Mapping[str, Any], template: list[tuple[Mapping[str, Any] | None,
+              list[tuple[Mapping[str, Any], str]], str]], choices: Mapping[str, tuple[Choice, ...]],
+              seen: set[str], repeats: dict[str, Repeat], default_language: str, pages: list[Page]) -> list[Page]:
+    """The repeat's pages, once for each instance, its questions named `name[number]`. With a count
+    that is an answer, `MAX_INSTANCES` instances are laid out, each shown when the count reaches it;
+    the count question (when the count is one) takes no larger number. Adds the repeat to `repeats`
+    and its questions to `seen`, and may set the count question's `most` in `pages`."""
+    name, where = repeat_row["name"], repeat_row["where"]
+    source = str(repeat_row.get("repeat_count") or "")
+    if not source:
+        raise DefinitionError(f"{where}: {NO_COUNT}")
+    fixed = count_of(source)
+    if fixed is not None and not 1 <= fixed <= MAX_INSTANCES:
+        raise DefinitionError(f"{where}: the repeat_count is {fixed}; write a number from 1 to {MAX_INSTANCES}, "
+                              f"or an earlier answer such as ${{children}} (at most {MAX_INSTANCES} are asked).")
+    counted = None if fixed is not None else _expression(source, "repeat_count", where, seen, repeats)
+    relevant = _expression(repeat_row.get("relevant"), "relevant", where, seen, repeats)
+    names = frozenset(row["name"] for _group, rows, _where in template for row, _where_row in rows)
+    if len(names) * (fixed or MAX_INSTANCES) > MAX_LAID_OUT:
+        raise DefinitionError(f"{where}: the repeat '{name}' has {len(names)} questions, asked up to "
+                              f"{fixed or MAX_INSTANCES} times; at most {MAX_LAID_OUT} can be laid out. Ask "
+                              "fewer questions for each child, or a smaller count.")
+    repeat = Repeat(name, names, counted.tree if counted else Constant(float(fixed or 0)), fixed or MAX_INSTANCES)
+    if counted is not None and isinstance(counted.tree, Reference):
+        _cap_count_question(pages, counted.tree.name)
+    repeats[name] = repeat
+    laid_out: list[Page] = []
+    for number in range(1, repeat.instances + 1):
+        inside = (repeat, number)
+        for group, rows, group_where in template:
+            conditions = [(relevant.source, relevant.tree)] if relevant else []
+            if counted is not None:
+                conditions.append((f"({source}) >= {number}", at_least(counted.tree, number)))
+            before = set(seen)
+            # As outside a repeat, a question whose choices or default depend on an answer of its
+            # page so far, or shown on a value worked out on it, starts the instance's next page.
+            chunks: list[list[Question]] = [[]]
+            for row, row_where in rows:
+                question = _question(row, row_where, choices, seen, default_language, repeats, inside)
+                seen.add(question.name)
+                if _needs_new_page(question, chunks[-1]):
+                    chunks.append([])
+                chunks[-1].append(question)
+            own = _expression((group or {}).get("relevant"), "relevant", group_where, before, repeats, inside)
+            if own is not None:
+                conditions.append((own.source, own.tree))
+            page_name = (group or {}).get("name") or name
+            label = _instance_texts((group or {}).get("label") or repeat_row.get("label", {}), inside)
+            laid_out.extend(Page(instance_name(page_name, number), label, tuple(chunk), all_of(conditions),
+                                 repeat=name, instance=number) for chunk in chunks)
+    return laid_out
+
+
+def _cap_count_question(pages: list[Page], name: str) -> None:
+    """The integer question a repeat counts by accepts no more than `MAX_INSTANCES`."""
+    for index, page in enumerate(pages):
+        if any(question.name == name and question.type == "integer" for question in page.questions):
+            questions = tuple(replace(question, most=MAX_INSTANCES) if question.name == name else question
+                              for question in page.questions)
+            pages[index] = replace(page, questions=questions)
+
+
+def _expression(source: str | None, column: str, where: str, known: set[str], repeats: Mapping[str, Repeat],
+                inside: tuple[Repeat, int] | None = None) -> Expression | None:
     if not source:
         return None
     try:
-        expression = parse(source)
+        expression = rewritten(parse(source), repeats, inside)
     except ExpressionError as error:
         raise DefinitionError(f"{where}: the {column} expression is not valid: {error}") from None
     _check_references(expression, column, where, known)

@@ -125,7 +125,10 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "true": (0, 0), "false": (0, 0), "number": (0, 1), "int": (1, 1), "string": (0, 1),
     "coalesce": (2, 2), "if": (3, 3), "contains": (2, 2), "starts-with": (2, 2), "concat": (0, None),
     "regex": (2, 2), "round": (1, 2), "today": (0, 0),
+    # Over a repeat: `forms.repeats` turns them into what they mean for each instance.
+    "position": (0, 1), "indexed-repeat": (3, 3), "count": (1, 1), "sum": (1, 1),
 }
+REPEAT_FUNCTIONS = frozenset({"position", "indexed-repeat", "count", "sum"})
 # regex(): patterns run with the `regex` module's time limit, and only patterns that cannot
 # backtrack without end are taken (no repeat inside a repeat, no back-references). An answer that
 # the pattern cannot be checked against in time does not satisfy it.
@@ -140,7 +143,7 @@ _WORD_OPERATORS = {"or", "and", "div", "mod"}
 
 _TOKEN = re.compile(
     r"(?P<space>\s+)|(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)|(?P<string>'[^']*'|\"[^\"]*\")"
-    r"|(?P<ref>\$\{)|(?P<op>!=|<=|>=|[=<>+\-*])|(?P<punct>[(),.])|(?P<name>[^\W\d][\w\-]*)"
+    r"|(?P<ref>\$\{)|(?P<op>!=|<=|>=|[=<>+\-*])|(?P<parent>\.\.)|(?P<punct>[(),.])|(?P<name>[^\W\d][\w\-]*)"
 )
 _QUESTION_NAME = re.compile(r"[^\W\d][\w.\-]*")
 _XPATH_NUMBER = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*", re.ASCII)
@@ -267,6 +270,8 @@ class _Parser:
             return inner
         if token.kind == "name" and self._peek().text == "(" and self._peek().kind == "punct":
             return self._call(token)
+        if token.kind == "parent":
+            raise ExpressionError(f"'..' at character {token.position} is only read inside position(..)")
         if token.kind == "name" and token.text not in _WORD_OPERATORS and self.choice_columns:
             self.columns.add(token.text)
             return Column(token.text)
@@ -285,6 +290,13 @@ class _Parser:
         self._take()  # the opening parenthesis
         self._enter(name.position)
         args: list[Node] = []
+        if name.text == "position":
+            # position(..): the number of the repeat's instance this question is in
+            if self._peek().kind == "parent":
+                self._take()
+            self._expect(")")
+            self.depth -= 1
+            return Call(name.text, ())
         if self._peek().text != ")" or self._peek().kind != "punct":
             args.append(self._level(0))
             while self._peek().text == "," and self._peek().kind == "punct":
@@ -475,6 +487,10 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "regex": _regex,
     "round": lambda value, digits=0.0: _round(_number(value), _number(digits)),
     "today": lambda: date.today().isoformat(),
+    # Made by `forms.repeats`, never written by authors: the answer of the instance the first
+    # argument numbers, and the sum of the instances' answers (those not given left out).
+    "_pick": lambda index, *values: values[int(_number(index)) - 1] if 1 <= _number(index) <= len(values) else "",
+    "_sum": lambda *values: float(sum(_number(value) for value in values if _string(value) != "")),
 }
 
 
@@ -504,6 +520,8 @@ def _evaluate(node: Node, answers: Mapping[str, object], current: object, choice
         case Call("if", (condition, then, otherwise)):
             chosen = then if _boolean(_evaluate(condition, answers, current, choice)) else otherwise
             return _evaluate(chosen, answers, current, choice)
+        case Call(name, _args) if name in REPEAT_FUNCTIONS:
+            raise ExpressionError(f"{name}() can only be used with a repeat")
         case Call(name, args):
             values = [_evaluate(arg, answers, current, choice) for arg in args]
             if not values and name in _CURRENT_BY_DEFAULT:

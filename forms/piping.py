@@ -13,7 +13,8 @@ from typing import Any
 
 from .definition import Survey
 
-REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*)\s*\}")
+# `${name}`, or `${name[2]}`: a question of a repeat's second instance (see `repeats`).
+REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*(?:\[[0-9]+\])?)\s*\}")
 
 
 def piped(text: str, answers: Mapping[str, Any], survey: Survey, language: str) -> str:

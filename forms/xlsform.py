@@ -26,7 +26,8 @@ __all__ = ["SUPPORTED_TYPES", "XLSFormError", "XLSFormReading", "read_xlsform", 
            "stored_to_raw", "write_xlsform"]
 
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint",
-                  "constraint_message", "required_message", "calculation", "default", "choice_filter", *MEDIA)
+                  "constraint_message", "required_message", "calculation", "default", "choice_filter",
+                  "repeat_count", *MEDIA)
 CHOICE_COLUMNS = ("list_name", "name", "label", *MEDIA)
 # pyxform takes `form_title` in one language only; the title in other languages has its own column.
 SETTINGS_COLUMNS = ("form_title", TITLE_TRANSLATION, "form_id", "version", "default_language", "description",
@@ -164,7 +165,7 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
             flat.update(_translated(column, row.get(column)))
         if row.get("required"):
             flat["required"] = "yes" if row["required"] is True else row["required"]
-        for column in ("relevant", "constraint", "calculation", "default", "choice_filter"):
+        for column in ("relevant", "constraint", "calculation", "default", "choice_filter", "repeat_count"):
             if row.get(column):
                 flat[column] = row[column]
         for column in ("constraint_message", "required_message", *MEDIA):

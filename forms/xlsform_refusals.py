@@ -1,13 +1,13 @@
 """What an XLSForm may ask for that this service refuses, and what the message tells the author to do.
 
-Some things are refused because they cannot run here (repeats, choices from files); some because they must
-not be collected from the families who answer: where they live, their faces and voices, and the
-identifiers of their phones.
+Some things are refused because they cannot run here (loops over a choice list, choices from files,
+answers set by other answers); some because they must not be collected from the families who answer:
+where they live, their faces and voices, and the identifiers of their phones.
 """
 from __future__ import annotations
 
 SUPPORTED_TYPES = ("text", "integer", "decimal", "date", "time", "select_one", "select_multiple", "note",
-                   "calculate", "start", "end", "today", "begin_group", "end_group")
+                   "calculate", "start", "end", "today", "begin_group", "end_group", "begin_repeat", "end_repeat")
 
 _GENERIC_ACTION = "Remove the row or change its type."
 _PRIVACY = "this service does not collect it from families"
@@ -18,8 +18,8 @@ _TYPE_ADVICE: dict[str, tuple[str, str]] = {
     "media": ("photos, recordings, files and scans can identify a family, and " + _PRIVACY, "Remove the row."),
     "device": ("phone and account identifiers (device id, phone number, SIM, user name, email) identify the person "
                "answering, and " + _PRIVACY, "Remove the row."),
-    "repeat": ("repeated groups are not supported yet",
-               "Ask about one person (for example the oldest child), or ask how many with integer."),
+    "loop": ("loops over a choice list are not supported",
+             "Use begin_repeat with a repeat_count, and ask which choice each instance is about."),
     "rank": ("ranking is not supported", 'Use select_multiple with a constraint such as "count-selected(.) <= 3".'),
     "range": ("sliders are not supported",
               'Use integer with a constraint such as ". >= 1 and . <= 10", or select_one with a list of values.'),
@@ -33,7 +33,7 @@ _TYPE_ADVICE: dict[str, tuple[str, str]] = {
 _CLEAR = "Clear the cell, or remove the column."
 _COLUMN_ADVICE: dict[tuple[str, ...], tuple[str, str]] = {
     ("trigger",): ("answers set by other answers are not supported", _CLEAR),
-    ("control", "jr:count"): ("repeated groups are not supported yet", _CLEAR),
+    ("control", "jr:count"): ("repeat_count belongs on a begin_repeat row", _CLEAR),
 }
 
 

@@ -11,6 +11,7 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from .definition import _truthy
 from .expressions import ExpressionError, parse
+from .repeats import MAX_INSTANCES
 from .xlsform_cells import (MEDIA_KINDS, Notices, XLSFormError, at_path, language_keys, media_keys, text_of,
                            written_header)
 from .xlsform_refusals import SUPPORTED_TYPES, column_refusal, type_refusal
@@ -43,6 +44,7 @@ class SurveySheet:
         self.rows: list[dict[str, Any]] = []
         self.numbers: list[int] = []
         self.groups: list[str | None] = []  # the relevant of each open group inside a page
+        self.in_repeat = False  # a repeat is open: its groups are its pages
         self.other_lists: set[str] = set()  # choice lists that `or_other` adds "other" to
         self.media_cells: dict[str, str] = {}  # each media file's first cell, for messages
         # Choice lists read from a CSV file beside the form: list name -> (file name, the cell naming it).
@@ -67,6 +69,9 @@ class SurveySheet:
         name = text_of(row.get("name"))
         if kind in ("begin_group", "end_group"):
             self._group(kind, row, name, number, where)
+            return
+        if kind in ("begin_repeat", "end_repeat"):
+            self._repeat(kind, row, name, number, where)
             return
         if kind in TIMESTAMPS:
             if not name:
@@ -101,6 +106,31 @@ class SurveySheet:
         self.notices.add('survey sheet, type "or_other": a choice "other" (labelled "Other") and a question '
                          f'"{name}_other" were added, in the default language only; translate them for the other '
                          "languages by writing them into the form.", number)
+
+    def _repeat(self, kind: str, row: dict[str, Any], name: str, number: int, where: str) -> None:
+        """A repeat at the top of the form: its groups are pages, laid out once per instance."""
+        if kind == "end_repeat":
+            if self.groups:
+                raise XLSFormError(f"{where}: the repeat ends before the group above it does. Add an end_group "
+                                   "row before this row.")
+            self.in_repeat = False
+            self._add({"type": "end_repeat"}, number)
+            return
+        if self.groups or self.in_repeat:
+            inside = "another repeat" if self.in_repeat and not self.groups else "a group"
+            raise XLSFormError(f'{where}, column "type": a repeat inside {inside} is not supported here. Move the '
+                               "repeat out, so that it begins and ends outside every group and repeat; its own "
+                               "questions can still be grouped into pages.")
+        flat: dict[str, Any] = {"type": "begin_repeat", "name": name}
+        self._columns(row, flat, where, number, "begin_repeat")
+        count = text_of(at_path(row, ("control", "jr:count")))
+        if not count:
+            raise XLSFormError(f'{where}, column "repeat_count": the repeat "{name}" has no count. Write in '
+                               "repeat_count how many times to ask its questions: a number, or an earlier answer "
+                               f"such as ${{children}} (at most {MAX_INSTANCES}).")
+        flat["repeat_count"] = count
+        self.in_repeat = True
+        self._add(flat, number)
 
     def _group(self, kind: str, row: dict[str, Any], name: str, number: int, where: str) -> None:
         depth = len(self.groups)
@@ -161,15 +191,18 @@ class SurveySheet:
             self.choice_columns.update(_filter_columns(flat["choice_filter"]))
         for path, value in _other_columns(row):
             column = written_header(self.headers, path, value)
-            if path[0] == "media" and path[1:] and path[1] in MEDIA_KINDS and kind != "begin_group":
+            if path[0] == "media" and path[1:] and path[1] in MEDIA_KINDS and kind not in ("begin_group",
+                                                                                           "begin_repeat"):
                 flat.update(media_keys(path, value, self.language, where, self.headers, self.media_cells))
+                continue
+            if path == ("control", "jr:count") and kind == "begin_repeat":
                 continue
             refusal = column_refusal(path, text_of(value) if not isinstance(value, dict) else "x", kind)
             if refusal is not None:
                 problem, action = refusal
                 raise XLSFormError(f'{where}, column "{column}": {problem}. {action}')
             if path == ("control", "appearance"):
-                if kind != "begin_group" or text_of(value) not in _PAGE_APPEARANCES:
+                if kind not in ("begin_group", "begin_repeat") or text_of(value) not in _PAGE_APPEARANCES:
                         self.notices.add(f'survey sheet, column "appearance": "{text_of(value)}" is ignored; the '
                                      "question is shown the usual way.", number)
             elif value not in (None, "", {}):
@@ -183,9 +216,11 @@ def _type(written: str, row: Mapping[str, Any], where: str) -> tuple[str, str | 
     edge = _BEGIN_END.match(lowered)
     if edge:
         control = aliases.control.get(edge["control"].strip())
-        if control == "group":
-            return f"{edge['edge']}_group", None
-        raise XLSFormError(type_refusal("repeat", written, where))
+        if edge["control"].startswith("loop over"):
+            control = "loop"
+        if control in ("group", "repeat"):
+            return f"{edge['edge']}_{control}", None
+        raise XLSFormError(type_refusal(control or "repeat", written, where))
     select = _SELECT.match(written)
     from_file = _FROM_FILE.match(written)
     if from_file:

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as app_config
-from . import sessions, static_files
+from . import static_files
 from .extensions import babel, compress, csrf, db, login_manager, migrate
 from .i18n import locale, translation_status
 from .security import rate_limits, request_limits
@@ -29,7 +29,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app_config.engine_options(config["SQLALCHEMY_DATABASE_URI"])
         app_config.check(config)
 
-    app.session_interface = sessions.SignedCookieSessions()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config["TRUSTED_PROXIES"]:

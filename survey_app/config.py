@@ -48,6 +48,10 @@ NUMBERS: dict[str, tuple[bool, str, float]] = {
     "STAFF_IDLE_MINUTES": (True, "30", 1),
     "REPORTS_MAX_AGE": (False, "10", 0),
     "REPORTS_FIRST_READ_WAIT": (False, "5", 0),
+    "REPORTS_SURVEYS_KEPT": (True, "4", 1),
+    "REPORTS_CACHE_ENTRIES": (True, "256", 0),
+    "REPORTS_CACHE_MB": (True, "64", 0),
+    "REPORTS_PART_RESPONSES": (True, "10000", 1),
     "PUBLIC_RESULTS_MAX_AGE": (False, "30", 0),
     "CONTACT_RETENTION_DAYS": (True, "365", 1),
 }
@@ -174,6 +178,15 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # survey's responses runs in the background, and a request waits this long for it.
         "REPORTS_MAX_AGE": _env_number("REPORTS_MAX_AGE"),
         "REPORTS_FIRST_READ_WAIT": _env_number("REPORTS_FIRST_READ_WAIT"),
+        # The surveys whose responses each process keeps in memory (a frame each, about 200 MB
+        # for a million responses), and the tables and charts computed from them: at most this
+        # many, in at most this much memory.
+        "REPORTS_SURVEYS_KEPT": _env_number("REPORTS_SURVEYS_KEPT"),
+        "REPORTS_CACHE_ENTRIES": _env_number("REPORTS_CACHE_ENTRIES"),
+        "REPORTS_CACHE_MB": _env_number("REPORTS_CACHE_MB"),
+        # Responses past the stored report parts that are stored as a new part, shared by every
+        # server (see reporting/parts.py); fewer are read from the answers by each report.
+        "REPORTS_PART_RESPONSES": _env_number("REPORTS_PART_RESPONSES"),
         "CONTACT_RETENTION_DAYS": _env_number("CONTACT_RETENTION_DAYS"),
         # How old the families' results page may be (seconds).
         "PUBLIC_RESULTS_MAX_AGE": _env_number("PUBLIC_RESULTS_MAX_AGE"),

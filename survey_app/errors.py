@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .extensions import db
 from .i18n import locale
-from .report_data import ReportPreparing
+from .reporting.snapshots import ReportPreparing
 
 
 PREPARING_REFRESH_S = 5

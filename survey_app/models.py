@@ -314,6 +314,25 @@ class RecordingProposal(Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
 
+class ReportPart(Model):
+    """Some of a survey's responses as its reports read them (`survey_app.reporting.columnar`),
+    computed once by whichever server first needed them and read by every other: the responses
+    submitted from `submitted_from` (included) to `submitted_before` (excluded), read with the survey's report
+    definition of fingerprint `definition_hash`. Never holds anything the answers do not."""
+
+    __tablename__ = "report_parts"
+    __table_args__ = (UniqueConstraint("survey_id", "definition_hash", "submitted_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    submitted_from: Mapped[datetime]
+    submitted_before: Mapped[datetime]
+    responses: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PolicyText(Model):
     """Policy words in one language: the plain-language line families read beside an issue
     (subject `issue:<code>`, written by staff in English), or the translation of what a lever

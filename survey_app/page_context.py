@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 
+from forms.builder import page_heading
+
 from . import contacts
 from .i18n import locale
 
@@ -88,7 +90,7 @@ def init_app(app: Flask) -> None:
         return {"language": locale.current(), "language_links": _language_links, "public_url_for": public_url_for,
                 "staff_page": locale.is_staff_request(), "language_names": locale.BY_CODE,
                 "staff_language_menu": lambda: [locale.BY_CODE[code] for code in locale.staff_codes()],
-                "contacts_enabled": contacts.enabled()}
+                "contacts_enabled": contacts.enabled(), "page_heading": page_heading}
 
     @app.template_filter("bdi")
     def isolated(text: object) -> Markup:

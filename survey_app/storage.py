@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping, cast
 
@@ -24,8 +24,8 @@ from .extensions import db
 from .i18n.locale import BY_CODE
 from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE
 from .models import (AdvocacyDate, Answer, AuditEvent, CommentNote, Contact, ContactTicket, Draft, MediaFile, Partner,
-                     PolicyLever, PolicyText, RecordingProposal, Response, Survey, SurveyVersion, TranslationReview,
-                     User, new_uuid, utcnow)
+                     PolicyLever, PolicyText, RecordingProposal, ReportPart, Response, Survey, SurveyVersion,
+                     TranslationReview, User, new_uuid, utcnow)
 from .surveys import PublicSurvey, forget_public_surveys
 
 
@@ -519,6 +519,29 @@ def add_advocacy_date(values: Mapping[str, Any], user: User) -> AdvocacyDate:
 def delete_advocacy_date(entry: AdvocacyDate) -> None:
     db.session.delete(entry)
     db.session.commit()
+
+
+def store_report_part(survey_id: int, definition_hash: str, submitted_from: datetime, submitted_before: datetime,
+                      responses: int, data: bytes) -> bool:
+    """Keep some of a survey's responses as its reports read them, for every server
+    (`reporting.parts`). False when another process stored the part starting there first:
+    theirs is kept, and this process stores no more parts in this read."""
+    db.session.add(ReportPart(survey_id=survey_id, definition_hash=definition_hash, submitted_from=submitted_from,
+                              submitted_before=submitted_before, responses=responses, data=data))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def forget_report_parts(survey_id: int) -> int:
+    """Delete a survey's stored report parts, which no longer match its responses; the next
+    report reads the responses again. Returns how many were deleted."""
+    deleted = cast(CursorResult[Any], db.session.execute(delete(ReportPart).where(ReportPart.survey_id == survey_id)))
+    db.session.commit()
+    return int(deleted.rowcount)
 
 
 def add_audit_event(action: str, user_id: int | None, detail: Mapping[str, Any]) -> None:

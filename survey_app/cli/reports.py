@@ -1,4 +1,5 @@
-"""Commands that read the responses out: export (CSV) and summary (the staff reports' top issues)."""
+"""Commands that read the responses out: export (CSV), summary (the staff reports' top issues) and
+report-parts (the responses stored as the reports read them)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import report_data
+from .. import storage
 from ..exports import responses, writers
+from ..reporting import figures, parts, snapshots
 from .surveys import survey_or_fail
 
 
@@ -34,11 +36,27 @@ def summary(slug: str, states: tuple[str, ...], fmt: str) -> None:
     survey = survey_or_fail(slug)
     current_app.config["REPORTS_REFRESH_IN_BACKGROUND"] = False  # a command waits for the figures
     try:
-        text = report_data.summary_text(report_data.snapshot(survey), list(states), fmt,
-                                        current_app.config["MIN_GROUP_SIZE"])
+        text = figures.summary_text(snapshots.snapshot(survey), list(states), fmt,
+                                    current_app.config["MIN_GROUP_SIZE"])
     except KeyError as error:
         raise click.ClickException(str(error.args[0])) from None
     click.echo(text, nl=False)
 
 
-COMMANDS = (export, summary)
+@click.command("report-parts")
+@click.option("--survey", "slug", required=True)
+@click.option("--again", is_flag=True, help="Delete the stored parts first and read every response again.")
+@with_appcontext
+def report_parts(slug: str, again: bool) -> None:
+    """Store a survey's responses as its reports read them, once for every server (after an
+    upgrade, a restore, or to have the first report after a start fast)."""
+    survey = survey_or_fail(slug)
+    if again:
+        storage.forget_report_parts(survey.id)
+    current_app.config["REPORTS_PART_RESPONSES"] = 1  # every settled response goes into a part
+    snapshots.read_now(survey)
+    count, stored = parts.stored(survey.id)
+    click.echo(f"{stored} responses of '{slug}' are stored in {count} report parts.")
+
+
+COMMANDS = (export, summary, report_parts)

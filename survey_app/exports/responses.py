@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
+from forms.repeats import instance_label
 
 from ..extensions import db
 from ..models import Answer, Partner, Response, Survey, SurveyVersion
@@ -78,7 +79,7 @@ def labels(definitions: list[SurveyDefinition], language: str) -> Labels:
             for question in page.questions:
                 if question.type == "note":
                     continue
-                label = definition.text(question.label, language) or question.name
+                label = instance_label(definition.text(question.label, language), question.name) or question.name
                 if question.multiple:
                     for choice in question.choices:
                         column = f"{question.name}/{choice.name}"
@@ -172,7 +173,8 @@ def codebook_rows(definitions: list[SurveyDefinition]) -> list[list[str]]:
                 if question.type == "note" or question.name in seen:
                     continue
                 seen.add(question.name)
-                label = definition.text(question.label, "en") or _unasked_description(question)
+                label = instance_label(definition.text(question.label, "en") or _unasked_description(question),
+                                       question.name)
                 rows.append(["" if question.multiple else question.name, question.name, question.type, "", label])
                 for choice in question.choices:
                     column = f"{question.name}/{choice.name}" if question.multiple else ""

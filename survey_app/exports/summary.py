@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 from flask_babel import pgettext
 
-from .. import report_data, report_rows
+from ..reporting import figures
+from ..reporting import rows as report_rows
 
 SUMMARY_COLUMNS = ["state", "state_name", "issue", "issue_name", "respondents", "count", "share", "ci_low",
                    "ci_high", "rank", "share_other_states", "difference", "p_adjusted_holm", "significant"]
@@ -30,7 +31,7 @@ def _rounded(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
 
-def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[list[Any]]:
+def summary_rows(tables: figures.Tables, names: figures.Labels) -> list[list[Any]]:
     """Every state's issues (ALL first) with the comparison, as published on the pages."""
     compared = {(row.code, group): row for group in dict.fromkeys(tables.compare["group"])
                 for row in report_rows.comparison_rows(tables.compare, group, names)}
@@ -52,7 +53,7 @@ def summary_rows(tables: report_data.Tables, names: report_data.Labels) -> list[
     return rows
 
 
-def breakdown_rows(table: pd.DataFrame, state: str, across: str, names: report_data.Labels) -> list[list[Any]]:
+def breakdown_rows(table: pd.DataFrame, state: str, across: str, names: figures.Labels) -> list[list[Any]]:
     """One state's issues in each group of the breakdown `across`."""
     return [
         [state, across, group, names.group(across, group), published(report_rows.respondents(table, group)),

@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import pgettext
 from flask_login import current_user
 
-from forms.builder import PageForm, build_page_form
+from forms.builder import PageForm, build_page_form, page_heading
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
@@ -124,7 +124,7 @@ def paper_parts(definition: SurveyDefinition, language: str) -> list[PaperPart]:
             items.append(PaperQuestion(question, numbers.get(question.name), definition.text(question.label, language),
                                        hint, choices, skip))
         skip = skip_rule(page.relevant, definition, numbers, language) if page.relevant is not None else None
-        parts.append(PaperPart(definition.text(page.label, language), skip, tuple(items)))
+        parts.append(PaperPart(page_heading(definition, page, language), skip, tuple(items)))
     return parts
 
 

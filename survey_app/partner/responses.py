@@ -1,4 +1,4 @@
-"""A partner's own responses: exact counts (see `partner_reports` for why), weekly progress
+"""A partner's own responses: exact counts (see `reporting.partner` for why), weekly progress
 towards the organisation's target, and downloads.
 
 Every query here is filtered by the logged-in user's partner; nothing in the URL names
@@ -17,10 +17,11 @@ from flask_login import current_user
 
 from forms.definition import Survey as SurveyDefinition
 
-from .. import audit, partner_reports, storage, surveys
+from .. import audit, storage, surveys
 from ..exports import downloads
 from ..exports import responses as export_rows
 from ..i18n import labels, locale
+from ..reporting import partner as partner_reports
 from ..security.auth import roles_required
 from . import blueprint
 

@@ -15,33 +15,35 @@ from flask_babel import format_date, format_percent
 
 from analysis.suppression import ALL
 
-from .. import policy_texts, report_data, report_rows, surveys
+from .. import policy_texts, surveys
 from ..i18n import locale
+from ..reporting import figures, snapshots
+from ..reporting import rows as report_rows
 from . import blueprint, survey_or_404
 
 
 
-def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, report_data.Snapshot]:
+def _published_survey(slug: str) -> tuple[surveys.PublicSurvey, snapshots.Snapshot]:
     survey = survey_or_404(slug)
     if not survey.public_results:
         abort(404)
     max_age = current_app.config["PUBLIC_RESULTS_MAX_AGE"]
-    snap = report_data.snapshot(survey, max_age=max_age)
+    snap = snapshots.snapshot(survey, max_age=max_age)
     # What families see is the ranked question; a survey that declares none has no results page.
     if snap.rank is None:
         abort(404)
     return survey, snap
 
 
-def result_groups(snap: report_data.Snapshot) -> list[str]:
+def result_groups(snap: snapshots.Snapshot) -> list[str]:
     """The groups a results page exists for: the survey's groups, or everyone when it has none."""
-    return report_data.state_codes(snap) or [ALL]
+    return figures.state_codes(snap) or [ALL]
 
 
-def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
+def state_results(snap: snapshots.Snapshot, state: str, language: str, min_n: int) -> dict[str, Any]:
     """What the page shows for one state, formatted for `language`: published figures only."""
-    names = report_data.labels(snap, language)
-    tables = report_data.tables(snap, None, None, min_n)
+    names = figures.labels(snap, language)
+    tables = figures.tables(snap, None, None, min_n)
     respondents = report_rows.respondents(tables.top, state)
     if respondents is None:
         return {"respondents": None}
@@ -60,7 +62,7 @@ def state_results(snap: report_data.Snapshot, state: str, language: str, min_n: 
 def results_index(slug: str):
     survey, snap = _published_survey(slug)
     language = locale.current().code
-    names = report_data.labels(snap, language)
+    names = figures.labels(snap, language)
     states = [(code, names.state(code)) for code in result_groups(snap)]
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
                            slug=slug, states=states, state=None)
@@ -73,10 +75,10 @@ def results(slug: str, state: str):
         abort(404)
     language = locale.current().code
     min_n = int(current_app.config["MIN_GROUP_SIZE"])
-    shown = report_data.derived(snap, "public", (state, language, min_n),
+    shown = snapshots.derived(snap, "public", (state, language, min_n),
                                 lambda: state_results(snap, state, language, min_n))
     # Staff edit the lines at any time, so they are read at each visit, not cached with the figures.
     lines = policy_texts.issue_lines([code for code, _label, _share in shown.get("issues", [])], language)
     return render_template("public/results.html", survey=survey, definition=survey.definition, offered=survey.offered,
-                           slug=slug, state=state, state_name=report_data.labels(snap, language).state(state),
+                           slug=slug, state=state, state_name=figures.labels(snap, language).state(state),
                            results=shown, min_n=min_n, lines=lines, languages=locale.BY_CODE)

@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from forms.definition import GROUP_TYPES
 from forms.xlsform import stored_to_raw
 
 from .. import audio, audit, form_media, storage, surveys
@@ -52,7 +53,7 @@ def _texts(definition: Mapping[str, Any], language: str) -> Iterator[tuple[str, 
     if settings.get("thanks"):
         yield "settings:thanks_audio", settings["thanks"], settings.get("thanks_audio", {})
     for row in definition["survey"]:
-        if row["type"] in ("begin_group", "end_group") or not row.get("name"):
+        if row["type"] in GROUP_TYPES or not row.get("name"):
             continue
         spoken = {code: " ".join(filter(None, (text, row.get("hint", {}).get(code))))
                   for code, text in row.get("label", {}).items()}

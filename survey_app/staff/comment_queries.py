@@ -16,9 +16,9 @@ from analysis.suppression import ALL
 from forms.definition import Question
 from forms.definition import Survey as SurveyDefinition
 
-from .. import report_data
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion
+from ..reporting import snapshots
 
 PAGE_SIZE = 50
 
@@ -38,17 +38,17 @@ def comment_questions(definition: SurveyDefinition) -> list[Question]:
     return [q for q in definition.questions.values() if q.type == "text" and not q.name.endswith("_other")]
 
 
-def _in_state(snap: report_data.Snapshot, state: str) -> np.ndarray:
+def _in_state(snap: snapshots.Snapshot, state: str) -> np.ndarray:
     """Which responses belong to the group `state` of the survey's grouping question (ALL: every one)."""
     if state == ALL or snap.group is None or snap.group not in snap.frame:
         return np.ones(len(snap.frame), dtype=bool)
-    return report_data.derived(snap, "in_state", (state,),
+    return snapshots.derived(snap, "in_state", (state,),
                                lambda: (snap.frame[snap.group] == state).fillna(False).to_numpy(dtype=bool))
 
 
-def _answered(snap: report_data.Snapshot, question: str) -> np.ndarray:
+def _answered(snap: snapshots.Snapshot, question: str) -> np.ndarray:
     # Testing a million text cells for missing values takes a tenth of a second: kept.
-    return report_data.derived(snap, "answered", (question,),
+    return snapshots.derived(snap, "answered", (question,),
                                lambda: snap.frame[question].notna().to_numpy(dtype=bool))
 
 
@@ -62,7 +62,7 @@ def _noted(question: str, starred_only: bool = False) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["answer_id", "tags", "starred", "response_id"])
 
 
-def find_comments(snap: report_data.Snapshot, state: str, question: str, issue: str | None = None,
+def find_comments(snap: snapshots.Snapshot, state: str, question: str, issue: str | None = None,
                   starred: bool = False, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[Comment], int]:
     """One page of a state's comments, newest first, and how many there are in all.
 
@@ -111,7 +111,7 @@ def _comments(response_ids: list[str], question: str, ranked: str | None) -> lis
     return comments
 
 
-def tag_counts(snap: report_data.Snapshot, state: str, question: str) -> tuple[Counter[str], int]:
+def tag_counts(snap: snapshots.Snapshot, state: str, question: str) -> tuple[Counter[str], int]:
     """How many of the state's comments staff tagged with each issue, and how many they starred."""
     notes = _noted(question)
     notes = notes[notes["response_id"].isin(snap.frame.loc[_in_state(snap, state), "response_id"])]
@@ -119,7 +119,7 @@ def tag_counts(snap: report_data.Snapshot, state: str, question: str) -> tuple[C
     return counts, int(notes["starred"].astype(bool).sum())
 
 
-def starred_quotes(snap: report_data.Snapshot, state: str, definition: SurveyDefinition,
+def starred_quotes(snap: snapshots.Snapshot, state: str, definition: SurveyDefinition,
                    limit: int = 3) -> list[Comment]:
     """The newest starred comments of a state, for its fact sheet."""
     quotes: list[Comment] = []

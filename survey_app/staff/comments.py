@@ -16,10 +16,11 @@ from flask_wtf import FlaskForm
 from analysis.suppression import ALL
 from forms.definition import Survey as SurveyDefinition
 
-from .. import report_data, storage, surveys
+from .. import storage, surveys
 from ..extensions import db
 from ..i18n import locale
 from ..models import Answer, Survey
+from ..reporting import snapshots
 from ..security.auth import roles_required
 from . import blueprint
 from .comment_queries import PAGE_SIZE, answer_in_state, comment_questions, find_comments, tag_counts
@@ -69,7 +70,7 @@ def comments(slug: str, state: str):
     language = locale.current().code
     questions = comment_questions(definition)
     args = _list_args(request.args, [q.name for q in questions], issues)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     found, total = find_comments(snap, state, args["question"], args.get("issue"), "starred" in args,
                                  args.get("page", 1))
     counts, starred = tag_counts(snap, state, args["question"])
@@ -81,7 +82,7 @@ def comments(slug: str, state: str):
         if definition.report_rank else [],
         args=args, comments=found, total=total, page=args.get("page", 1), page_size=PAGE_SIZE,
         counts=counts, starred=starred, languages=locale.BY_CODE, form=FlaskForm(),
-        pending=report_data.pending(snap))
+        pending=snapshots.pending(snap))
 
 
 @blueprint.post("/comments/<slug>/<state>/<int:answer_id>")

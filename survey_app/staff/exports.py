@@ -9,10 +9,11 @@ from typing import Any, TypedDict
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import pgettext
 
-from .. import audit, report_data, surveys
+from .. import audit, surveys
 from ..exports import downloads, responses, stat_files, summary
 from ..i18n import locale
 from ..models import Survey
+from ..reporting import figures, snapshots
 from ..security.auth import roles_required
 from . import blueprint
 from .reports import chosen_grouping, min_n, parse_dates, question_views, state_or_404
@@ -31,15 +32,15 @@ def export_summary(slug: str, fmt: str):
     dates = parse_dates(request.args)
     if dates.errors:
         abort(400)
-    snap = report_data.snapshot(survey)
-    names = report_data.labels(snap, locale.current().code)
+    snap = snapshots.snapshot(survey)
+    names = figures.labels(snap, locale.current().code)
     if snap.rank is None:
         # A survey that ranks nothing: the frequency table of every question, as on its report page.
         header, rows, what = summary.QUESTION_COLUMNS, summary.question_rows(
             question_views(snap, chosen_grouping(snap, request.args), dates.start, dates.end, names)), "questions"
     else:
         header, rows, what = summary.SUMMARY_COLUMNS, summary.summary_rows(
-            report_data.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"
+            figures.tables(snap, dates.start, dates.end, min_n()), names), "top-issues"
     audit.record("staff_download", what="summary", survey=slug, format=fmt, **dates.query)
     filename = f"{slug}-{what}{_filename_dates(dates)}.{fmt}"
     if fmt == "csv":
@@ -54,14 +55,14 @@ def export_summary(slug: str, fmt: str):
 @roles_required("admin", "staff")
 def export_breakdown(slug: str, state: str):
     survey, _version = surveys.get_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     across = request.args.get("breakdown", "")
     if dates.errors or across not in snap.breakdowns:
         abort(400)
-    names = report_data.labels(snap, locale.current().code)
-    table = report_data.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
+    names = figures.labels(snap, locale.current().code)
+    table = figures.breakdown_table(snap, state, across, dates.start, dates.end, min_n())
     audit.record("staff_download", what="breakdown", survey=slug, state=state, breakdown=across, format="csv",
                  **dates.query)
     return downloads.csv_download(f"{slug}-{state}-by-{across}{_filename_dates(dates)}.csv",
@@ -123,7 +124,7 @@ def export_responses_csv(slug: str):
 def export_responses_xlsx(slug: str):
     """The export and its codebook as a workbook."""
     survey, _version = surveys.get_or_404(slug)
-    if report_data.freshness(survey)[1] >= EXCEL_MAX_ROWS:
+    if snapshots.freshness(survey)[1] >= EXCEL_MAX_ROWS:
         flash(pgettext("staff", "There are more responses than an Excel worksheet can hold. Download the CSV "
                                 "export instead."), "error")
         return redirect(url_for("staff.report_overview", slug=slug))

@@ -22,10 +22,12 @@ from sqlalchemy import select
 
 from analysis.charts import figure_to_bytes
 
-from .. import audit, policy, policy_texts, report_data, report_rows, state_facts, storage, surveys
+from .. import audit, policy, policy_texts, state_facts, storage, surveys
 from ..extensions import db
 from ..i18n import locale
 from ..models import AdvocacyDate, CommentNote, Partner
+from ..reporting import figures, snapshots
+from ..reporting import rows as report_rows
 from ..security.auth import roles_required
 from . import blueprint
 from .comment_queries import starred_quotes
@@ -69,20 +71,20 @@ def _sheet_language(definition: Any) -> locale.Language:
 def _sheet_context(slug: str, state: str) -> dict[str, Any]:
     survey, _version = surveys.get_or_404(slug)
     facts = state_facts.for_state(state)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     # Fact sheets are per US state: only for a survey that ranks a question and groups by states.
-    if facts is None or snap.rank is None or state not in report_data.state_codes(snap):
+    if facts is None or snap.rank is None or state not in figures.state_codes(snap):
         abort(404)
     sheet_language = _sheet_language(snap.survey)
-    names = report_data.labels(snap, sheet_language.code)
-    tables = report_data.tables(snap, None, None, min_n())
+    names = figures.labels(snap, sheet_language.code)
+    tables = figures.tables(snap, None, None, min_n())
     respondents = report_rows.respondents(tables.top, state)
     issues = [row for row in report_rows.issue_rows(tables.top, state, names) if not row.suppressed]
     quotes = starred_quotes(snap, state, snap.survey, QUOTES) if respondents is not None else []
     translations = dict(db.session.execute(
         select(CommentNote.answer_id, CommentNote.translation)
         .where(CommentNote.answer_id.in_([quote.answer_id for quote in quotes]))).all()) if quotes else {}
-    own_names = report_data.labels(snap, locale.current().code)
+    own_names = figures.labels(snap, locale.current().code)
     levers = policy.levers_for([row.code for row in issues[:LEVER_ISSUES]], state)
     return dict(
         survey=survey, snap=snap, state=state, state_name=own_names.state(state), facts=facts,
@@ -92,7 +94,7 @@ def _sheet_context(slug: str, state: str) -> dict[str, Any]:
         levers=levers, lever_texts=policy_texts.lever_texts(chain.from_iterable(levers.values()), sheet_language.code),
         lever_issues=LEVER_ISSUES,
         opportunity=None, partner=None, date_kinds=policy.date_kind_labels(),
-        languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=report_data.pending(snap),
+        languages=locale.BY_CODE, min_n=min_n(), top=TOP_ISSUES, pending=snapshots.pending(snap),
         title=snap.survey.text(snap.survey.title, sheet_language.code), form=FlaskForm(), **FORMATS)
 
 

@@ -1,6 +1,6 @@
 """Staff reports: every state side by side, one state in depth, and its chart.
 
-Every figure comes from `analysis` through `report_data`, with the small-group rule applied
+Every figure comes from `analysis` through `reporting`, with the small-group rule applied
 there; the pages only label and format what is published. Partner users get the side-by-side
 overview too (aggregates only), on the partner portal.
 """
@@ -21,8 +21,10 @@ from matplotlib.figure import Figure
 from analysis.charts import figure_to_bytes, top_issues_chart, wrap
 from analysis.suppression import ALL
 
-from .. import audit, policy, policy_texts, report_data, report_filter, report_rows, state_facts, storage, surveys
+from .. import audit, policy, policy_texts, state_facts, storage, surveys
 from ..i18n import locale
+from ..reporting import figures, filters, snapshots
+from ..reporting import rows as report_rows
 from ..security.auth import roles_required
 from . import blueprint
 
@@ -101,7 +103,7 @@ def parse_dates(args: Mapping[str, str]) -> DateRange:
     return found
 
 
-def overview_rows(tables: report_data.Tables, names: report_data.Labels) -> list[dict[str, Any]]:
+def overview_rows(tables: figures.Tables, names: figures.Labels) -> list[dict[str, Any]]:
     """Every state (ALL first): respondents, dates and the three most chosen issues."""
     rows = []
     for group in dict.fromkeys(tables.top["group"]):
@@ -128,7 +130,7 @@ def widened_text(start: date | None, end: date | None) -> Markup:
     return escape(pgettext("staff", "all dates"))
 
 
-def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str | None:
+def chosen_grouping(snap: snapshots.Snapshot, args: Mapping[str, str]) -> str | None:
     """The select_one question staff chose to group the question tables by (`by`), or the
     survey's declared grouping; an unknown or empty choice means no grouping."""
     if "by" not in args:
@@ -137,29 +139,29 @@ def chosen_grouping(snap: report_data.Snapshot, args: Mapping[str, str]) -> str 
     return chosen if chosen in snap.group_questions else None
 
 
-def question_views(snap: report_data.Snapshot, by: str | None, start: date | None, end: date | None,
-                   names: report_data.Labels) -> list[report_rows.FrequencyView]:
-    found = report_data.question_tables(snap, by, start, end, min_n())
+def question_views(snap: snapshots.Snapshot, by: str | None, start: date | None, end: date | None,
+                   names: figures.Labels) -> list[report_rows.FrequencyView]:
+    found = figures.question_tables(snap, by, start, end, min_n())
     return [report_rows.frequency_view(table, question, None if question == by else by, names)
             for question, table in found.items()]
 
 
-def filter_context(snap: report_data.Snapshot, names: report_data.Labels, dates: DateRange,
+def filter_context(snap: snapshots.Snapshot, names: figures.Labels, dates: DateRange,
                    args: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The answers staff narrowed the report to (docs/analysis.md, "Filters"), what the form
     offers, and the query that carries dates and filter on to the report's other pages."""
-    answer_filter = report_filter.parse(request.args if args is None else args, snap, names)
-    options = report_filter.options(snap, names) if args is None else []
+    answer_filter = filters.parse(request.args if args is None else args, snap, names)
+    options = filters.options(snap, names) if args is None else []
     return {"answer_filter": answer_filter, "filter_options": options,
-            "filter_summary": report_filter.summary(answer_filter, options),
+            "filter_summary": filters.summary(answer_filter, options),
             "query": {**dates.query, **answer_filter.query}}
 
 
-def withheld_labels(snap: report_data.Snapshot, answer_filter: report_filter.AnswerFilter, split: str | None,
-                    start: date | None, end: date | None, names: report_data.Labels,
+def withheld_labels(snap: snapshots.Snapshot, answer_filter: filters.AnswerFilter, split: str | None,
+                    start: date | None, end: date | None, names: figures.Labels,
                     within: tuple[str, ...] = ()) -> list[str]:
     """The groups a filter leaves out, by name ("everyone" when the table has no groups)."""
-    found = report_filter.narrowed(snap, answer_filter, split, start, end, min_n(), within)
+    found = filters.narrowed(snap, answer_filter, split, start, end, min_n(), within)
     named = {ALL: pgettext("staff", "Everyone"), "": pgettext("staff", "No answer to the grouping question")}
     return [named.get(code) or names.choice(split or "", code) for code in found.withheld]
 
@@ -169,28 +171,28 @@ def overview_context(slug: str, audience: str, with_questions: bool = False) -> 
     and every select question's frequency table when it does not (or when asked)."""
     survey, _version = surveys.get_or_404(slug)
     dates = parse_dates(request.args)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     start, end = dates.start, dates.end
     widened = None
     if audience == "partner" and (start or end):
         # Staff read every response in the exports; partners see aggregates only, which two
         # nearby date ranges must not give away (docs/analysis.md, "Date ranges").
-        start, end = report_data.partner_dates(snap, start, end, min_n())
+        start, end = figures.partner_dates(snap, start, end, min_n())
         widened = widened_text(start, end)
-    names = report_data.labels(snap, locale.current().code)
+    names = figures.labels(snap, locale.current().code)
     # Partners see the whole survey's aggregates only; staff may narrow them to chosen answers.
     chosen = filter_context(snap, names, dates) if audience == "staff" else filter_context(snap, names, dates, {})
     answer_filter = chosen["answer_filter"]
-    whole, snap = snap, report_filter.narrowed(snap, answer_filter, snap.group, start, end, min_n()).snap
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, start, end, min_n()).snap
     context: dict[str, Any] = {
-        "survey": survey, "snap": snap, "pending": report_data.pending(whole), "dates": dates, "min_n": min_n(),
+        "survey": survey, "snap": snap, "pending": snapshots.pending(whole), "dates": dates, "min_n": min_n(),
         "widened": widened, "title": snap.survey.text(snap.survey.title, names.language),
         "fact_states": set(state_facts.all_states()),
         "names": names, "tables": None, "rows": [], "questions": None, "ranked": False, "states": names.by_states,
         **chosen, **FORMATS}
     context["withheld"] = withheld_labels(whole, answer_filter, snap.group, start, end, names)
     if snap.rank is not None:
-        tables = report_data.tables(snap, start, end, min_n())
+        tables = figures.tables(snap, start, end, min_n())
         rows = overview_rows(tables, names)
         top_issues = {issue.code: issue.label for row in rows for issue in row["top"]}
         context.update(tables=tables, rows=rows, responses=tables.responses, ranked=not with_questions,
@@ -199,9 +201,9 @@ def overview_context(slug: str, audience: str, with_questions: bool = False) -> 
                        state_names={code: facts.name for code, facts in state_facts.all_states().items()})
     if snap.rank is None or with_questions:
         by = chosen_grouping(whole, request.args)
-        grouped = report_filter.narrowed(whole, answer_filter, by, start, end, min_n()).snap
+        grouped = filters.narrowed(whole, answer_filter, by, start, end, min_n()).snap
         context.update(by=by, questions=question_views(grouped, by, start, end, names),
-                       responses=len(report_data.filtered(grouped, start, end)),
+                       responses=len(figures.filtered(grouped, start, end)),
                        withheld=withheld_labels(whole, answer_filter, by, start, end, names),
                        groupings=[(name, names.questions.get(name, name)) for name in snap.group_questions])
     return context
@@ -234,9 +236,9 @@ def public_results_switch(slug: str):
     return redirect(url_for("staff.report_overview", slug=slug))
 
 
-def state_or_404(snap: report_data.Snapshot, state: str) -> str:
+def state_or_404(snap: snapshots.Snapshot, state: str) -> str:
     """A group of the ranked report; 404 for anything else, and for a survey that ranks nothing."""
-    if snap.rank is None or (state != ALL and state not in report_data.state_codes(snap)):
+    if snap.rank is None or (state != ALL and state not in figures.state_codes(snap)):
         abort(404)
     return state
 
@@ -245,28 +247,28 @@ def state_or_404(snap: report_data.Snapshot, state: str) -> str:
 @roles_required("admin", "staff")
 def report_state(slug: str, state: str):
     survey, _version = surveys.get_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     asked = request.args.get("breakdown", "")
     across = asked if asked in snap.breakdowns else (snap.breakdowns[0] if snap.breakdowns else None)
-    names = report_data.labels(snap, locale.current().code)
+    names = figures.labels(snap, locale.current().code)
     chosen = filter_context(snap, names, dates)
     answer_filter = chosen["answer_filter"]
-    whole, snap = snap, report_filter.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
+    tables = figures.tables(snap, dates.start, dates.end, min_n())
     # A breakdown splits the state once more: the filter is checked against that split too.
-    broken_down = (report_filter.narrowed(whole, answer_filter, whole.group, dates.start, dates.end, min_n(),
+    broken_down = (filters.narrowed(whole, answer_filter, whole.group, dates.start, dates.end, min_n(),
                                           within=(across,)) if across else None)
     breakdown = (report_rows.breakdown_view(
-        report_data.breakdown_table(broken_down.snap, state, across, dates.start, dates.end, min_n()), across, names)
+        figures.breakdown_table(broken_down.snap, state, across, dates.start, dates.end, min_n()), across, names)
         if across and broken_down else None)
     issues = report_rows.issue_rows(tables.top, state, names)
     top = [row for row in issues if not row.suppressed][:OVERVIEW_TOP]
     order = {row.code: position for position, row in enumerate(issues)}
     comparison = sorted(report_rows.comparison_rows(tables.compare, state, names), key=lambda row: order[row.code])
     return render_template(
-        "staff/report.html", survey=survey, snap=snap, pending=report_data.pending(whole), state=state,
+        "staff/report.html", survey=survey, snap=snap, pending=snapshots.pending(whole), state=state,
         state_name=names.state(state), dates=dates,
         min_n=min_n(), respondents=report_rows.respondents(tables.top, state), period=tables.dates.get(state),
         issues=issues, comparison=comparison, across=across, states=names.by_states,
@@ -282,13 +284,13 @@ def report_state(slug: str, state: str):
         state_names={code: facts.name for code, facts in state_facts.all_states().items()}, **FORMATS)
 
 
-def chart_figure(snap: report_data.Snapshot, state: str, dates: DateRange, language: str,
+def chart_figure(snap: snapshots.Snapshot, state: str, dates: DateRange, language: str,
                  top: int | None = None) -> Figure:
     """The state's issues as bars with 95% intervals, labelled in `language`: the SVG keeps
     its words as text, so the browser draws every script. With `top`, only that many of the
     most chosen published issues."""
-    names = report_data.labels(snap, language)
-    tables = report_data.tables(snap, dates.start, dates.end, min_n())
+    names = figures.labels(snap, language)
+    tables = figures.tables(snap, dates.start, dates.end, min_n())
     rows = tables.top[tables.top["group"] == state]
     if top is not None:
         shown = [row.code for row in report_rows.issue_rows(tables.top, state, names) if not row.suppressed][:top]
@@ -314,20 +316,20 @@ def report_chart(slug: str, state: str):
     either way: its words stay text, which the program that shows it shapes in every script
     (a picture drawn on the server could not join Arabic letters or order Bengali and Karen ones)."""
     survey, _version = surveys.get_or_404(slug)
-    snap = report_data.snapshot(survey)
+    snap = snapshots.snapshot(survey)
     state = state_or_404(snap, state)
     dates = parse_dates(request.args)
     top = request.args.get("top", type=int)
     if dates.errors or (top is not None and not 1 <= top <= 50):
         abort(400)
-    answer_filter = report_filter.parse(request.args, snap, report_data.labels(snap, locale.current().code))
-    whole, snap = snap, report_filter.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
+    answer_filter = filters.parse(request.args, snap, figures.labels(snap, locale.current().code))
+    whole, snap = snap, filters.narrowed(snap, answer_filter, snap.group, dates.start, dates.end, min_n()).snap
     # A fact sheet's chart is in the sheet's language; a report's, in the page's.
     language = request.args.get("language", "")
     if language not in snap.survey.languages or language not in locale.BY_CODE:
         language = locale.current().code
     locale.set_current(language)
-    image = report_data.derived(whole, "chart", (state, dates.start, dates.end, min_n(), language, top,
+    image = snapshots.derived(whole, "chart", (state, dates.start, dates.end, min_n(), language, top,
                                                  answer_filter.chosen),
                                 lambda: figure_to_bytes(chart_figure(snap, state, dates, language, top), "svg"))
     headers = {}

@@ -170,7 +170,8 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
         # Users who read their pages in Arabic: the language is theirs, so the English ones stay English.
         server.create_user("admin-ar@example.org", "admin", account="admin ar")
         server.create_user("partner-ar@example.org", "partner", "mira", account="partner ar")
-        deadline = time.monotonic() + 30
+        # Generous: on a busy machine the worker can take half a minute to import the app.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(server.url("/healthz"), timeout=20) as answer:

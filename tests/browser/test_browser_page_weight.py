@@ -1,9 +1,8 @@
 """Page weight, measured from the browser's own network log: every survey page, HTML plus CSS
 plus any script and image, is at most 30 kB uncompressed and needs at most 3 requests, from
-the same site only. And the time to a completed submission over a slow 3G link."""
+the same site only. The whole survey on a slow connection: test_browser_slow_3g.py."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,10 +14,6 @@ MAX_REQUESTS = 3
 # From one page to the next: the form post and the page it redirects to. The stylesheet and the
 # script are fingerprinted and cached for a year, so the browser does not ask for them again.
 MAX_REQUESTS_PER_STEP = 2
-# Chromium's network emulation, as the slow mobile data families answer on: 400 ms added to
-# every round trip, 400 kbit/s each way.
-SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
-SLOW_3G_LIMIT_SECONDS = 30
 
 
 class NetworkLog:
@@ -94,20 +89,3 @@ def test_every_survey_page_light_and_same_site(lang, phone, walk, live_server, f
     assert not many, f"pages needing more than {MAX_REQUESTS} requests: {many}"
     many = {name: count for name, count in steps.items() if count > MAX_REQUESTS_PER_STEP}
     assert not many, f"steps needing more than {MAX_REQUESTS_PER_STEP} requests: {many}"
-
-
-def test_survey_completes_quickly_on_slow_3g(new_context, walk, new_response, screenshots, figures):
-    page = new_context().new_page()
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
-    began = time.monotonic()
-    walk.open(page, "es")
-    walk.start(page)
-    walk.complete(page)
-    seconds = time.monotonic() - began
-    screenshots.take(page, "thanks-on-slow-3g")
-    assert new_response()["language"] == "es"
-    figures["slow_3g"] = {"profile": SLOW_3G, "seconds_from_start_page_to_thank_you": round(seconds, 1),
-                          "pages_loaded": 7}
-    assert seconds < SLOW_3G_LIMIT_SECONDS

@@ -54,7 +54,7 @@ class Traffic:
         return {"requests": len(over_network), "bytes": sum(self.wire_bytes.values()), "urls": over_network}
 
 
-def test_slow_3g_whole_survey_costs_only_its_own_round_trips(new_context, walk, new_response, figures):
+def test_slow_3g_whole_survey_costs_only_its_own_round_trips(new_context, walk, new_response, screenshots, figures):
     page = new_context().new_page()
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -73,6 +73,7 @@ def test_slow_3g_whole_survey_costs_only_its_own_round_trips(new_context, walk, 
         with page.expect_navigation():
             page.evaluate(PRESS, "button[name=action][value=next]")
     seconds = time.monotonic() - began
+    screenshots.take(page, "thanks-on-slow-3g")
 
     assert new_response()["language"] == "so"
     measured = {"seconds": round(seconds, 1), "question_pages": pages, **traffic.summary()}

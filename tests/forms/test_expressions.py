@@ -195,7 +195,7 @@ def test_parse_collects_references(source: str, references: set[str]) -> None:
         ("   ", "empty"),
         ("1 = = 1", "character 5"),
         ("1 and", "expression ended"),
-        ("..", "character 2"),
+        ("..", "'..' at character 1 is only read inside position(..)"),
     ],
 )
 def test_parse_rejects_unsupported_input(source: str, message_part: str) -> None:

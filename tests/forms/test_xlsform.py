@@ -174,7 +174,7 @@ def question(kind: str, **cells: Any) -> dict[str, Any]:
 
 
 TYPES_LIST = ("Supported types: text, integer, decimal, date, time, select_one, select_multiple, note, calculate, "
-              "start, end, today, begin_group, end_group.")
+              "start, end, today, begin_group, end_group, begin_repeat, end_repeat.")
 NOT_COLLECTED = "and this service does not collect it from families."
 
 
@@ -189,8 +189,11 @@ NOT_COLLECTED = "and this service does not collect it from families."
     *[("survey", question(kind), f'"{kind}" is not supported: phone and account identifiers (device id, phone '
       f"number, SIM, user name, email) identify the person answering, {NOT_COLLECTED}")
       for kind in ("deviceid", "imei", "phonenumber", "simserial", "subscriberid", "username", "email", "audit")],
-    ("survey", question("begin repeat"), 'survey sheet, row 3, column "type": "begin repeat" is not supported: '
-     "repeated groups are not supported yet."),
+    ("survey", question("begin repeat"), 'survey sheet, row 3, column "repeat_count": the repeat "q2" has no count. '
+     "Write in repeat_count how many times to ask its questions: a number, or an earlier answer such as ${children} "
+     "(at most 20)."),
+    ("survey", question("begin loop over yes_no"), '"begin loop over yes_no" is not supported: loops over a choice '
+     "list are not supported."),
     ("survey", question("calculate", calculation="uuid()"), "survey sheet, row 3 ('q2'): the calculation "
      "expression is not valid: unknown function uuid()"),
     ("survey", question("rank yes_no"), '"rank yes_no" is not supported: ranking is not supported.'),

@@ -22,11 +22,15 @@ def multipart(fields: dict[str, str], field: str, content: bytes) -> tuple[bytes
 
 
 def test_request_size_oversized_login_is_refused_in_the_pages_language(client):
-    """The log-in page is a staff page: its language is the staff pages' own (English while no
-    other catalog has every staff text), whatever the browser asks for."""
+    """The log-in page is a staff page: its language is the browser's when the staff pages are
+    translated into it (Spanish), and English when they are not (Somali)."""
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", data={"csrf_token": token, "email": "x" * 200_000, "password": "y"},
                         headers=SPANISH)
+    assert reply.status_code == 413
+    assert SPANISH_TITLE in reply.text and 'lang="es"' in reply.text
+    reply = client.post("/login", data={"csrf_token": token, "email": "x" * 200_000, "password": "y"},
+                        headers={"Accept-Language": "so"})
     assert reply.status_code == 413
     assert ENGLISH_TITLE in reply.text and 'lang="en"' in reply.text
 
@@ -69,7 +73,7 @@ def test_request_size_oversized_upload_is_refused_in_the_pages_language(app, cli
     token = csrf_token(staff.get("/staff/surveys").text)
     body, content_type = multipart({"csrf_token": token}, "workbook", b"x" * 20_000_000)
     reply = staff.post("/staff/surveys?lang=es", data=body, content_type=content_type, headers=SPANISH)
-    assert reply.status_code == 413 and ENGLISH_TITLE in reply.text
+    assert reply.status_code == 413 and SPANISH_TITLE in reply.text
 
 
 def test_request_size_an_upload_of_a_few_mb_is_read_and_explained(app, client):

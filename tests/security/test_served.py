@@ -1,5 +1,6 @@
 """Probes of the app as it is served: gunicorn with the project's gunicorn.conf.py, production
-settings, on 127.0.0.1 only, stopped at the end of each test whatever happens."""
+settings, on 127.0.0.1 only, stopped at the end of the module whatever happens. One server for
+both tests (starting one is most of their time); neither depends on what the other sent."""
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ ONE_WORKER = ("--workers", "1", "--worker-class", "sync", "--timeout", "60")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    tmp_path = tmp_path_factory.mktemp("served")
     env = {"SURVEY_ENV": "production", "SECRET_KEY": "served-test", "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
            "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
            "RATELIMIT_PUBLIC": "100000 per minute"}

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from analysis import read as analysis_read
-from survey_app import report_data, storage
+from survey_app import storage
+from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import Partner, User
 from tests.conftest import csrf_token
@@ -55,12 +56,12 @@ def held_first_read(app, monkeypatch):
         gate.wait(60)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(report_data, "read_responses", held)
+    monkeypatch.setattr(parts, "read_responses", held)
 
     def release() -> None:
         gate.set()
         with app.app_context():
-            report_data.finish_refreshes(timeout=60)
+            snapshots.finish_refreshes(timeout=60)
 
     try:
         yield release

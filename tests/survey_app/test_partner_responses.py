@@ -18,7 +18,7 @@ from survey_app.exports.responses import META_COLUMNS
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Partner, Response
 from survey_app.models import new_uuid
-from survey_app.partner_reports import TOTAL, count_table, weekly_progress
+from survey_app.reporting.partner import TOTAL, count_table, weekly_progress
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"

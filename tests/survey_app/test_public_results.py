@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from survey_app import report_data, surveys
+from survey_app import surveys
+from survey_app.reporting import snapshots
 from survey_app.i18n.locale import LANGUAGES
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Survey
@@ -89,7 +90,7 @@ def test_public_results_in_every_survey_language(app, published, monkeypatch):
 
 def test_public_results_cached_until_the_count_is_checked_again(app, published, monkeypatch):
     clock = [time.monotonic()]
-    monkeypatch.setattr(report_data.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock[0])
     assert "12 people answered" in published.get(f"/s/{SLUG}/results/MN?lang=en").text
     with app.app_context():
         add_responses("MN", 3, ["safety"], day=datetime(2026, 10, 6))

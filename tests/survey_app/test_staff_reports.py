@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from analysis import read as analysis_read
-from survey_app import report_data
+from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from tests.survey_app.report_fixtures import SLUG, add_responses, cells, log_in
@@ -187,7 +187,7 @@ def reads(monkeypatch) -> list[int]:
         counted.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(report_data, "read_responses", counting)
+    monkeypatch.setattr(parts, "read_responses", counting)
     return counted
 
 
@@ -210,7 +210,7 @@ def test_staff_reports_new_responses_are_added_in_the_background(app, staff, rea
     assert row(html, "Minnesota").startswith("Minnesota 12")
     assert "3 new responses are being added to these figures." in html
     with app.app_context():
-        report_data.finish_refreshes(timeout=60)
+        snapshots.finish_refreshes(timeout=60)
     html = staff.get(f"/staff/reports/{SLUG}").text
     assert row(html, "Minnesota").startswith("Minnesota 15")
     assert "being added" not in html
@@ -235,10 +235,10 @@ def test_staff_reports_check_for_new_responses_at_most_every_max_age(app, staff,
     html = staff.get(f"/staff/reports/{SLUG}").text
     assert row(html, "Minnesota").startswith("Minnesota 12") and "being added" not in html
     a_minute_later = time.monotonic() + 61
-    monkeypatch.setattr(report_data.time, "monotonic", lambda: a_minute_later)
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: a_minute_later)
     assert "3 new responses are being added to these figures." in staff.get(f"/staff/reports/{SLUG}").text
     with app.app_context():
-        report_data.finish_refreshes(timeout=60)
+        snapshots.finish_refreshes(timeout=60)
     assert len(reads) == 2
 
 

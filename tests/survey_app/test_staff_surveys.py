@@ -315,9 +315,9 @@ def test_cli_load_publish_close_reopen_and_download(app, runner, tmp_path: Path)
 
 def test_cli_load_survey_refuses_an_unsupported_xlsform_with_its_place(runner, tmp_path: Path):
     book = load_workbook(io.BytesIO(write_xlsform(PILOT)))
-    book["survey"]["A2"] = "begin repeat"
+    book["survey"]["A2"] = "begin loop over yes_no"
     path = tmp_path / "repeat.xlsx"
     book.save(path)
     result = runner.invoke(args=["load-survey", str(path)])
     assert result.exit_code != 0
-    assert 'survey sheet, row 2, column "type": "begin repeat" is not supported' in result.output
+    assert 'survey sheet, row 2, column "type": "begin loop over yes_no" is not supported' in result.output

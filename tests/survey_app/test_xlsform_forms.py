@@ -173,7 +173,8 @@ def test_xlsform_forms_refusal_is_the_documented_message(admin_client):
 
 
 @pytest.mark.parametrize("row, expected", [
-    (["begin_repeat", "children", "Each child"], '"begin_repeat" is not supported: repeated groups are not supported yet.'),
+    (["begin loop over yes_no", "each", "Each"], '"begin loop over yes_no" is not supported: loops over a choice list '
+     "are not supported."),
     (["deviceid", "device", "Device"], '"deviceid" is not supported: phone and account identifiers'),
     (["range", "total", "Total"], '"range" is not supported: sliders are not supported.'),
     (["image", "photo", "A photo"], '"image" is not supported: photos, recordings, files and scans can identify a family'),

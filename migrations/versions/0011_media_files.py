@@ -1,13 +1,13 @@
 """Recordings families can play beside the survey's texts, and recordings proposed by native speakers
 
-Revision ID: 0010_media_files
-Revises: 0009_policy_texts
+Revision ID: 0011_media_files
+Revises: 0010_report_parts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_media_files"
-down_revision = "0009_policy_texts"
+revision = "0011_media_files"
+down_revision = "0010_report_parts"
 branch_labels = None
 depends_on = None
 

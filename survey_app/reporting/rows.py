@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 from flask_babel import pgettext
 
-from analysis.suppression import ALL
+from analysis.suppression import ALL, in_rank_order
 
-from .report_data import Labels
+from .figures import Labels
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ def _value(value: Any, kind: type) -> Any:
 
 def issue_rows(table: pd.DataFrame, group: str, names: Labels) -> list[IssueRow]:
     """The group's issues, most chosen first; suppressed ones last, in the survey's order."""
-    rows = table[table["group"] == group]
-    rows = rows.assign(_order=rows["rank"].fillna(len(rows) + 1).astype(int)).sort_values("_order", kind="stable")
+    rows = in_rank_order(table[table["group"] == group])
     return [
         IssueRow(code=str(row["choice"]), label=names.issue(str(row["choice"])),
                  rank=_value(row["rank"], int), count=_value(row["count"], int),

@@ -20,7 +20,7 @@ from flask_babel import pgettext
 
 from analysis.suppression import ALL
 
-from . import report_data
+from . import figures, snapshots
 
 PREFIX = "f."
 META = ("language", "partner", "channel")
@@ -57,7 +57,7 @@ class Option:
     choices: tuple[tuple[str, str], ...]   # (code, label)
 
 
-def options(snap: report_data.Snapshot, names: report_data.Labels) -> list[Option]:
+def options(snap: snapshots.Snapshot, names: figures.Labels) -> list[Option]:
     """What a report can be filtered by: the response's language, partner and channel, then
     every select_one question in the survey's order."""
     found = []
@@ -73,7 +73,7 @@ def options(snap: report_data.Snapshot, names: report_data.Labels) -> list[Optio
     return found
 
 
-def parse(args: Any, snap: report_data.Snapshot, names: report_data.Labels) -> AnswerFilter:
+def parse(args: Any, snap: snapshots.Snapshot, names: figures.Labels) -> AnswerFilter:
     """Read `f.<column>` parameters (repeated, one per chosen answer). Unknown columns and
     answers are left out of the filter, with a message."""
     known = {option.column: option for option in options(snap, names)}
@@ -100,7 +100,7 @@ def parse(args: Any, snap: report_data.Snapshot, names: report_data.Labels) -> A
 class Narrowed:
     """A snapshot holding only the filter's respondents, and the groups left out of it."""
 
-    snap: report_data.Snapshot
+    snap: snapshots.Snapshot
     # Codes of the groups left out: ALL when the table has no groups and everyone is; "" for
     # those who did not answer the question the table groups by.
     withheld: tuple[str, ...]
@@ -135,7 +135,7 @@ def _checks(frame: pd.DataFrame, within: tuple[str, ...], columns: tuple[str, ..
     return found
 
 
-def narrowed(snap: report_data.Snapshot, answer_filter: AnswerFilter, split: str | None, start: date | None,
+def narrowed(snap: snapshots.Snapshot, answer_filter: AnswerFilter, split: str | None, start: date | None,
              end: date | None, min_n: int, within: tuple[str, ...] = ()) -> Narrowed:
     """The snapshot with only the filter's respondents in `start`..`end`, leaving out every group of
     `split` where the filter's questions and `within` (what the table splits a group by) could
@@ -144,7 +144,7 @@ def narrowed(snap: report_data.Snapshot, answer_filter: AnswerFilter, split: str
         return Narrowed(snap, ())
 
     def compute() -> Narrowed:
-        frame = report_data.filtered(snap, start, end)
+        frame = figures.filtered(snap, start, end)
         withheld: set[Any] = set()
         for columns in _checks(frame, within, answer_filter.columns):
             withheld |= withheld_groups(frame, columns, split, min_n)
@@ -160,12 +160,12 @@ def narrowed(snap: report_data.Snapshot, answer_filter: AnswerFilter, split: str
         for column, values in answer_filter.chosen:
             keep &= frame[column].astype("object").isin(values)
         # The tables of this snapshot are cached apart from the whole survey's: its key names the filter.
-        key = cast(report_data.Freshness, (*snap.key, (answer_filter.chosen, split, within, start, end, min_n)))
+        key = cast(snapshots.Freshness, (*snap.key, (answer_filter.chosen, split, within, start, end, min_n)))
         return Narrowed(replace(snap, key=key, frame=frame[keep]),
                         tuple(sorted((ALL if not split else "") if group is None else str(group)
                                      for group in withheld)))
 
-    return report_data.derived(snap, "narrowed", (answer_filter.chosen, split, within, start, end, min_n), compute)
+    return snapshots.derived(snap, "narrowed", (answer_filter.chosen, split, within, start, end, min_n), compute)
 
 
 def summary(answer_filter: AnswerFilter, found: list[Option]) -> list[tuple[str, list[str]]]:
