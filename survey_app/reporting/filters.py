@@ -1,5 +1,6 @@
-"""Staff narrow a report to the families who gave chosen answers: any select_one question of
-the survey, and the language, partner and channel of the response.
+"""Staff narrow a report to the families who gave chosen answers: any select question of the
+survey (of a select_multiple one, the families who chose any of the ticked answers), and the
+language, partner and channel of the response.
 
 A filter could single out a few families by difference: "parents" minus "parents who did not
 answer in Karen" is the Karen-speaking parents. So a filter is applied group by group of the
@@ -8,6 +9,10 @@ the filter's questions (and to the question the table splits the group by) is gi
 one and fewer than `MIN_GROUP_SIZE` respondents, the group is left out of the filtered report,
 and out of its "everyone" total. Every part of a group that two filters can tell apart then
 holds no one or at least `MIN_GROUP_SIZE` families (docs/analysis.md, "Filters").
+
+Each ticked answer of a select_multiple question is crossed as a column of its own (chose it,
+did not, did not answer the question): "chose any of the ticked" and "chose none of them" are
+unions of those combinations, and so is what one tick more or less on the same question adds.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from typing import Any, cast
 import pandas as pd
 from flask_babel import pgettext
 
+from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, multi_column, questions
 from analysis.suppression import ALL
 
 from . import figures, snapshots
@@ -55,11 +61,12 @@ class Option:
     column: str
     label: str
     choices: tuple[tuple[str, str], ...]   # (code, label)
+    multiple: bool = False   # a select_multiple question: families who chose any ticked answer count
 
 
 def options(snap: snapshots.Snapshot, names: figures.Labels) -> list[Option]:
     """What a report can be filtered by: the response's language, partner and channel, then
-    every select_one question in the survey's order."""
+    every select question outside repeats, in the survey's order."""
     found = []
     for column in META:
         if column not in snap.frame:
@@ -67,9 +74,11 @@ def options(snap: snapshots.Snapshot, names: figures.Labels) -> list[Option]:
         codes = snap.survey.languages if column == "language" else list(names.groups.get(column, {}))
         found.append(Option(column, names.breakdown_name(column),
                             tuple((code, names.group(column, code)) for code in codes)))
-    for question in snap.group_questions:
-        found.append(Option(question, names.questions.get(question, question),
-                            tuple(names.choices.get(question, {}).items())))
+    for question in questions(snap.definition):
+        if question.type in (SELECT_ONE, SELECT_MULTIPLE) and question.template is None:
+            found.append(Option(question.name, names.questions.get(question.name, question.name),
+                                tuple(names.choices.get(question.name, {}).items()),
+                                question.type == SELECT_MULTIPLE))
     return found
 
 
@@ -124,6 +133,27 @@ def withheld_groups(frame: pd.DataFrame, columns: list[str], split: str | None, 
     return {None if _missing(value) else str(value) for value in level}
 
 
+def _crossed(frame: pd.DataFrame, answer_filter: AnswerFilter) -> tuple[str, ...]:
+    """The frame's columns the filter tells families apart by: a select_one or meta column
+    itself, and for a select_multiple question the 0/1 column of each ticked answer."""
+    found: list[str] = []
+    for column, values in answer_filter.chosen:
+        found.extend([column] if column in frame else
+                     [multi_column(column, value) for value in values if multi_column(column, value) in frame])
+    return tuple(found)
+
+
+def _matches(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> pd.Series:
+    """Who gave one of `values` to `column`: for a select_multiple question, who chose any of them."""
+    if column in frame:
+        return frame[column].astype("object").isin(values)
+    chosen = pd.Series(False, index=frame.index)
+    for value in values:
+        if multi_column(column, value) in frame:
+            chosen |= frame[multi_column(column, value)].fillna(0).astype(int).eq(1)
+    return chosen
+
+
 def _checks(frame: pd.DataFrame, within: tuple[str, ...], columns: tuple[str, ...]) -> list[list[str]]:
     """The column sets whose combinations must each hold no one or enough families: the
     filter's columns with each column a table splits groups by. A select_multiple question
@@ -146,7 +176,7 @@ def narrowed(snap: snapshots.Snapshot, answer_filter: AnswerFilter, split: str |
     def compute() -> Narrowed:
         frame = figures.filtered(snap, start, end)
         withheld: set[Any] = set()
-        for columns in _checks(frame, within, answer_filter.columns):
+        for columns in _checks(frame, within, _crossed(frame, answer_filter)):
             withheld |= withheld_groups(frame, columns, split, min_n)
         keep = pd.Series(True, index=frame.index)
         if None in withheld and not split:
@@ -158,7 +188,7 @@ def narrowed(snap: snapshots.Snapshot, answer_filter: AnswerFilter, split: str |
             if None in withheld:
                 keep &= groups.notna()
         for column, values in answer_filter.chosen:
-            keep &= frame[column].astype("object").isin(values)
+            keep &= _matches(frame, column, values)
         # The tables of this snapshot are cached apart from the whole survey's: its key names the filter.
         key = cast(snapshots.Freshness, (*snap.key, (answer_filter.chosen, split, within, start, end, min_n)))
         return Narrowed(replace(snap, key=key, frame=frame[keep]),

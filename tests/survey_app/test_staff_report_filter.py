@@ -1,5 +1,5 @@
-"""Staff filter a report by chosen answers (any select_one question, the answers' language,
-partner, channel): the figures are those of the matching families, small groups stay
+"""Staff filter a report by chosen answers (any select question, multiple-choice ones
+included, the answers' language, partner, channel): the figures are those of the matching families, small groups stay
 suppressed, and no two filters can be subtracted to show what a few families answered."""
 from __future__ import annotations
 
@@ -92,8 +92,14 @@ def test_report_filter_form_offers_every_select_question(staff):
     for column in ("language", "partner", "channel", "role", "state", "interpreter_offered"):
         assert f'name="f.{column}"' in form
     assert 'class="choice-input" type="checkbox"' in form
-    # A select_multiple question is a breakdown, not a filter.
-    assert 'name="f.home_languages"' not in form
+    # Multiple-choice questions too, the ranked one included, with what ticking several answers means.
+    for column in ("home_languages", "top_issues"):
+        assert f'name="f.{column}"' in form
+    questions = {part.split('name="f.', 1)[1].split('"', 1)[0]: part
+                 for part in form.split('<details class="filter-question"')[1:]}
+    hint = "those who chose any of the ticked answers count"
+    assert hint in questions["home_languages"] and hint in questions["top_issues"]
+    assert hint not in questions["role"] and hint not in questions["language"]
 
 
 def test_report_filter_chart_follows_the_filter(staff):
@@ -134,3 +140,68 @@ def test_report_filter_breakdown_that_would_split_off_a_few_families_is_suppress
     assert "10 " not in breakdown.replace("n = ", "")
     by_role = staff.get(f"/staff/reports/{SLUG}/MN", query_string={"f.channel": "kiosk", "breakdown": "role"}).text
     assert "Under this filter the breakdown" not in by_role
+
+
+def _multiple_choice_campaign() -> None:
+    # On top of the campaign: Minnesota 10 at a kiosk who chose bilingual programs only, New York
+    # 10 at a kiosk who chose safety and mental health.
+    add_responses("MN", 10, ["bilingual_programs"], day=MN_DAY, channel="kiosk")
+    add_responses("NY", 10, ["safety", "mental_health"], day=OTHER_DAY, channel="kiosk")
+
+
+def test_report_filter_by_a_multiple_choice_answer_counts_those_who_chose_it(staff):
+    _multiple_choice_campaign()
+    html = staff.get(f"/staff/reports/{SLUG}", query_string={"f.top_issues": "bilingual_programs"}).text
+    # Minnesota: 10 chose it, 12 did not. New York: 20 chose it, 10 did not. Tennessee (4) and
+    # Washington (3) cannot be split at all and are left out, of the total too.
+    assert row(html, "Minnesota").startswith("Minnesota 10 ")
+    assert row(html, "New York").startswith("New York 20 ")
+    assert row(html, "All states").startswith("All states 30 ")
+    notice = text_of(html[html.index("Only the families who gave these answers:"):])
+    assert "Bilingual and dual-language programs" in notice and "Tennessee" in notice and "Washington" in notice
+    # What else did they choose: the state report ranks the issues of those 20 New York families,
+    # all of whom also chose language access; the 10 who chose safety are not among them.
+    state = text_of(cells(staff.get(f"/staff/reports/{SLUG}/NY", query_string={"f.top_issues": "bilingual_programs"})
+                          .text, 'id="issues-caption"'))
+    assert "Interpreters and school information in my language 20 100.0%" in state
+    assert "Bilingual and dual-language programs 20 100.0%" in state
+    assert "immigration enforcement suppressed" in state and "Mental health and emotional support suppressed" in state
+
+
+def test_report_filter_several_multiple_choice_answers_keep_those_who_chose_any(staff):
+    _multiple_choice_campaign()
+    ticked = {"f.top_issues": ["bilingual_programs", "mental_health"]}
+    html = staff.get(f"/staff/reports/{SLUG}", query_string=ticked).text
+    # New York: 20 chose bilingual programs, 10 mental health, none both: 30 chose either.
+    assert row(html, "New York").startswith("New York 30 ")
+    # Minnesota would be 13 (10 + 3 who chose mental health): 13 minus the 10 of the filter
+    # above is the 3 families who chose mental health. Minnesota is left out instead.
+    assert row(html, "Minnesota") == "Minnesota suppressed suppressed suppressed suppressed suppressed"
+    assert row(html, "All states").startswith("All states 30 ")
+    # The form keeps both ticks; the question table page follows the same filter.
+    assert 'name="f.top_issues" value="bilingual_programs" checked' in html
+    assert 'name="f.top_issues" value="mental_health" checked' in html
+    tables = staff.get(f"/staff/question-tables/{SLUG}", query_string={"by": "", **ticked}).text
+    # Everyone as one group: 30 + 10 + 3 chose either (the three in Minnesota are among 59 families
+    # whose combinations of these two answers are 30, 13 and 16).
+    assert "Responses in these dates: 43." in text_of(tables)
+
+
+def test_report_filter_multiple_choice_with_a_single_choice_filter_must_match_both(staff):
+    _multiple_choice_campaign()
+    html = staff.get(f"/staff/reports/{SLUG}",
+                     query_string={"f.channel": "kiosk", "f.top_issues": "mental_health"}).text
+    # New York: 10 at the kiosk chose mental health, 20 online did not.
+    assert row(html, "New York").startswith("New York 10 ")
+    # Minnesota: 3 online chose mental health, a combination too small to show.
+    assert row(html, "Minnesota") == "Minnesota suppressed suppressed suppressed suppressed suppressed"
+    assert row(html, "All states").startswith("All states 10 ")
+
+
+def test_report_filter_by_a_multiple_choice_answer_of_fewer_than_ten_is_withheld(staff):
+    # In the campaign alone, 3 Minnesota families chose mental health and 9 did not.
+    html = staff.get(f"/staff/reports/{SLUG}", query_string={"f.top_issues": "mental_health"}).text
+    assert row(html, "Minnesota") == "Minnesota suppressed suppressed suppressed suppressed suppressed"
+    assert "Responses in these dates: suppressed ." in text_of(html)
+    state = staff.get(f"/staff/reports/{SLUG}/MN", query_string={"f.top_issues": "mental_health"}).text
+    assert "100.0%" not in text_of(cells(state, 'id="issues-caption"'))
