@@ -200,7 +200,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
+    # A database error's message, which the error log keeps, names the statement but none of its values:
+    # they are answers, email addresses and password hashes.
     if database_url.startswith("sqlite"):
         # Several gunicorn workers write to one file: wait for the lock instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}

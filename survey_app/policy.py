@@ -115,7 +115,8 @@ def feed_token(state_code: str) -> str:
 
 
 def token_matches(state_code: str, token: str) -> bool:
-    return hmac.compare_digest(feed_token(state_code), token)
+    # As bytes: compare_digest refuses str with characters outside ASCII, which anyone can put in the address.
+    return hmac.compare_digest(feed_token(state_code).encode(), token.encode("utf-8", "surrogateescape"))
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,10 @@ def delete_old_drafts(days: int) -> int:
     return result.rowcount or 0
 
 
+class UserExists(ValueError):
+    """Another user already has this email address."""
+
+
 def create_user(email: str, password: str, role: str, partner: Partner | None = None,
                 language: str | None = None) -> User:
     """A translator reviews one language and may belong to the partner that found them."""
@@ -171,7 +175,12 @@ def create_user(email: str, password: str, role: str, partner: Partner | None = 
     user = User(email=email.strip().lower(), password_hash=password_hasher().hash(password), role=role,
                 partner_id=partner.id if partner else None, language=language)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same address added twice at once (two staff, or a double click): the first one stands.
+        db.session.rollback()
+        raise UserExists(user.email) from None
     return user
 
 

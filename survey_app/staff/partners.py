@@ -151,7 +151,12 @@ def partner_users(partner_id: int):
     if form.validate_on_submit():
         # Shown once on the next page and never stored in the clear, as `flask create-user` does.
         password = secrets.token_urlsafe(15)
-        user = storage.create_user(form.email.data, password, "partner", partner)
+        try:
+            user = storage.create_user(form.email.data, password, "partner", partner)
+        except storage.UserExists:
+            form.email.errors.append(pgettext("staff", "A user with this email address already exists."))
+            return render_template("staff/partners_users.html", partner=partner, users=_partner_users(partner),
+                                   form=form)
         audit.record("user_created", email=user.email, role=user.role, partner=partner.code)
         return render_template("staff/partners_user_created.html", partner=partner, user=user, password=password)
     return render_template("staff/partners_users.html", partner=partner, users=_partner_users(partner), form=form)

@@ -36,3 +36,9 @@ def test_odd_input_next_after_log_in_stays_on_this_site(app, client, target):
     reply = client.post(f"/login?next={target}", data={"csrf_token": csrf_token(page.text),
                                                         "email": "staff@example.org", "password": PASSWORD})
     assert reply.status_code == 302 and reply.location == "/staff/"
+
+
+@pytest.mark.parametrize("token", ["%C3%A9", "%E2%80%AE" + "0" * 29, "%F0%9F%98%80"])
+def test_odd_input_calendar_feed_with_a_non_ascii_key_is_not_found(client, token):
+    reply = client.get(f"/partner/calendar/MN/{token}.ics")
+    assert reply.status_code == 404
