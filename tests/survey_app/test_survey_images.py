@@ -11,11 +11,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from survey_app import surveys
+from survey_app import storage, surveys
 from survey_app.extensions import db
-from survey_app.models import MediaFile
+from survey_app.models import MediaFile, Partner
 from tests.conftest import Respondent, csrf_token
 from tests.security.test_request_size import staff_client
+from tests.survey_app.report_fixtures import PASSWORD, log_in
 
 FORM = """\
 | survey |
@@ -145,3 +146,17 @@ def test_survey_images_video_is_still_refused(app, runner, tmp_path):
     archive.write_bytes(zipped(FILES, form))
     result = runner.invoke(args=["load-survey", str(archive)])
     assert result.exit_code != 0 and "video is not shown to respondents" in result.output, result.output
+
+
+def test_survey_images_kiosk_shows_them_and_paper_form_leaves_them_out(app, runner, tmp_path):
+    assert load(runner, tmp_path, FILES).exit_code == 0
+    assert runner.invoke(args=["publish-survey", "school-lunch"]).exit_code == 0
+    mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
+    storage.create_user("mira@example.org", PASSWORD, "partner", mira)
+    kiosk = app.test_client()
+    log_in(kiosk, "mira@example.org")
+    assert "<img" not in kiosk.get("/partner/surveys/school-lunch/paper/hmn").text
+    start = kiosk.get("/partner/surveys/school-lunch/kiosk")
+    kiosk.post("/partner/surveys/school-lunch/kiosk", data={"csrf_token": csrf_token(start.text)})
+    shown = IMAGE.findall(Respondent(kiosk, "school-lunch").start("?lang=hmn").text)
+    assert len(shown) == 3 and all(kiosk.get(source).mimetype == "image/webp" for _, source, *_ in shown)
