@@ -5,7 +5,7 @@ Nothing is unpacked to disk: the files are read into memory under limits checked
 (how many, how large each and all together, how much a file may have been compressed), so a zip
 bomb is refused from the zip's directory and a name such as `../../etc/passwd` is refused, never
 followed. Attachments are found by their file name, wherever they sit in the bundle, as the
-`media::audio` cell names them.
+`audio` or `image` cell names them.
 """
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def read_zip(data: bytes) -> FormBundle:
             _check_size(entry.filename, entry.file_size)
             if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
                 raise AttachmentError(f'"{entry.filename}" in the .zip unpacks to {entry.file_size} bytes from '
-                                      f"{entry.compress_size}: it is not a form or a recording.")
+                                      f"{entry.compress_size}: it is not a form, a recording or a picture.")
             total += entry.file_size
         _check_total(total)
         contents: dict[str, bytes] = {}

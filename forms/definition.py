@@ -40,8 +40,9 @@ SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_AUDIO)
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
 RESPONSE_COLUMNS = ("language", "partner", "channel")
-# A recording of a question's label and hint, or of a choice's label, per language: a media file's name.
-MEDIA = ("audio",)
+# A recording of a question's label and hint, or of a choice's label, and a picture shown with it, per
+# language: a media file's stored name.
+MEDIA = ("audio", "image")
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
                "repeat_count", *TRANSLATED, *MEDIA}
 _NOT_REQUIRED = {"no", "false", "0", "false()"}
@@ -194,6 +195,7 @@ class Choice:
     name: str
     label: Mapping[str, str]
     audio: Mapping[str, str] = field(default_factory=dict)
+    image: Mapping[str, str] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)  # what a choice_filter reads besides `name`
 
     def filter_columns(self) -> dict[str, str]:
@@ -214,6 +216,7 @@ class Question:
     list_name: str | None = None
     choices: tuple[Choice, ...] = ()
     audio: Mapping[str, str] = field(default_factory=dict)
+    image: Mapping[str, str] = field(default_factory=dict)
     most: int | None = None  # the largest number accepted: a repeat's count question takes no more instances
     required_if: Expression | None = None  # `required` written as a condition
     calculation: Expression | None = None
@@ -273,6 +276,11 @@ class Survey:
         another language than the text beside it."""
         return recordings.get(language)
 
+    def picture(self, pictures: Mapping[str, str], language: str) -> str | None:
+        """The stored name of the picture in `language`, else in the default language: unlike a
+        recording, a picture without words helps in every language (a plain `image` column)."""
+        return pictures.get(language) or pictures.get(self.default_language)
+
     def has_recordings(self, language: str) -> bool:
         """Whether any text of the survey has a recording in `language`."""
         return bool(self.description_audio.get(language) or self.thanks_audio.get(language)
@@ -292,7 +300,8 @@ class Survey:
         settings = definition["settings"]
         default_language = settings["default_language"]
         choices = {
-            list_name: tuple(Choice(c["name"], c["label"], audio=c.get("audio", {}), columns=c.get("columns", {}))
+            list_name: tuple(Choice(c["name"], c["label"], audio=c.get("audio", {}), image=c.get("image", {}),
+                                    columns=c.get("columns", {}))
                              for c in items)
             for list_name, items in definition["choices"].items()
         }
@@ -486,6 +495,7 @@ def _question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Ch
         list_name=list_name,
         choices=choices.get(list_name, ()) if list_name else (),
         audio=row.get("audio", {}),
+        image=row.get("image", {}),
         required_if=(_expression(required, "required", where, seen, repeats, inside)
                      if isinstance(required, str) else None),
         calculation=_expression(row.get("calculation"), "calculation", where, seen, repeats, inside),

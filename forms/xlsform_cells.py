@@ -52,8 +52,9 @@ def translations(value: Mapping[str, Any], language: str, where: str, header: st
     return found
 
 
-# The media columns a form may carry, as XLSForm names them (`media::audio::Hmong (hmn)`, `audio::Hmong (hmn)`).
-MEDIA_KINDS = ("audio",)
+# The media columns a form may carry, as XLSForm names them (`media::audio::Hmong (hmn)`, `audio::Hmong (hmn)`,
+# `image::Hmong (hmn)`, `image`).
+MEDIA_KINDS = ("audio", "image")
 
 
 def media_keys(path: tuple[str, ...], value: Any, language: str, where: str,

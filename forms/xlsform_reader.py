@@ -350,9 +350,9 @@ def _choices(rows: list[dict[str, Any]], language: str, notices: Notices, header
             if key == "media":
                 media = next((kind for kind in value if kind not in MEDIA_KINDS), "") if isinstance(value, dict) else ""
                 column = written_header(headers, ("media", media), value.get(media)) if media else "media"
-                raise XLSFormError(f'{where}, column "{column}": pictures and video are not shown to respondents; '
-                                   'a recording of the text goes in an "audio::<language>" column. Clear the cell, '
-                                   "or remove the column.")
+                raise XLSFormError(f'{where}, column "{column}": video is not shown to respondents; a recording of '
+                                   'the text goes in an "audio::<language>" column and a picture in an '
+                                   '"image::<language>" column. Clear the cell, or remove the column.')
             if key in filtered_by and not isinstance(value, dict):
                 flat[key] = text_of(value)
                 continue

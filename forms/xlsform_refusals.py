@@ -48,8 +48,8 @@ def column_refusal(path: tuple[str, ...], value: str, kind: str) -> tuple[str, s
     """(problem, what to do) for a column whose value would change what the question asks; None when
     the column can be ignored."""
     if path[0] == "media":
-        return ("pictures and video are not shown to respondents; a recording of the text goes in an "
-                '"audio::<language>" column'), _CLEAR
+        return ("video is not shown to respondents; a recording of the text goes in an "
+                '"audio::<language>" column and a picture in an "image::<language>" column'), _CLEAR
     if path == ("bind", "readonly"):
         return None if value.lower() in ("no", "false", "false()", "0") else (
             "read-only questions are not supported", _CLEAR)

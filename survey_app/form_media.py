@@ -21,15 +21,16 @@ from forms.definition import MEDIA, SETTINGS_AUDIO, DefinitionError
 from forms.workbook_limits import check_workbook
 from forms.xlsform import XLSFormReading, read_xlsform_with_notices
 
-from . import audio, storage
+from . import audio, images, storage
 from .extensions import db
 from .models import MediaFile
 
-STORED_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
+# A recording's SHA-256, or a picture's with its width and height (`images.size_of`).
+STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.mp3|-[0-9]{1,4}x[0-9]{1,4}\.webp)$")
 
 
 class MediaError(DefinitionError):
-    """A recording the form names that cannot be used; the message names its cell and the file."""
+    """A recording or picture the form names that cannot be used; the message names its cell and the file."""
 
 
 def read_form(bundle: FormBundle) -> XLSFormReading:
@@ -75,13 +76,27 @@ def _stored_name(name: str, files: Mapping[str, bytes], cell: str) -> str:
             return name
         raise MediaError(f'{cell}: there is no file "{name}" beside the form. Put it in the folder or .zip with '
                          "the form, or correct the name in the cell.")
-    if PurePosixPath(name).suffix.lower() not in MEDIA_SUFFIXES:
+    suffix = PurePosixPath(name).suffix.lower()
+    if _column_kind(cell) == "image":
+        if suffix not in images.SUFFIXES:
+            raise MediaError(f'{cell}: "{name}" is not a picture this service takes. Use PNG, JPEG, WebP or GIF.')
+        try:
+            return store_picture(files[name], name)
+        except images.ImageError as error:
+            raise MediaError(f"{cell}: {error}") from None
+    if suffix not in MEDIA_SUFFIXES:
         raise MediaError(f'{cell}: "{name}" is not a recording this service takes. Use MP3, M4A, AAC, Ogg, Opus '
                          "or WAV.")
     try:
         return store_recording(files[name], name)
     except audio.AudioError as error:
         raise MediaError(f"{cell}: {error}") from None
+
+
+def _column_kind(cell: str) -> str:
+    """"image" for a cell in an image column ('survey sheet, row 4, column "image::Hmong (hmn)"')."""
+    column = cell.rpartition('column "')[2].rstrip('"')
+    return "image" if column.removeprefix("media::").partition("::")[0] == "image" else "audio"
 
 
 def store_recording(data: bytes, name: str) -> str:
@@ -92,12 +107,22 @@ def store_recording(data: bytes, name: str) -> str:
     return stored
 
 
+def store_picture(data: bytes, name: str) -> str:
+    """A picture re-encoded as families get it and stored (committed with what names it); its stored name."""
+    served, width, height = images.convert(data, name)
+    stored = f"{hashlib.sha256(served).hexdigest()}-{width}x{height}{images.SUFFIX}"
+    storage.store_media(stored, images.CONTENT_TYPE, served)
+    return stored
+
+
 def definition_media(definition: Mapping[str, Any]) -> set[str]:
-    """Every recording a stored definition names."""
+    """Every recording and picture a stored definition names."""
     found = {name for column in SETTINGS_AUDIO for name in (definition["settings"].get(column) or {}).values()}
     for row in definition["survey"]:
-        found.update((row.get("audio") or {}).values())
+        for kind in MEDIA:
+            found.update((row.get(kind) or {}).values())
     for items in definition["choices"].values():
         for choice in items:
-            found.update((choice.get("audio") or {}).values())
+            for kind in MEDIA:
+                found.update((choice.get(kind) or {}).values())
     return found

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from forms.builder import page_heading
 
-from . import contacts
+from . import contacts, images
 from .i18n import locale
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def init_app(app: Flask) -> None:
         return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
 
     app.add_template_filter(locale.day_html, "day")
+    app.add_template_global(images.size_of, "picture_size")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -210,10 +210,11 @@ NOT_COLLECTED = "and this service does not collect it from families."
      "the choice_filter names the column county, which the choices of this question do not have."),
     ("survey", question("text", choice_filter="name != 'no'"), "survey sheet, row 3 ('q2'): only a select_one or "
      "select_multiple question has a choice_filter."),
-    ("survey", question("note", **{"media::image::English (en)": "map.png"}), 'survey sheet, row 3, column '
-     '"media::image::English (en)": pictures and video are not shown to respondents; a recording of the text goes '
-     'in an "audio::<language>" column. Clear the cell'),
-    ("survey", question("note", image="map.png"), 'column "image": pictures and video'),
+    ("survey", question("note", **{"media::video::English (en)": "map.mp4"}), 'survey sheet, row 3, column '
+     '"media::video::English (en)": video is not shown to respondents; a recording of the text goes in an '
+     '"audio::<language>" column and a picture in an "image::<language>" column. Clear the cell'),
+    ("survey", question("note", video="map.mp4"), 'column "video": video is not shown'),
+    ("survey", question("note", **{"big-image": "map.png"}), 'column "big-image": video is not shown'),
     ("survey", question("integer", default="many"), "survey sheet, row 3 ('q2'): the default 'many' is not a "
      "integer answer."),
     ("survey", question("select_one yes_no", default="maybe"), "survey sheet, row 3 ('q2'): the default 'maybe' is "
@@ -230,8 +231,8 @@ NOT_COLLECTED = "and this service does not collect it from families."
      '"label::English (en)" are both in the language "en"'),
     ("survey", question("text", **{"relevant::en": "1 = 1"}), 'survey sheet, row 3, column "relevant::en": '
      '"relevant" is the same in every language.'),
-    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "media::image": "maybe.png"},
-     'choices sheet, row 4, column "media::image": pictures and video'),
+    ("choices", {"list_name": "yes_no", "name": "maybe", "label": "Maybe", "media::video": "maybe.mp4"},
+     'choices sheet, row 4, column "media::video": video is not shown'),
     ("settings", {"default_language": "Elvish"}, 'settings sheet, row 2, column "default_language": "Elvish" is '
      "not a language this service can recognise."),
 ])

@@ -207,7 +207,7 @@ def test_survey_audio_zip_bomb_is_refused_before_unpacking(app, runner, tmp_path
     path.write_bytes(buffer.getvalue())
     assert len(buffer.getvalue()) < 50_000
     result = runner.invoke(args=["load-survey", str(path)])
-    assert result.exit_code != 0 and "it is not a form or a recording" in result.output
+    assert result.exit_code != 0 and "it is not a form, a recording or a picture" in result.output
 
 
 def test_survey_audio_unknown_media_name_is_not_found(app, client):

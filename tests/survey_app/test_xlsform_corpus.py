@@ -42,10 +42,10 @@ TRIES = {
 }
 MAX_TRIES = 14
 # How many of the public forms load, with repeats, calculations, defaults, conditions in required and
-# choice filters all running. The others are refused for what this service does not run (a repeat
+# choice filters all running, and picture columns read. The others are refused for what this service does not run (a repeat
 # without a count or inside a group, loops over a list, choices from files, a few expressions) or
 # must not collect (locations, photos, phone ids).
-LOADED = 46
+LOADED = 49
 
 
 def read_corpus() -> tuple[dict[Path, dict], collections.Counter]:

@@ -1,0 +1,42 @@
+"""Pictures on a 360 px phone: above the question and in each answer, drawn at their reserved size,
+inside the screen, and passed over by screen readers (the text beside each says what it shows)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.survey_app.test_survey_images import FILES, zipped
+
+pytestmark = pytest.mark.browser
+
+PICTURES = """() => Array.from(document.querySelectorAll('img.picture')).map(i => {
+  const r = i.getBoundingClientRect();
+  return {alt: i.getAttribute('alt'), left: r.left, right: r.right, width: r.width, height: r.height,
+          loaded: i.complete && i.naturalWidth > 0};
+})"""
+
+
+@pytest.fixture(scope="module")
+def picture_survey(live_server, tmp_path_factory):
+    archive = tmp_path_factory.mktemp("image-form") / "school-lunch.zip"
+    archive.write_bytes(zipped(FILES))
+    live_server.flask("load-survey", str(archive))
+    live_server.flask("publish-survey", "school-lunch")
+    return "school-lunch"
+
+
+@pytest.mark.parametrize("lang", ["en", "hmn"])
+def test_browser_images_fit_a_phone_and_keep_their_shape(lang, phone, live_server, picture_survey):
+    phone.goto(live_server.url(f"/s/{picture_survey}?lang={lang}"))
+    with phone.expect_navigation():
+        phone.locator("form[action$='/start'] button[type=submit]").click()
+    phone.evaluate("() => Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))")
+    pictures = phone.evaluate(PICTURES)
+    assert len(pictures) == 3
+    width = phone.evaluate("window.innerWidth")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    for picture in pictures:
+        assert picture["alt"] == "" and picture["loaded"], picture
+        assert picture["left"] >= 0 and picture["right"] <= width and picture["width"] > 40, picture
+    # The question's picture keeps its shape: 4:3 in English, 2:3 in Hmong.
+    ratio = pictures[0]["width"] / pictures[0]["height"]
+    assert ratio == pytest.approx(4 / 3 if lang == "en" else 533 / 800, rel=0.02)
