@@ -57,7 +57,8 @@ def is_required(question: Question, counted: Mapping[str, Any]) -> bool:
 
 def calculated(question: Question, counted: Mapping[str, Any]) -> str:
     """A calculate row's value as text, as ODK stores it; '' when it cannot be worked out."""
-    assert question.calculation is not None
+    if question.calculation is None:
+        return ""
     try:
         return question.calculation.text(counted)
     except ExpressionError:

@@ -122,9 +122,7 @@ def _rewrite(node: Node, repeats: Mapping[str, Repeat], inside: tuple[Repeat, in
             return repeats[name].count
         case Call("count", _args):
             raise ExpressionError("count() takes a repeat, as in count(${child})")
-        case Call("sum", (Reference(name),)) if _owner(name, repeats) is not None:
-            owner = _owner(name, repeats)
-            assert owner is not None
+        case Call("sum", (Reference(name),)) if (owner := _owner(name, repeats)) is not None:
             return Call("_sum", tuple(Reference(instance_name(name, number))
                                       for number in range(1, owner.instances + 1)))
         case Call("sum", _args):
