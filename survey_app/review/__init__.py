@@ -13,7 +13,7 @@ from .. import audit, storage, surveys
 from ..extensions import db
 from ..i18n.locale import BY_CODE, DEFAULT, LANGUAGES
 from ..i18n.translation_texts import INTERFACE, POLICY, SURVEY
-from ..models import Survey
+from ..models import Survey, SurveyVersion
 from ..security.auth import roles_required
 from . import progress
 
@@ -32,6 +32,19 @@ def _check_language(code: str) -> None:
         abort(404)
     if code not in _languages_for_user():
         abort(403)
+
+
+def open_review(slug: str, language_code: str) -> tuple[Survey, SurveyVersion, FlaskForm, bool]:
+    """What a review page of one survey and language starts with, for texts and recordings alike:
+    the survey and its version (404 or 403 otherwise), the page's form, and whether a valid post
+    was sent. A post whose form expired is said so, and nothing is saved."""
+    _check_language(language_code)
+    survey, version = surveys.get_or_404(slug)
+    form = FlaskForm()
+    sent = form.validate_on_submit()
+    if request.method == "POST" and not sent:
+        flash(pgettext("staff", "This page had expired. Nothing was saved; please try again."), "error")
+    return survey, version, form, sent
 
 
 @blueprint.get("/")
@@ -53,13 +66,9 @@ def index():
 @blueprint.route("/<slug>/<language_code>", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def language(slug: str, language_code: str):
-    _check_language(language_code)
-    survey, version = surveys.get_or_404(slug)
-    form = FlaskForm()
-    if form.validate_on_submit():
+    survey, version, form, sent = open_review(slug, language_code)
+    if sent:
         return _verdict(survey, version, language_code)
-    if request.method == "POST":
-        flash(pgettext("staff", "This page had expired. Nothing was saved; please try again."), "error")
     return _page(survey, version, language_code, form)
 
 

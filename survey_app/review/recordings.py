@@ -16,18 +16,17 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import pgettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from forms.definition import GROUP_TYPES
 from forms.xlsform import stored_to_raw
 
-from .. import audio, audit, form_media, storage, surveys
+from .. import audio, audit, form_media, storage
 from ..extensions import db
 from ..i18n.locale import BY_CODE
 from ..models import RecordingProposal, Survey, SurveyVersion
 from ..security.auth import roles_required
-from . import REVIEWERS, _check_language, blueprint
+from . import REVIEWERS, blueprint, open_review
 
 
 @dataclass(frozen=True)
@@ -99,13 +98,9 @@ def with_recording(raw: dict[str, Any], target: str, language: str, name: str) -
 @blueprint.route("/<slug>/<language_code>/recordings", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def recordings(slug: str, language_code: str):
-    _check_language(language_code)
-    survey, version = surveys.get_or_404(slug)
-    form = FlaskForm()
-    if form.validate_on_submit():
+    survey, version, form, sent = open_review(slug, language_code)
+    if sent:
         return _submitted(survey, version, language_code)
-    if request.method == "POST":
-        flash(pgettext("staff", "This page had expired. Nothing was saved; please try again."), "error")
     items = recording_items(survey, version, language_code)
     return render_template("review/recordings.html", survey=survey, reviewing=BY_CODE[language_code], form=form,
                            items=items, voiced=sum(1 for item in items if item.current))
