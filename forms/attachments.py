@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .definition import DefinitionError
+from .survey import DefinitionError
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".md")
 MEDIA_SUFFIXES = (".mp3", ".m4a", ".aac", ".mp4", ".ogg", ".oga", ".opus", ".wav", ".webm", ".flac")

@@ -18,7 +18,7 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
                             TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 
-from .definition import Page, Question, Survey
+from .survey import Page, Question, Survey
 from .expressions import ExpressionError
 from .navigation import follow_ups, other_pages_answers, shown_pages
 from .piping import piped
@@ -110,7 +110,7 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
 
     def offer_choices(self) -> None:
         """Show, and accept, only the choices each question's `choice_filter` keeps given the
-        answers of earlier pages (a filter never depends on its own page: see `definition`)."""
+        answers of earlier pages (a filter never depends on its own page: see `loading`)."""
         counted = counted_answers(self.survey, self.earlier_answers)
         for question in self.page.questions:
             if question.choice_filter is not None:

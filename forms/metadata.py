@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .definition import Survey
+from .survey import Survey
 
 
 def started(survey: Survey, moment: datetime) -> dict[str, str]:

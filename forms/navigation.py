@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .definition import Page, Question, Survey
+from .survey import Page, Question, Survey
 from .relevance import applies, counted_answers, is_required
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from .definition import Survey
+from .survey import Survey
 
 # `${name}`, or `${name[2]}`: a question of a repeat's second instance (see `repeats`).
 REFERENCE = re.compile(r"\$\{\s*(?P<name>[^\W\d][\w.\-]*(?:\[[0-9]+\])?)\s*\}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .definition import METADATA_TYPES, Choice, Page, Question, Survey
+from .survey import METADATA_TYPES, Choice, Page, Question, Survey
 from .expressions import Expression, ExpressionError
 
 

@@ -2,7 +2,7 @@
 each instance on its own page(s), and its answers stored under the question's name and the
 instance's number: `grade[1]`, `grade[2]`.
 
-The definition lays the instances out when it is read (`definition.Survey.from_dict`), so that
+The definition lays the instances out when it is read (`loading.load_survey`), so that
 navigation, skip logic, checks, storage, paper entry and exports see ordinary questions. Here the
 expressions and texts of each instance are rewritten: inside instance 2, `${grade}` is `${grade[2]}`
 and position(..) is 2; count(${child}), sum(${grade}) and indexed-repeat(${grade}, ${child}, n)

@@ -15,7 +15,8 @@ from typing import Any, Iterator, Mapping
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from .definition import SETTINGS_TRANSLATED, TRANSLATED, _split_column
+from .survey import SETTINGS_TRANSLATED, TRANSLATED
+from .normalising import split_column
 
 REVIEW_HEADER = "X-Review-Status"
 
@@ -34,7 +35,7 @@ def _texts(raw: Mapping[str, Any], language: str) -> Iterator[tuple[str, dict[st
 
 def _get(row: Mapping[str, Any], column: str, language: str) -> str:
     for key, value in row.items():
-        found, code = _split_column(str(key))
+        found, code = split_column(str(key))
         if found == column and code == language and value is not None:
             return str(value)
     return ""
@@ -42,7 +43,7 @@ def _get(row: Mapping[str, Any], column: str, language: str) -> str:
 
 def _set(row: dict[str, Any], column: str, language: str, text: str) -> None:
     for key in list(row):
-        found, code = _split_column(str(key))
+        found, code = split_column(str(key))
         if found == column and code == language:
             row[key] = text
             return

@@ -17,7 +17,7 @@ from typing import IO
 
 from defusedxml.ElementTree import iterparse
 
-from .definition import DefinitionError
+from .survey import DefinitionError
 
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 MAX_FILES = 200

@@ -16,7 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .definition import MEDIA, REPORT_SETTINGS, SETTINGS_AUDIO, SETTINGS_TRANSLATED, TRANSLATED, _truthy
+from .survey import MEDIA, REPORT_SETTINGS, SETTINGS_AUDIO, SETTINGS_TRANSLATED, TRANSLATED
+from .normalising import truthy
 from .languages import language_code, language_name
 from .xlsform_cells import XLSFormError
 from .xlsform_reader import TITLE_TRANSLATION, XLSFormReading, read_xlsform, read_xlsform_with_notices
@@ -99,7 +100,7 @@ def _cells(sheet: str, rows: Sequence[Mapping[str, Any]], supported: Sequence[st
             if base in translated and code is None:
                 code = language
             if base == "required":
-                if _truthy(value):
+                if truthy(value):
                     value = "yes"
                 elif not isinstance(value, str) or value.strip().lower() in ("no", "false", "0", "false()"):
                     continue

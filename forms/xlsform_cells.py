@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .definition import DefinitionError
+from .survey import DefinitionError
 from .languages import language_code
 
 # pyxform keeps text columns without a language under this name until the default language is known.

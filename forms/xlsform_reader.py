@@ -29,7 +29,8 @@ from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from .definition import DefinitionError, _truthy, normalise
+from .survey import DefinitionError
+from .normalising import truthy, normalise
 from .languages import language_code
 from .xlsform_cells import (MEDIA_KINDS, NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, media_keys,
                             text_of, translations, written_header)
@@ -298,7 +299,7 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
                 raw[flat_key] = name
                 media_cells.setdefault(name, f'settings sheet, row 2, column "{key}::{flat_key.partition("::")[2]}"')
         elif key == "allow_choice_duplicates":
-            if _truthy(text_of(value)):
+            if truthy(text_of(value)):
                 raw[key] = "yes"
         elif key == "style":
             if text_of(value).lower() != "pages":

@@ -9,7 +9,7 @@ from typing import Any
 from pyxform import aliases
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
-from .definition import _truthy
+from .normalising import truthy
 from .expressions import ExpressionError, parse
 from .repeats import MAX_INSTANCES
 from .xlsform_cells import (MEDIA_KINDS, Notices, XLSFormError, at_path, language_keys, media_keys, text_of,
@@ -185,7 +185,7 @@ class SurveySheet:
         if required:
             if required.lower() not in {key.lower() for key in aliases.yes_no} | {"1", "0"}:
                 flat["required"] = required
-            elif _truthy(required):
+            elif truthy(required):
                 flat["required"] = "yes"
         if flat.get("choice_filter"):
             self.choice_columns.update(_filter_columns(flat["choice_filter"]))

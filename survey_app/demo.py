@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from forms.definition import Question, Survey as SurveyDefinition
+from forms.survey import Question, Survey as SurveyDefinition
 from forms.relevance import counted_answers
 
 from . import storage

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from forms.attachments import MEDIA_SUFFIXES, FormBundle
-from forms.definition import MEDIA, SETTINGS_AUDIO, DefinitionError
+from forms.survey import MEDIA, SETTINGS_AUDIO, DefinitionError
 from forms.workbook_limits import check_workbook
 from forms.xlsform import XLSFormReading, read_xlsform_with_notices
 

@@ -14,8 +14,8 @@ from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms import metadata, translation_files
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import definition_hash, normalise
+from forms.survey import Survey as SurveyDefinition
+from forms.normalising import definition_hash, normalise
 from forms.relevance import counted_answers
 
 from .contacts import ContactDetails, seal

@@ -13,8 +13,9 @@ from flask import Flask, abort, current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer
 
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import translation_coverage
+from forms.survey import Survey as SurveyDefinition
+from forms.loading import load_survey
+from forms.text_coverage import translation_coverage
 
 from . import version_cache
 from .extensions import db
@@ -54,7 +55,7 @@ def get_or_404(slug: str, *, published: bool = False) -> tuple[Survey, SurveyVer
 def parsed(version: SurveyVersion) -> SurveyDefinition:
     """The version's definition, parsed once per app (`version_cache`)."""
     return version_cache.cached(("parsed", version.id, version.definition_hash),
-                                lambda: SurveyDefinition.from_dict(version.definition))
+                                lambda: load_survey(version.definition))
 
 
 def _complete(definition: dict) -> frozenset[str]:
@@ -67,7 +68,7 @@ def _complete(definition: dict) -> frozenset[str]:
 
 
 def definition_languages(definition: dict) -> tuple[str, ...]:
-    return SurveyDefinition.from_dict(definition).languages
+    return load_survey(definition).languages
 
 
 def complete_languages(version: SurveyVersion) -> frozenset[str]:

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from forms.attachments import AttachmentError
-from forms.definition import DefinitionError
+from forms.survey import DefinitionError
 from forms.workbook_limits import WorkbookTooLarge
 from forms.xlsform import stored_to_raw, write_xlsform
 

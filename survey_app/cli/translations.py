@@ -8,7 +8,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from forms import translation_files
-from forms.definition import DefinitionError, normalise
+from forms.survey import DefinitionError
+from forms.normalising import normalise
 
 from .. import surveys
 from ..i18n import translation_status

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from forms.definition import Question
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Question
+from forms.survey import Survey as SurveyDefinition
 from forms.repeats import instance_label
 
 from ..extensions import db

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pandas as pd
 import pyreadstat
 
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 
 from . import responses
 

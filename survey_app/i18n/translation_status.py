@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 
 from babel.messages.pofile import read_po
 
-from forms.definition import MissingText, missing_texts, translation_coverage
+from forms.text_coverage import MissingText, missing_texts, translation_coverage
 
 from .locale import BY_CODE, LANGUAGES, Language, interface_code, language_for
 

@@ -12,7 +12,7 @@ from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 
 from .. import qr, surveys
 from ..extensions import db

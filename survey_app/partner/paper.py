@@ -16,8 +16,8 @@ from flask_babel import pgettext
 from flask_login import current_user
 
 from forms.builder import PageForm, build_page_form, page_heading
-from forms.definition import Question
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Question
+from forms.survey import Survey as SurveyDefinition
 from forms.expressions import Call, Chain, Constant, Expression, Node, Reference
 from forms.navigation import page_is_shown
 from forms.relevance import counted_answers

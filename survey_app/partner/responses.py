@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from flask_babel import format_percent, pgettext
 from flask_login import current_user
 
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 
 from .. import audit, storage, surveys
 from ..exports import downloads

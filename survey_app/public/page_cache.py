@@ -22,7 +22,7 @@ from cachetools import LRUCache
 from flask import Flask, current_app
 from flask_wtf.csrf import generate_csrf
 
-from forms.definition import Question
+from forms.survey import Question
 
 
 def _page_size(parts: tuple[str, ...]) -> int:

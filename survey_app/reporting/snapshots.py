@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
 from analysis.read import survey_definitions
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 
 from .. import surveys
 from ..extensions import db

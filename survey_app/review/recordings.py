@@ -18,7 +18,7 @@ from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms.definition import GROUP_TYPES
+from forms.survey import GROUP_TYPES
 from forms.xlsform import stored_to_raw
 
 from .. import audio, audit, form_media, storage

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from analysis.definition import multi_column
 from analysis.suppression import ALL
-from forms.definition import Question
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Question
+from forms.survey import Survey as SurveyDefinition
 
 from ..extensions import db
 from ..models import Answer, CommentNote, Response, Survey, SurveyVersion

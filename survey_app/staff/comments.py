@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from analysis.suppression import ALL
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 
 from .. import storage, surveys
 from ..extensions import db

@@ -21,8 +21,9 @@ from wtforms import ValidationError
 
 from forms.attachments import AttachmentError, is_zip, read_upload
 from forms.builder import PageForm, build_page_form
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import definition_hash, normalise
+from forms.survey import Survey as SurveyDefinition
+from forms.loading import load_survey
+from forms.normalising import definition_hash, normalise
 from forms.workbook_limits import WorkbookTooLarge
 from forms.xlsform import XLSFormError, stored_to_raw, write_xlsform
 
@@ -113,7 +114,7 @@ def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, lis
     reading = form_media.read_form(read_upload(content, filename))
     raw = reading.raw
     definition = normalise(raw)
-    for code in SurveyDefinition.from_dict(definition).languages:
+    for code in load_survey(definition).languages:
         if code not in locale.BY_CODE:
             reading.notices.append(pgettext(
                 "staff", "The buttons and messages around the survey in %(language)s are shown in %(interface)s, "

@@ -7,7 +7,7 @@ import yaml
 from analysis.definition import frame_columns
 from analysis.summary import summary_dict
 from analysis.synthetic import synthetic_frame
-from forms.definition import normalise
+from forms.normalising import normalise
 
 SURVEY = Path(__file__).resolve().parents[2] / "surveys" / "family-voices.yaml"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from forms.attachments import AttachmentError, read_path, read_upload
-from forms.definition import Survey, normalise
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.relevance import offered_choices
 from forms.xlsform import XLSFormError, read_xlsform_with_notices
 
@@ -92,7 +93,7 @@ def test_attachments_a_choice_filter_reads_a_column_of_the_csv(tmp_path):
     (tmp_path / "form" / "schools.csv").write_text(
         "name,label,district,principal\nlincoln,Lincoln,north,Ms Lee\nroosevelt,Roosevelt,south,Mr Cruz\n",
         encoding="utf-8")
-    survey = Survey.from_dict(read(read_path(tmp_path / "form")))
+    survey = load_survey(read(read_path(tmp_path / "form")))
     school = survey.questions["school"]
     assert [choice.columns for choice in school.choices] == [{"district": "north"}, {"district": "south"}]
     assert [choice.name for choice in offered_choices(school, {"district": "south"})] == ["roosevelt"]

@@ -8,7 +8,10 @@ import re
 import pytest
 import yaml
 
-from forms.definition import DefinitionError, Survey, missing_texts, normalise, translation_coverage
+from forms.survey import DefinitionError
+from forms.loading import load_survey
+from forms.text_coverage import missing_texts, translation_coverage
+from forms.normalising import normalise
 
 with open("surveys/family-voices.yaml", encoding="utf-8") as handle:
     FAMILY_VOICES = yaml.safe_load(handle)
@@ -29,7 +32,7 @@ def minimal(**changes) -> dict:
 
 
 def test_definition_family_voices_has_the_questions_parents_need():
-    survey = Survey.from_dict(normalise(copy.deepcopy(FAMILY_VOICES)))
+    survey = load_survey(normalise(copy.deepcopy(FAMILY_VOICES)))
     questions = survey.questions
     assert 10 <= len(questions) <= 14
     assert {"role", "state", "grade_bands", "home_languages", "top_issues", "school_communication",
@@ -85,7 +88,7 @@ def test_definition_rejects_missing_parts():
 def test_definition_report_settings_name_select_questions():
     raw = minimal(settings={"form_id": "mini", "default_language": "en", "report_rank": "q1",
                             "report_group": "q1", "report_breakdowns": "q1 language channel"})
-    survey = Survey.from_dict(normalise(raw))
+    survey = load_survey(normalise(raw))
     assert (survey.report_rank, survey.report_group, survey.report_breakdowns) == ("q1", "q1",
                                                                                      ("q1", "language", "channel"))
 

@@ -8,14 +8,17 @@ from typing import Any
 import pytest
 
 from forms.builder import default_answers
-from forms.definition import DefinitionError, Survey, missing_texts, normalise, translation_coverage
+from forms.survey import DefinitionError, Survey
+from forms.loading import load_survey
+from forms.text_coverage import missing_texts, translation_coverage
+from forms.normalising import normalise
 from forms.expressions import parse
 from forms.navigation import shown_pages, shown_questions
 from forms.relevance import counted_answers, is_required, offered_choices
 
 
 def survey(*rows: dict[str, Any], choices: list[dict[str, Any]] | None = None) -> Survey:
-    return Survey.from_dict(normalise({"settings": {"form_id": "logic"}, "survey": list(rows),
+    return load_survey(normalise({"settings": {"form_id": "logic"}, "survey": list(rows),
                                        "choices": choices or YES_NO}))
 
 
@@ -169,7 +172,7 @@ def test_logic_a_code_repeated_for_another_filter_value_needs_allow_choice_dupli
     counties = [*PLACES, {"list_name": "county", "name": "hennepin", "label::en": "Hennepin", "state": "ca"}]
     with pytest.raises(DefinitionError, match="choice 'hennepin' appears twice in list 'county'"):
         normalise({"settings": {"form_id": "logic"}, "survey": rows, "choices": counties})
-    allowed = Survey.from_dict(normalise({"settings": {"form_id": "logic", "allow_choice_duplicates": "yes"},
+    allowed = load_survey(normalise({"settings": {"form_id": "logic", "allow_choice_duplicates": "yes"},
                                           "survey": rows, "choices": counties}))
     offered = offered_choices(allowed.questions["county"], {"state": "ca"})
     assert [choice.name for choice in offered] == ["alameda", "hennepin"]

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from forms.definition import Survey, normalise
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.navigation import next_page, shown_pages
 from forms.relevance import counted_answers
 
-SKIP_CHAIN = Survey.from_dict(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
+SKIP_CHAIN = load_survey(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
 
 
 @pytest.mark.parametrize(("answers", "counted"), [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from forms.definition import DefinitionError, Survey, normalise
+from forms.survey import DefinitionError, Survey
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.expressions import ExpressionError, parse
 from forms.navigation import first_unfinished_page, shown_pages
 from forms.relevance import counted_answers
@@ -27,7 +29,7 @@ def survey(*rows: dict, count: str = "${children}") -> Survey:
             *rows,
         ],
     }
-    return Survey.from_dict(normalise(raw))
+    return load_survey(normalise(raw))
 
 
 REPEAT = Repeat("child", frozenset({"age", "child_name"}), parse("${children}").tree, MAX_INSTANCES)
@@ -120,7 +122,7 @@ def test_repeat_of_too_many_questions_is_refused():
     with pytest.raises(DefinitionError, match="has 101 questions, asked up to 20 times; at most 2000"):
         normalise(raw)
     raw["survey"][1]["repeat_count"] = "19"
-    assert len(Survey.from_dict(normalise(raw)).questions) == 1 + 101 * 19
+    assert len(load_survey(normalise(raw)).questions) == 1 + 101 * 19
 
 
 def test_repeat_default_and_choice_filter_read_the_same_child():
@@ -139,7 +141,7 @@ def test_repeat_default_and_choice_filter_read_the_same_child():
             {"type": "end_repeat"},
         ],
     }
-    definition = Survey.from_dict(normalise(raw))
+    definition = load_survey(normalise(raw))
     assert definition.questions["nickname[3]"].default_expression.references == {"child_name[3]"}
     grade = definition.questions["grade[3]"]
     assert grade.choice_filter.references == {"school[3]"} and grade.choice_filter.columns == {"level"}
@@ -152,7 +154,7 @@ def test_repeat_default_and_choice_filter_read_the_same_child():
 def test_repeat_refuses_what_is_recorded_once_for_the_response(kind):
     with pytest.raises(DefinitionError, match=f"a {kind} row is recorded once for the whole response, not for each "
                                               "instance of the repeat 'child'; put it outside the repeat"):
-        Survey.from_dict(normalise({
+        load_survey(normalise({
             "settings": {"form_id": "family"}, "choices": [],
             "survey": [{"type": "begin_repeat", "name": "child", "label::en": "Child", "repeat_count": "2"},
                        {"type": kind, "name": "when"},

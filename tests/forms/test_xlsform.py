@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from forms.definition import GROUP_TYPES, QUESTION_TYPES, DefinitionError, Survey, normalise
+from forms.survey import GROUP_TYPES, QUESTION_TYPES, DefinitionError
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.xlsform import (SUPPORTED_TYPES, XLSFormError, read_xlsform, read_xlsform_with_notices, stored_to_raw,
                            write_xlsform)
 
@@ -82,7 +84,7 @@ def test_stored_to_raw_normalises_back_to_the_stored_form(name, built):
 
 
 def test_read_xlsform_household_intake_keeps_languages_groups_and_rules(built):
-    survey = Survey.from_dict(normalise(read_xlsform(built["household-intake"])))
+    survey = load_survey(normalise(read_xlsform(built["household-intake"])))
     assert [page.name for page in survey.pages] == ["household", "contact"]
     assert survey.languages == ("en", "es")
     children = survey.questions["children_count"]
@@ -95,7 +97,7 @@ def test_read_xlsform_household_intake_keeps_languages_groups_and_rules(built):
 
 
 def test_read_xlsform_school_feedback_keeps_right_to_left_text_and_limits(built):
-    survey = Survey.from_dict(normalise(read_xlsform(built["school-feedback"])))
+    survey = load_survey(normalise(read_xlsform(built["school-feedback"])))
     assert survey.languages == ("en", "ar", "so")
     assert survey.title["ar"] == "رأيك في المدرسة"
     assert survey.questions["welcome"].type == "note"
@@ -109,7 +111,7 @@ def test_read_xlsform_plain_columns_are_in_the_default_language(built):
     raw = read_xlsform(built["community-meeting"])
     assert raw["settings"] == {"form_title::en": "Community meeting feedback", "form_id": "community-meeting",
                                "version": "2025-03-01", "default_language": "en"}
-    survey = Survey.from_dict(normalise(raw))
+    survey = load_survey(normalise(raw))
     assert survey.languages == ("en",)
     assert survey.questions["guests"].hint == {"en": "Do not count yourself."}
     assert survey.questions["meeting"].required and not survey.questions["guests"].required
@@ -449,7 +451,7 @@ def test_xlsform_writes_back_report_and_wording_settings():
     assert written["report_breakdowns"] == "grade language channel"
     assert written["duration::Somali (so)"] == "Waxay qaadanaysaa qiyaastii 2 daqiiqo."
     assert normalise(read_xlsform(workbook)) == stored
-    survey = Survey.from_dict(stored)
+    survey = load_survey(stored)
     assert survey.report_breakdowns == ("grade", "language", "channel")
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from babel.messages.pofile import read_po
 
-from forms.definition import normalise
+from forms.normalising import normalise
 from survey_app.i18n.locale import BY_CODE, LANGUAGES, normalise_code
 from survey_app.i18n.translation_status import catalog_status, placeholders, survey_placeholder_problems
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token

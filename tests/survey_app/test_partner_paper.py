@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from forms.definition import Survey as SurveyDefinition
+from forms.survey import Survey as SurveyDefinition
 from forms.expressions import parse
 from survey_app import storage, surveys
 from survey_app.extensions import db

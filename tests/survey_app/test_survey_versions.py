@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from analysis.read import read_responses
-from forms.definition import normalise
+from forms.normalising import normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import storage
 from survey_app.exports import responses, writers

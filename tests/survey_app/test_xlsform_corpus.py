@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from pyxform import xls2xform
 from sqlalchemy import select
 
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import normalise
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.xlsform import XLSFormError, read_xlsform, read_xlsform_with_notices, stored_to_raw, write_xlsform
 from survey_app import storage
 from survey_app.extensions import db
@@ -103,7 +103,7 @@ def test_xlsform_corpus_each_form_is_answered_in_each_language(app, corpus):
     walks = 0
     for path, raw in loaded.items():
         version, _created = storage.load_survey(raw, status="open")
-        survey = SurveyDefinition.from_dict(version.definition)
+        survey = load_survey(version.definition)
         for language in survey.languages:
             walk(app.test_client(), survey.form_id, language, path.name)
             walks += 1

@@ -13,9 +13,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from forms.definition import Question
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import definition_hash, normalise
+from forms.survey import Question
+from forms.loading import load_survey
+from forms.survey import Survey as SurveyDefinition
+from forms.normalising import definition_hash, normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import create_app, storage
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
@@ -103,7 +104,7 @@ def test_xlsform_forms_init_db_loads_the_workbook_as_the_same_version(database_u
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
 def test_xlsform_forms_fixture_is_uploaded_published_and_answered(app, admin_client, path):
-    definition = SurveyDefinition.from_dict(normalise(read_xlsform(path)))
+    definition = load_survey(normalise(read_xlsform(path)))
     slug = definition.form_id
     reply = upload(admin_client, path.read_bytes())
     assert reply.status_code == 302 and reply.location.endswith(f"/staff/surveys/{slug}")

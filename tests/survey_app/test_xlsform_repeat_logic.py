@@ -10,8 +10,9 @@ import pytest
 from pyxform import xls2xform
 from sqlalchemy import select
 
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import normalise
+from forms.survey import Survey as SurveyDefinition
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.xlsform import XLSFormError, read_xlsform
 from survey_app import storage
 from survey_app.extensions import db
@@ -51,11 +52,11 @@ FORM = """\
 
 def load() -> SurveyDefinition:
     version, _created = storage.load_survey(read_xlsform(FORM.encode(), "family-logic.md"), status="open")
-    return SurveyDefinition.from_dict(version.definition)
+    return load_survey(version.definition)
 
 
 def test_xlsform_repeat_logic_definition_rewrites_each_child():
-    definition = SurveyDefinition.from_dict(normalise(read_xlsform(FORM.encode(), "family-logic.md")))
+    definition = load_survey(normalise(read_xlsform(FORM.encode(), "family-logic.md")))
     questions = definition.questions
     assert questions["age_next_year[2]"].calculation.references == {"age[2]"}
     assert questions["el[2]"].required_if.references == {"age_next_year[2]"}

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from pyxform import xls2xform
 from sqlalchemy import select
 
-from forms.definition import Survey as SurveyDefinition
-from forms.definition import normalise
+from forms.survey import Survey as SurveyDefinition
+from forms.loading import load_survey
+from forms.normalising import normalise
 from forms.xlsform import XLSFormError, read_xlsform
 from survey_app import storage
 from survey_app.extensions import db
@@ -47,7 +48,7 @@ FORM = """\
 
 def load(form: str = FORM) -> SurveyDefinition:
     version, _created = storage.load_survey(read_xlsform(form.encode(), "family.md"), status="open")
-    return SurveyDefinition.from_dict(version.definition)
+    return load_survey(version.definition)
 
 
 def stored(slug: str = "school-family") -> dict[str, str]:
@@ -57,7 +58,7 @@ def stored(slug: str = "school-family") -> dict[str, str]:
 
 
 def test_xlsform_repeats_definition_lays_out_one_page_per_child():
-    definition = SurveyDefinition.from_dict(normalise(read_xlsform(FORM.encode(), "family.md")))
+    definition = load_survey(normalise(read_xlsform(FORM.encode(), "family.md")))
     names = [page.name for page in definition.pages]
     assert names[:3] == ["page_1", "child[1]", "child[2]"] and len(names) == 1 + 20 + 1
     second = definition.pages[2]
