@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, question
+from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, codes, columns, question
 
 
 @dataclass(frozen=True)
@@ -91,22 +91,22 @@ def question_factors(
     """Choices, factors, the mask of respondents who answered, and whether cells add up."""
     q = question(definition, name)
     if q.type == SELECT_MULTIPLE:
-        values = [frame[c] for c in q.columns]
+        values = [frame[c] for c in columns(q)]
         unanswered = np.ones(len(frame), dtype=bool)
         for column in values:
             unanswered &= column.array.isna()
         packed = _packed([_zero_one(v) for v in values], len(frame))
         factors = [_Factor(byte, _bits(width)) for byte, width in packed]
-        return q.choices, factors, ~unanswered, False
+        return codes(q), factors, ~unanswered, False
     if q.type != SELECT_ONE:
         raise ValueError(f"{name!r} is a {q.type} question; only select questions have choices")
     values = _categorical(frame[name])
-    codes = np.asarray(values.codes)
+    positions = np.asarray(values.codes)
     width = len(values.categories)
     decode = np.vstack([np.zeros((1, width)), np.eye(width)]).astype(np.int64)
     key_type = np.uint8 if width + 1 <= np.iinfo(np.uint8).max else np.intp
-    factor = _Factor(np.add(codes, 1, dtype=key_type, casting="unsafe"), decode)
-    return tuple(str(c) for c in values.categories), [factor], codes >= 0, True
+    factor = _Factor(np.add(positions, 1, dtype=key_type, casting="unsafe"), decode)
+    return tuple(str(c) for c in values.categories), [factor], positions >= 0, True
 
 
 def group_factors(
@@ -126,7 +126,7 @@ def group_factors(
         q = question(definition, by)
         if q.type != SELECT_MULTIPLE:
             raise KeyError(f"column {by!r} is not in the frame")
-        packed = _packed([_zero_one(frame[c]) for c in q.columns], len(frame))
+        packed = _packed([_zero_one(frame[c]) for c in columns(q)], len(frame))
         factors = [
             _Factor(
                 np.where(answered, byte.astype(np.intp) + 1, 0),
@@ -134,14 +134,14 @@ def group_factors(
             )
             for byte, width in packed
         ]
-        return q.choices, [everyone, *factors], False
+        return codes(q), [everyone, *factors], False
     values = _categorical(frame[by])
     groups = tuple(str(c) for c in values.categories)
     g = len(groups)
     # Key 0: did not answer; 1: answered without a group (counts in ALL only); 2+: a group.
-    codes = np.asarray(values.codes)
+    positions = np.asarray(values.codes)
     key_type = np.uint8 if g + 2 <= np.iinfo(np.uint8).max else np.intp
-    key = np.add(codes, 2, dtype=key_type, casting="unsafe")
+    key = np.add(positions, 2, dtype=key_type, casting="unsafe")
     np.multiply(key, answered, out=key, casting="unsafe")
     decode = np.vstack(
         [np.zeros((1, g + 1)), np.eye(1, g + 1), np.hstack([np.ones((g, 1)), np.eye(g)])]

@@ -8,13 +8,15 @@ same code serves any survey, not only Family Voices.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from forms.expressions import ExpressionError, parse
-from forms.repeats import MAX_INSTANCES
+from forms.expressions import Expression, ExpressionError, parse
+from forms.repeats import MAX_INSTANCES, count_of, instance_name, split_instance
+from forms.loading import choice_lists
+from forms.survey import Question
 
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -34,34 +36,48 @@ SELECT_ONE = "select_one"
 SELECT_MULTIPLE = "select_multiple"
 
 
-@dataclass(frozen=True)
-class Question:
-    """One answerable question of a definition."""
+def codes(q: Question) -> tuple[str, ...]:
+    """The choice codes of a select question, in list order. Codes are text in storage even when they
+    look like numbers (rating "1".."5"); a list may repeat a code for another filter value
+    (`allow_choice_duplicates`), which is one category here."""
+    return tuple(dict.fromkeys(str(choice.name) for choice in q.choices))
 
-    name: str
-    type: str
-    choices: tuple[str, ...] = ()
-    required: bool = False
-    max_selected: int | None = None
-    # A question of a repeat: asked once per instance, each a question of its own, `grade[2]`;
-    # `template` is its name as written (`grade`), `repeat` the repeat's.
-    template: str | None = None
-    repeat: str | None = None
 
-    @property
-    def is_select(self) -> bool:
-        return self.type in (SELECT_ONE, SELECT_MULTIPLE)
-
-    @property
-    def columns(self) -> list[str]:
-        if self.type == SELECT_MULTIPLE:
-            return [multi_column(self.name, code) for code in self.choices]
-        return [self.name]
+def columns(q: Question) -> list[str]:
+    """The frame's columns for ``q``: one 0/1 column per choice of a select_multiple question."""
+    if q.type == SELECT_MULTIPLE:
+        return [multi_column(q.name, code) for code in codes(q)]
+    return [q.name]
 
 
 def multi_column(question: str, choice: str) -> str:
     """Name of the 0/1 column for one choice of a select_multiple question."""
     return f"{question}/{choice}"
+
+
+def template(q: Question) -> str | None:
+    """For a question of a repeat (``grade[2]``), its name as written (``grade``); else None."""
+    name, number = split_instance(q.name)
+    return name if number is not None else None
+
+
+def max_selected(q: Question) -> int | None:
+    """The most choices a select_multiple question's constraint allows, worked out with the forms'
+    own evaluator: it must hold for 1..N chosen, whichever ones, and fail beyond. None when it sets
+    no such limit, depends on which choices or on other answers."""
+    chosen = codes(q)
+    if q.type != SELECT_MULTIPLE or q.constraint is None or q.constraint.references or not chosen:
+        return None
+    try:
+        holds = [{q.constraint.is_true({}, chosen[:k]), q.constraint.is_true({}, chosen[-k:])}
+                 for k in range(1, len(chosen) + 1)]
+    except ExpressionError:
+        return None
+    passes = [results == {True} for results in holds]
+    if any(len(results) > 1 for results in holds) or not passes[0] or all(passes):
+        return None
+    most = passes.index(False)
+    return most if not any(passes[most:]) else None
 
 
 def _split_type(row: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -73,37 +89,31 @@ def _split_type(row: Mapping[str, Any]) -> tuple[str, str | None]:
     return parts[0], list_name
 
 
-def _max_selected(constraint: Any, codes: tuple[str, ...]) -> int | None:
-    """The most choices a select_multiple ``constraint`` allows, found with the forms' own
-    expression evaluator: it must hold for 1..N chosen, whichever ones, and fail beyond. None when
-    it sets no such limit, depends on which choices or on other answers."""
-    if not constraint or not codes:
+def _constraint(source: Any) -> Expression | None:
+    if not source:
         return None
     try:
-        expression = parse(str(constraint))
-        if expression.references:
-            return None
-        holds = [{expression.is_true({}, codes[:k]), expression.is_true({}, codes[-k:])}
-                 for k in range(1, len(codes) + 1)]
+        return parse(str(source))
     except ExpressionError:
         return None
-    passes = [results == {True} for results in holds]
-    if any(len(results) > 1 for results in holds) or not passes[0] or all(passes):
-        return None
-    most = passes.index(False)
-    return most if not any(passes[most:]) else None
 
 
 def repeat_instances(row: Mapping[str, Any]) -> int:
     """How many instances of a repeat (its ``begin_repeat`` row) can hold answers."""
-    count = str(row.get("repeat_count") or "").strip()
-    return int(count) if count.isdigit() else MAX_INSTANCES
+    count = count_of(str(row.get("repeat_count") or ""))
+    return MAX_INSTANCES if count is None else count
 
 
 def questions(definition: Mapping[str, Any]) -> list[Question]:
-    """The answerable questions of ``definition``, in form order; a question of a repeat once
-    for each instance, as ``name[number]``."""
-    choice_lists = definition.get("choices", {}) or {}
+    """The questions of ``definition`` that hold an answer, in form order; a question of a repeat
+    once for each instance, as ``name[number]``.
+
+    They are the forms' own `Question`s, but read without `forms.loading`'s checks: the analysis
+    reads every stored version, versions combined (`merged_definition`) and a repeat's question
+    taken out of its repeat (`analysis.repeats`), whose expressions may name questions that are
+    no longer above them. It reads only names, types, labels, choices, `required` and, of a
+    select_multiple question, the constraint (for `max_selected`)."""
+    lists = choice_lists(definition)
     found: list[Question] = []
     repeat: Mapping[str, Any] | None = None
     inside: list[Question] = []
@@ -113,24 +123,22 @@ def questions(definition: Mapping[str, Any]) -> list[Question]:
         if qtype == "begin_repeat":
             repeat, inside = row, []
         elif qtype == "end_repeat" and repeat is not None:
-            found.extend(replace(q, name=f"{q.name}[{number}]", template=q.name, repeat=str(repeat.get("name")))
+            found.extend(replace(q, name=instance_name(q.name, number))
                          for number in range(1, repeat_instances(repeat) + 1) for q in inside)
             repeat = None
         if not name or not qtype or qtype in _NO_ANSWER_TYPES:
             continue
-        codes: tuple[str, ...] = ()
-        if qtype in (SELECT_ONE, SELECT_MULTIPLE):
-            # Codes are text in storage even when they look like numbers (rating "1".."5").
-            # A list may repeat a code for another filter value (`allow_choice_duplicates`): one category.
-            codes = tuple(dict.fromkeys(str(c["name"]) for c in choice_lists.get(list_name, [])))
+        choices = lists.get(list_name or "", ()) if qtype in (SELECT_ONE, SELECT_MULTIPLE) else ()
         (inside if repeat is not None else found).append(
             Question(
-                name=str(name),
                 type=qtype,
-                choices=codes,
+                name=str(name),
+                label=row.get("label", {}),
                 # Required always (True), not only when a condition holds (the condition's text).
                 required=row.get("required", False) is True,
-                max_selected=_max_selected(row.get("constraint"), codes) if qtype == SELECT_MULTIPLE else None,
+                list_name=list_name if qtype in (SELECT_ONE, SELECT_MULTIPLE) else None,
+                choices=choices,
+                constraint=_constraint(row.get("constraint")) if qtype == SELECT_MULTIPLE else None,
             )
         )
     return found
@@ -167,10 +175,10 @@ def ranked_question(definition: Mapping[str, Any], given: str | None = DECLARED)
 
 def frame_columns(definition: Mapping[str, Any]) -> list[str]:
     """Column order of the analysis frame and of the CSV export."""
-    columns = list(META_COLUMNS)
+    found = list(META_COLUMNS)
     for q in questions(definition):
-        columns.extend(q.columns)
-    return columns
+        found.extend(columns(q))
+    return found
 
 
 def merged_definition(definitions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -217,7 +225,7 @@ def _categorical(values: pd.Series, categories: Iterable[str]) -> pd.Series:
 def coerce_single(values: pd.Series, q: Question) -> pd.Series:
     """Turn text answers of a single-valued question into the canonical dtype for its type."""
     if q.type == SELECT_ONE:
-        return _categorical(values, q.choices)
+        return _categorical(values, codes(q))
     if q.type == "integer":
         return pd.to_numeric(values, errors="coerce").astype("Int64")
     if q.type == "decimal":

@@ -15,12 +15,14 @@ import pandas as pd
 
 from analysis.definition import (
     SELECT_MULTIPLE,
-    Question,
+    codes,
     coerce_meta,
     coerce_single,
+    columns,
     frame_columns,
     questions,
 )
+from forms.survey import Question
 
 
 def multi_columns(
@@ -28,7 +30,7 @@ def multi_columns(
 ) -> dict[str, pd.Series]:
     """0/1 columns of a select_multiple question: missing where the respondent did not answer.
 
-    ``chosen`` is an (n, len(q.choices)) array of 0/1; ``answered`` an (n,) bool array.
+    ``chosen`` is an (n, len(codes(q))) array of 0/1; ``answered`` an (n,) bool array.
     """
     missing = ~np.asarray(answered, dtype=bool)
     chosen = np.asarray(chosen, dtype=np.int8)
@@ -36,7 +38,7 @@ def multi_columns(
         column: pd.Series(
             pd.arrays.IntegerArray(chosen[:, j].copy(), missing.copy()), index=index
         )
-        for j, column in enumerate(q.columns)
+        for j, column in enumerate(columns(q))
     }
 
 
@@ -51,12 +53,13 @@ def _multi_from_long(
 ) -> dict[str, pd.Series]:
     answered = np.zeros(n, dtype=bool)
     answered[positions] = True
-    codes = pd.Index(list(q.choices), dtype=object).get_indexer(pd.Series(values, dtype=object))
-    chosen = np.zeros((n, len(q.choices)), dtype=np.int8)
+    known = codes(q)
+    found = pd.Index(list(known), dtype=object).get_indexer(pd.Series(values, dtype=object))
+    chosen = np.zeros((n, len(known)), dtype=np.int8)
     # Codes in no version of the definition have no column to go to: the respondent still
     # counts as having answered, with none of the known choices.
-    valid = codes >= 0
-    chosen[positions[valid], codes[valid]] = 1
+    valid = found >= 0
+    chosen[positions[valid], found[valid]] = 1
     return multi_columns(q, answered, chosen)
 
 
@@ -112,9 +115,9 @@ def frame_from_wide_text(raw: pd.DataFrame, definition: Mapping[str, Any]) -> pd
     for q in questions(definition):
         if q.type == SELECT_MULTIPLE:
             cells = pd.DataFrame(
-                {c: pd.to_numeric(raw[c], errors="coerce") for c in q.columns if c in raw},
+                {c: pd.to_numeric(raw[c], errors="coerce") for c in columns(q) if c in raw},
                 index=raw.index,
-                columns=q.columns,
+                columns=columns(q),
             )
             answered = cells.notna().any(axis=1).to_numpy()
             chosen = (cells.fillna(0).to_numpy() > 0).astype(np.int8)

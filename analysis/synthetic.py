@@ -18,13 +18,15 @@ from analysis.definition import (
     CHANNELS,
     SELECT_MULTIPLE,
     SELECT_ONE,
-    Question,
+    codes,
     coerce_meta,
     frame_columns,
+    max_selected,
     question,
     questions,
 )
 from analysis.frame import multi_columns
+from forms.survey import Question
 
 _START = np.datetime64("2026-09-01T00:00:00", "s")
 _WINDOW_SECONDS = 88 * 24 * 3600
@@ -50,11 +52,11 @@ def _draw_one(weights: np.ndarray, g: np.ndarray, rng: np.random.Generator) -> n
     cumulative = np.cumsum(weights, axis=1)
     cumulative /= cumulative[:, -1:]
     u = rng.random(g.size)
-    codes = np.empty(g.size, dtype=np.intp)
+    picked = np.empty(g.size, dtype=np.intp)
     for group, bounds in enumerate(cumulative):
         rows = g == group
-        codes[rows] = np.searchsorted(bounds, u[rows], side="right")
-    drawn: np.ndarray = np.minimum(codes, weights.shape[1] - 1)
+        picked[rows] = np.searchsorted(bounds, u[rows], side="right")
+    drawn: np.ndarray = np.minimum(picked, weights.shape[1] - 1)
     return drawn
 
 
@@ -63,8 +65,9 @@ def _draw_many(
 ) -> np.ndarray:
     """Rows of 0/1 with 1..N distinct choices, weighted (Gumbel top-k sampling)."""
     k = weights.shape[1]
-    if q.max_selected:
-        most = min(q.max_selected, k)
+    limit = max_selected(q)
+    if limit:
+        most = min(limit, k)
         sizes = np.arange(1, most + 1)
         p = sizes / sizes.sum()
     else:
@@ -155,22 +158,22 @@ def synthetic_frame(
     """``n`` fake responses in the canonical frame, reproducible from ``seed``."""
     rng = np.random.default_rng(seed)
     group_q = question(definition, by)
-    if group_q.type != SELECT_ONE or not group_q.choices:
+    groups = codes(group_q)
+    if group_q.type != SELECT_ONE or not groups:
         raise ValueError(f"{by!r} must be a select_one question with choices")
-    groups = group_q.choices
     group_p = rng.dirichlet(np.full(len(groups), 1.5))
     g = rng.choice(len(groups), size=n, p=group_p)
     data: dict[str, pd.Series | pd.Categorical] = _meta(n, definition, groups, g, rng)
     for q in questions(definition):
         if q.name == by:
             data[q.name] = pd.Categorical.from_codes(g, categories=list(groups))
-        elif q.type == SELECT_ONE and q.choices:
-            codes = _draw_one(_group_weights(len(q.choices), len(groups), rng), g, rng)
+        elif q.type == SELECT_ONE and codes(q):
+            drawn = _draw_one(_group_weights(len(codes(q)), len(groups), rng), g, rng)
             skip = rng.random(n) < (0.0 if q.required else _MISSING)
-            codes = np.where(skip, -1, codes)
-            data[q.name] = pd.Categorical.from_codes(codes, categories=list(q.choices))
-        elif q.type == SELECT_MULTIPLE and q.choices:
-            weights = _group_weights(len(q.choices), len(groups), rng)
+            drawn = np.where(skip, -1, drawn)
+            data[q.name] = pd.Categorical.from_codes(drawn, categories=list(codes(q)))
+        elif q.type == SELECT_MULTIPLE and codes(q):
+            weights = _group_weights(len(codes(q)), len(groups), rng)
             chosen = np.vstack([_draw_many(weights, g[b], q, rng) for b in _blocks(n)])
             answered = rng.random(n) >= (0.0 if q.required else _MISSING)
             data.update(multi_columns(q, answered, chosen))

@@ -19,16 +19,21 @@ NO_COUNT = ("a repeat needs a repeat_count: how many times to ask its questions,
             "such as ${children}.")
 
 
+def choice_lists(definition: Mapping[str, Any]) -> dict[str, tuple[Choice, ...]]:
+    """The choices of a stored definition, by list name, in list order."""
+    return {
+        list_name: tuple(Choice(c["name"], c.get("label", {}), audio=c.get("audio", {}), image=c.get("image", {}),
+                                columns=c.get("columns", {}))
+                         for c in items)
+        for list_name, items in (definition.get("choices") or {}).items()
+    }
+
+
 def load_survey(definition: Mapping[str, Any]) -> Survey:
     """The survey of a stored definition (as `normalise()` returns it)."""
     settings = definition["settings"]
     default_language = settings["default_language"]
-    choices = {
-        list_name: tuple(Choice(c["name"], c["label"], audio=c.get("audio", {}), image=c.get("image", {}),
-                                columns=c.get("columns", {}))
-                         for c in items)
-        for list_name, items in definition["choices"].items()
-    }
+    choices = choice_lists(definition)
     pages: list[Page] = []
     seen: set[str] = set()  # the stored names of the questions read so far: what expressions may use
     used: set[str] = set()  # the names as written, which must differ

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from analysis.breakdowns import breakdown, filter_dates, frequency_table
 from analysis.date_windows import segment_weeks, widen
-from analysis.definition import questions
+from analysis.definition import questions, template
 from analysis.repeats import per_instance, repeated
 from analysis.summary import COMPARE_COLUMNS, compare_groups, summary_dict, top_choices
 from analysis.suppression import ALL
@@ -158,18 +158,21 @@ def labels(snap: Snapshot, language: str) -> Labels:
     lists = snap.definition.get("choices", {})
     question_labels: dict[str, str] = {}
     choice_labels: dict[str, dict[str, str]] = {}
+    repeats = repeated(snap.definition)
     for q in questions(snap.definition):
-        if q.template in question_labels:
+        written = template(q)
+        if written in question_labels:
             continue
-        row = rows[q.template or q.name]
-        question_labels[q.template or q.name] = text(row.get("label", {}), language) or q.name
-        if q.template and q.repeat:
+        row = rows[written or q.name]
+        question_labels[written or q.name] = text(row.get("label", {}), language) or q.name
+        repeat = repeats.get(written) if written else None
+        if written and repeat:
             # Staff read which unit a table counts: each child, not each family.
-            question_labels[q.template] = pgettext(
-                "staff", "%(question)s (counted once for each %(repeat)s)", question=question_labels[q.template],
-                repeat=text(rows[q.repeat].get("label", {}), language) or q.repeat)
+            question_labels[written] = pgettext(
+                "staff", "%(question)s (counted once for each %(repeat)s)", question=question_labels[written],
+                repeat=text(rows[repeat].get("label", {}), language) or repeat)
         list_name = row.get("list_name") or str(row.get("type", "")).split()[-1]
-        choice_labels[q.template or q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
+        choice_labels[written or q.name] = {str(c["name"]): text(c.get("label", {}), language) or str(c["name"])
                                                for c in lists.get(list_name, [])}
     partners = dict(db.session.execute(select(Partner.code, Partner.name)).all())
     groups: dict[str, Mapping[str, str]] = {

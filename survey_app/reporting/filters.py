@@ -23,7 +23,7 @@ from typing import Any, cast
 import pandas as pd
 from flask_babel import pgettext
 
-from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, multi_column, questions
+from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, multi_column, questions, template
 from analysis.suppression import ALL
 
 from . import figures, snapshots
@@ -75,7 +75,7 @@ def options(snap: snapshots.Snapshot, names: figures.Labels) -> list[Option]:
         found.append(Option(column, names.breakdown_name(column),
                             tuple((code, names.group(column, code)) for code in codes)))
     for question in questions(snap.definition):
-        if question.type in (SELECT_ONE, SELECT_MULTIPLE) and question.template is None:
+        if question.type in (SELECT_ONE, SELECT_MULTIPLE) and template(question) is None:
             found.append(Option(question.name, names.questions.get(question.name, question.name),
                                 tuple(names.choices.get(question.name, {}).items()),
                                 question.type == SELECT_MULTIPLE))

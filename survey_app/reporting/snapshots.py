@@ -29,7 +29,7 @@ from cachetools import LRUCache
 from flask import current_app
 from sqlalchemy import func, select
 
-from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions
+from analysis.definition import SELECT_MULTIPLE, SELECT_ONE, merged_definition, questions, template
 from analysis.read import survey_definitions
 from forms.survey import Survey as SurveyDefinition
 
@@ -78,13 +78,13 @@ class Snapshot:
     def select_questions(self) -> list[str]:
         """Every select question of the survey, in its order (older versions' after); a question of
         a repeat once, by its name as written (its table counts each instance)."""
-        return list(dict.fromkeys(q.template or q.name for q in questions(self.definition)
+        return list(dict.fromkeys(template(q) or q.name for q in questions(self.definition)
                                   if q.type in (SELECT_ONE, SELECT_MULTIPLE)))
 
     @property
     def group_questions(self) -> list[str]:
         """The select_one questions, any of which staff may group the question tables by."""
-        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE and q.template is None]
+        return [q.name for q in questions(self.definition) if q.type == SELECT_ONE and template(q) is None]
 
 
 def size_bytes(value: Any) -> int:
@@ -181,7 +181,7 @@ def _report_definition(slug: str) -> dict[str, Any]:
     text (the comments pages find a state's comments in the frame: in SQL that would join
     two answers of every response)."""
     merged = merged_definition(survey_definitions(db.engine, slug))
-    kept = {q.template or q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
+    kept = {template(q) or q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
     return {**merged, "survey": [row for row in merged["survey"]
                                  if row.get("name") in kept or row.get("type") in ("begin_repeat", "end_repeat")]}
 

@@ -151,12 +151,12 @@ def test_read_responses_definition_stored_as_text(definition) -> None:
 
 def long_answers(frame: pd.DataFrame, definition) -> pd.DataFrame:
     """The answers table rows that would have produced ``frame``."""
-    from analysis.definition import SELECT_MULTIPLE, questions
+    from analysis.definition import SELECT_MULTIPLE, codes, columns, questions
 
     parts = []
     for q in questions(definition):
         if q.type == SELECT_MULTIPLE:
-            for column, code in zip(q.columns, q.choices, strict=True):
+            for column, code in zip(columns(q), codes(q), strict=True):
                 chosen = (frame[column] == 1).fillna(False).to_numpy()
                 ids = frame["response_id"][chosen]
                 parts.append(pd.DataFrame({"response_id": ids, "question": q.name, "value": code}))
