@@ -7,7 +7,6 @@ what is stored does not depend on the language it was answered in.
 from __future__ import annotations
 
 from datetime import date, time
-from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
@@ -231,7 +230,6 @@ def _form_value(question: Question, value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=512)
 def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm]:
     page = survey.pages[page_index]
     attributes: dict[str, Any] = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from .survey import Survey
@@ -38,7 +37,6 @@ def _shown(name: str, answers: Mapping[str, Any], survey: Survey, language: str)
     return str(value)
 
 
-@lru_cache(maxsize=512)
 def page_references(survey: Survey, index: int) -> tuple[str, ...]:
     """The questions whose answers change page `index` beyond its own saved answers: those its texts
     show, in every language, and those its choice filters and defaults read."""

@@ -146,7 +146,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long a worker answers from its copy of a survey after a change made by another worker.
         "SURVEY_CACHE_SECONDS": _env_number("SURVEY_CACHE_SECONDS"),
-        # Survey versions whose parsed definition, complete languages and review texts each app keeps.
+        # Survey versions whose parsed definition, complete languages, review texts and page references each app keeps.
         "SURVEY_VERSIONS_CACHED": _env_number("SURVEY_VERSIONS_CACHED"),
         # Welcome and question pages each worker keeps rendered (about 15 kB each), and the most memory they may take;
         # 0 keeps none.

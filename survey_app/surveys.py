@@ -13,8 +13,9 @@ from flask import Flask, abort, current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer
 
-from forms.survey import Survey as SurveyDefinition
+from forms import piping
 from forms.loading import load_survey
+from forms.survey import Survey as SurveyDefinition
 from forms.text_coverage import translation_coverage
 
 from . import version_cache
@@ -56,6 +57,16 @@ def parsed(version: SurveyVersion) -> SurveyDefinition:
     """The version's definition, parsed once per app (`version_cache`)."""
     return version_cache.cached(("parsed", version.id, version.definition_hash),
                                 lambda: load_survey(version.definition))
+
+
+def page_references(survey: PublicSurvey) -> tuple[tuple[str, ...], ...]:
+    """For each page of the survey's newest version, the answers that change it beyond its own
+    (`forms.piping.page_references`): worked out once per version and app (`version_cache`), as
+    every page a respondent opens asks for them."""
+    definition = survey.definition
+    return version_cache.cached(("page_references", survey.version_id),
+                                lambda: tuple(piping.page_references(definition, index)
+                                              for index in range(len(definition.pages))))
 
 
 def _complete(definition: dict) -> frozenset[str]:

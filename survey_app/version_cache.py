@@ -1,8 +1,9 @@
 """What each app works out once per survey version: the parsed definition, the languages it is
-fully translated into, and the texts translators review. Kept per app (in `app.extensions`), so
-two apps, or a test database that reuses ids, never see each other's entries, in a cachetools LRU
-of at most `SURVEY_VERSIONS_CACHED` entries (config.py). A version's definition never changes once
-stored, so an entry is keyed by what it was computed from and never goes stale."""
+fully translated into, the texts translators review, and the answers each page shows besides its
+own (`surveys.page_references`). Kept per app (in `app.extensions`), so two apps, or a test
+database that reuses ids, never see each other's entries, in a cachetools LRU of at most
+`SURVEY_VERSIONS_CACHED` entries (config.py). A version's definition never changes once stored, so
+an entry is keyed by what it was computed from and never goes stale."""
 from __future__ import annotations
 
 import threading

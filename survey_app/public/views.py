@@ -8,7 +8,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
                               previous_page, revealing_choices, shown_pages, shown_questions, step)
-from forms.piping import page_references
 from forms.relevance import counted_answers
 
 from .. import contacts, drafts, storage, surveys
@@ -199,7 +198,7 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     # Answers written into the page's text (`${name}`) change the page too; typed ones make it theirs alone.
     # Calculated values are worked out, so they are read from the answers that count.
     piped = page_cache.saved_answers_key(
-        tuple(definition.questions[name] for name in page_references(definition, index)
+        tuple(definition.questions[name] for name in surveys.page_references(survey)[index]
               if name in definition.questions), counted_answers(definition, answers))
     # A default worked out from an expression may change with the day (`today()`): not kept.
     dynamic = any(question.default_expression is not None for question in definition.pages[index].questions)

@@ -21,8 +21,8 @@ from wtforms import ValidationError
 
 from forms.attachments import AttachmentError, is_zip, read_upload
 from forms.builder import PageForm, build_page_form
-from forms.survey import Survey as SurveyDefinition
 from forms.loading import load_survey
+from forms.survey import Survey as SurveyDefinition
 from forms.normalising import definition_hash, normalise
 from forms.workbook_limits import WorkbookTooLarge
 from forms.xlsform import XLSFormError, stored_to_raw, write_xlsform

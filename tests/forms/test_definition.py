@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from forms.survey import DefinitionError
 from forms.loading import load_survey
+from forms.survey import DefinitionError
 from forms.text_coverage import missing_texts, translation_coverage
 from forms.normalising import normalise
 

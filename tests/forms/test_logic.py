@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from forms.builder import default_answers
-from forms.survey import DefinitionError, Survey
 from forms.loading import load_survey
+from forms.survey import DefinitionError, Survey
 from forms.text_coverage import missing_texts, translation_coverage
 from forms.normalising import normalise
 from forms.expressions import parse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forms.survey import DefinitionError, Survey
 from forms.loading import load_survey
+from forms.survey import DefinitionError, Survey
 from forms.normalising import normalise
 from forms.expressions import ExpressionError, parse
 from forms.navigation import first_unfinished_page, shown_pages

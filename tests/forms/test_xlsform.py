@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from forms.survey import GROUP_TYPES, QUESTION_TYPES, DefinitionError
 from forms.loading import load_survey
+from forms.survey import GROUP_TYPES, QUESTION_TYPES, DefinitionError
 from forms.normalising import normalise
 from forms.xlsform import (SUPPORTED_TYPES, XLSFormError, read_xlsform, read_xlsform_with_notices, stored_to_raw,
                            write_xlsform)

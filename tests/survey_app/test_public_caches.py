@@ -111,3 +111,21 @@ def test_public_caches_welcome_page_shows_continue_only_to_those_with_a_draft(ap
     respondent.start()
     assert "Continue where I stopped" in client.get("/s/family-voices").text
     assert "Continue where I stopped" not in app.test_client().get("/s/family-voices").text
+
+
+def test_public_caches_page_references_are_worked_out_once_per_version(app, monkeypatch):
+    """Which answers change a page is read from its texts once per survey version, in the app's
+    `version_cache`, not on every page a respondent opens."""
+    worked_out: list[int] = []
+    original = surveys.piping.page_references
+
+    def counting(definition, index):
+        worked_out.append(index)
+        return original(definition, index)
+
+    monkeypatch.setattr(surveys.piping, "page_references", counting)
+    first, second = Respondent(app.test_client()), Respondent(app.test_client())
+    reach_issues_page(first)
+    pages = len(worked_out)
+    reach_issues_page(second)
+    assert pages >= 4 and worked_out == list(range(pages))

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from forms.survey import Question
 from forms.loading import load_survey
+from forms.survey import Question
 from forms.survey import Survey as SurveyDefinition
 from forms.normalising import definition_hash, normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform

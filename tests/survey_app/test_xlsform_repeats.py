@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from pyxform import xls2xform
 from sqlalchemy import select
 
-from forms.survey import Survey as SurveyDefinition
 from forms.loading import load_survey
+from forms.survey import Survey as SurveyDefinition
 from forms.normalising import normalise
 from forms.xlsform import XLSFormError, read_xlsform
 from survey_app import storage
