@@ -18,8 +18,8 @@ _DYNAMIC_DEFAULT = re.compile(r"\$\{|[^\W\d][\w\-]*\(")
 
 
 def read_question(row: Mapping[str, Any], where: str, choices: Mapping[str, tuple[Choice, ...]],
-              seen: set[str], default_language: str, repeats: Mapping[str, Repeat],
-              inside: tuple[Repeat, int] | None = None) -> Question:
+                  seen: set[str], default_language: str, repeats: Mapping[str, Repeat],
+                  inside: tuple[Repeat, int] | None = None) -> Question:
     """The question of `row`; inside a repeat's instance, named and with its expressions and texts
     rewritten for that instance, so `${grade}` in a calculation, default, required condition or
     choice filter reads the same child's answer."""
@@ -124,7 +124,7 @@ def instance_texts(texts: Mapping[str, str], inside: tuple[Repeat, int] | None) 
 
 
 def read_expression(source: str | None, column: str, where: str, known: set[str], repeats: Mapping[str, Repeat],
-                inside: tuple[Repeat, int] | None = None) -> Expression | None:
+                    inside: tuple[Repeat, int] | None = None) -> Expression | None:
     if not source:
         return None
     try:
