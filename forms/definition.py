@@ -35,7 +35,10 @@ TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 SETTINGS_TRANSLATED = ("form_title", "description", "duration", "thanks", "invitation")
 # Recordings, per language, of the welcome text and of the thank-you text: stored media names.
 SETTINGS_AUDIO = ("description_audio", "thanks_audio")
-SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_AUDIO)
+# Pictures shown with the welcome text and with the thank-you text, per language: stored media names.
+SETTINGS_IMAGE = ("description_image", "thanks_image")
+SETTINGS_MEDIA = (*SETTINGS_AUDIO, *SETTINGS_IMAGE)
+SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_MEDIA)
 # What the reports rank, group by and break a group down by: question names, declared by the survey.
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
@@ -106,7 +109,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         "description": texts.get("description", {}),
         "review": texts.get("review", {}),
     }
-    for column in ("duration", "thanks", "invitation", *SETTINGS_AUDIO):
+    for column in ("duration", "thanks", "invitation", *SETTINGS_MEDIA):
         if texts.get(column):
             normal_settings[column] = texts[column]
     for column in REPORT_SETTINGS:
@@ -262,6 +265,8 @@ class Survey:
     invitation: Mapping[str, str] = field(default_factory=dict)
     description_audio: Mapping[str, str] = field(default_factory=dict)
     thanks_audio: Mapping[str, str] = field(default_factory=dict)
+    description_image: Mapping[str, str] = field(default_factory=dict)
+    thanks_image: Mapping[str, str] = field(default_factory=dict)
     report_rank: str | None = None  # the select question whose choices the reports rank
     report_group: str | None = None  # the select_one question the reports compare groups of
     report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by
@@ -412,6 +417,8 @@ class Survey:
             invitation=settings.get("invitation", {}),
             description_audio=settings.get("description_audio", {}),
             thanks_audio=settings.get("thanks_audio", {}),
+            description_image=settings.get("description_image", {}),
+            thanks_image=settings.get("thanks_image", {}),
             report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
             report_group=_report_question(settings, "report_group", questions, ("select_one",)),
             report_breakdowns=_report_breakdowns(settings, questions),
