@@ -79,6 +79,9 @@ def test_survey_text_pictures_zip_from_the_staff_page_shows_each_language_and_fa
     reply = upload(staff, FILES)
     assert "park-day was loaded as a draft (version 1)" in reply.text, reply.text
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 3
+    # The draft's preview shows the welcome picture above the questions, as families will see it.
+    assert [(kind, w, h) for kind, _, w, h in pictures(staff.get("/staff/surveys/park-day/preview?lang=hmn").text)] == [
+        ("text", 533, 800)]
     storage.set_survey_status(surveys.find_survey("park-day"), "open")
     visitor = app.test_client()
 
