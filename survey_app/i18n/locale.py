@@ -70,6 +70,8 @@ LANGUAGES: tuple[Language, ...] = (
     Language("ckb", "کوردی (سۆرانی)", "Kurdish (Sorani)", rtl=True),
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
+# CLDR names Dari as the Afghan variety of Persian.
+CLDR_NAME_KEYS = {"prs": "fa_AF"}
 DEFAULT = "en"
 # Pages for logged-in partner and staff users, and the log-in page that leads to them.
 STAFF_BLUEPRINTS = frozenset({"staff", "partner", "auth"})
@@ -198,6 +200,20 @@ def current() -> Language:
     if code is None:
         code = g.language = choose_staff(staff_codes()) if is_staff_request() else choose(available_codes())
     return language_for(code)
+
+
+def name_for_reader(language: Language) -> str:
+    """The language's name in the language of the page being shown (`somalí` on a Spanish staff page),
+    from CLDR; its English name where CLDR has none (Karen) or the page is in English."""
+    reader = current()
+    if reader.code == DEFAULT:
+        return language.english_name
+    try:
+        names = Locale.parse(reader.babel_locale).languages
+    except (ValueError, UnknownLocaleError):
+        return language.english_name
+    key = CLDR_NAME_KEYS.get(language.code, language.code.replace("-", "_"))
+    return names.get(key) or language.english_name
 
 
 def day_html(value: date, pattern: str = "%Y-%m-%d") -> Markup:

@@ -117,8 +117,8 @@ def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, lis
         if code not in locale.BY_CODE:
             reading.notices.append(pgettext(
                 "staff", "The buttons and messages around the survey in %(language)s are shown in %(interface)s, "
-                         "which this service has a translation for.", language=f"{locale.language_for(code).english_name} "
-                f"({code})", interface=locale.BY_CODE[locale.interface_code(code)].english_name))
+                         "which this service has a translation for.", language=f"{locale.name_for_reader(locale.language_for(code))} "
+                f"({code})", interface=locale.name_for_reader(locale.BY_CODE[locale.interface_code(code)])))
     survey = surveys.find_survey(definition["settings"]["form_id"])
     newest = survey.versions[-1] if survey is not None and survey.versions else None
     changes = newest is None or newest.definition_hash != definition_hash(definition)
