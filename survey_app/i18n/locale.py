@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -23,6 +24,9 @@ from flask import current_app, g, request, session
 from flask_babel import Domain
 from flask_login import current_user
 from markupsafe import Markup
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,17 @@ def day_html(value: date, pattern: str = "%Y-%m-%d") -> Markup:
 
 def set_current(code: str) -> None:
     g.language = code
+
+
+def call_in(code: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function`'s result with the page's language switched to `code` while it runs: a staff page
+    in the staff member's language can show a survey's parts as families in another language see them."""
+    before = current().code
+    set_current(code)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        set_current(before)
 
 
 def babel_locale_selector() -> str:
