@@ -43,8 +43,8 @@ class UploadForm(FlaskForm):
         _p("staff", "XLSForm file"),
         description=_p("staff", "An XLSForm of at most 2 MB: an Excel workbook (.xlsx or .xls), or pyxform's "
                                 ".csv or .md form, with a survey sheet and, if needed, choices and settings. A "
-                                "form with recordings (audio columns) comes as a .zip holding the form and its "
-                                "files."),
+                                "form with recordings or pictures (audio or image columns) comes as a .zip holding "
+                                "the form and its files."),
         validators=[FileRequired(_p("staff", "Choose an XLSForm file to upload.")),
                     FileAllowed(["xlsx", "xlsm", "xls", "csv", "md", "zip"],
                                 _p("staff", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls), or a "
