@@ -1,4 +1,8 @@
-"""Realistic fake responses in the canonical frame, for tests and benchmarks.
+"""Realistic fake responses, reproducible from a seed: the one generator of synthetic data.
+
+Tests and benchmarks take its canonical frame (a million rows in seconds); the app's
+``demo-responses`` command stores the same rows, each as ``response_answers`` gives it, through
+its storage module, which applies the survey's skip logic as for any finished response.
 
 Driven only by the definition: the ``by`` question (a state) is drawn first, and every other
 select question gets its own weights per group, drawn around a common profile in which earlier
@@ -8,7 +12,7 @@ states, and a select_multiple question with ``count-selected(.) <= N`` gets 1 to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +24,7 @@ from analysis.definition import (
     SELECT_ONE,
     codes,
     coerce_meta,
+    columns,
     frame_columns,
     max_selected,
     question,
@@ -35,6 +40,15 @@ _MISSING = 0.05  # share of respondents skipping an optional question
 _CONCENTRATION = 40.0
 _HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
 _UUID_HEX_AT = np.r_[0:8, 9:13, 14:18, 19:23, 24:36]
+# What families write, in the scripts they write in (exports and pages must carry them all).
+_TEXTS = np.array([
+    "We need interpreters at every parent meeting.",
+    "Más programas bilingües en la escuela de mi hija.",
+    "Mein Sohn braucht mehr Hilfe.",
+    "أريد أن أفهم تقارير المدرسة.",
+    "Ardayda cusub waxay u baahan yihiin taageero.",
+    "Cov xib fwb yuav tsum paub peb cov menyuam.",
+], dtype=object)
 
 
 def _profile(k: int, rng: np.random.Generator) -> np.ndarray:
@@ -102,27 +116,35 @@ def _meta(
     groups: tuple[str, ...],
     g: np.ndarray,
     rng: np.random.Generator,
+    partners: Mapping[str, Sequence[str]] | None,
+    languages: Sequence[str] | None,
 ) -> dict[str, pd.Series]:
-    settings = definition.get("settings", {})
-    default = settings.get("default_language", "en")
-    others = sorted(set(settings.get("title", {})) - {default})
-    languages = np.array([default, *others], dtype=object)
-    other_count = len(languages) - 1
+    if languages is None:
+        settings = definition.get("settings", {})
+        default = settings.get("default_language", "en")
+        languages = [default, *sorted(set(settings.get("title", {})) - {default})]
+    offered = np.array(languages, dtype=object)
+    other_count = len(offered) - 1
     language_p = np.array([1.0] if other_count == 0 else [0.7] + [0.3 / other_count] * other_count)
     channel = rng.choice(len(CHANNELS), size=n, p=[0.7, 0.2, 0.1])
-    # Each group has two partners; kiosks and paper forms always come through one,
-    # a third of web answers do.
-    partner_codes = np.array([f"{x.lower()}-{i}" for x in groups for i in (1, 2)], dtype=object)
-    with_partner = (channel > 0) | (rng.random(n) < 0.3)
-    partner = partner_codes[2 * g + rng.integers(0, 2, size=n)]
+    # Partners work in one group (a state) each; without real ones, each group has two.
+    # Kiosks and paper forms always come through a partner, a third of web answers do.
+    if partners is None:
+        partners = {x: [f"{x.lower()}-{i}" for i in (1, 2)] for x in groups}
+    in_group = [list(partners.get(x, ())) for x in groups]
+    codes = np.array([code for found in in_group for code in found] + [None], dtype=object)
+    counts = np.array([len(found) for found in in_group])
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    with_partner = ((channel > 0) | (rng.random(n) < 0.3)) & (counts[g] > 0)
+    partner = codes[np.where(with_partner, first[g] + rng.integers(0, np.maximum(counts[g], 1)), -1)]
     seconds = rng.integers(0, _WINDOW_SECONDS, size=n).astype("timedelta64[s]")
     raw = pd.DataFrame(
         {
             "response_id": np.concatenate([_uuids(b.stop - b.start, rng) for b in _blocks(n)]),
             "submitted_at": pd.Series(_START + seconds).dt.tz_localize("UTC"),
             "survey_version": np.where(rng.random(n) < 0.1, 1, 2),
-            "language": languages[rng.choice(len(languages), size=n, p=language_p)],
-            "partner": np.where(with_partner, partner, None),  # type: ignore[call-overload]  # None: an object array
+            "language": offered[rng.choice(len(offered), size=n, p=language_p)],
+            "partner": partner,
             "channel": np.array(CHANNELS, dtype=object)[channel],
         }
     )
@@ -144,18 +166,29 @@ def _single(q: Question, n: int, rng: np.random.Generator) -> pd.Series:
         days = rng.integers(0, 365 * 18, size=n).astype("timedelta64[D]")
         values = pd.Series(np.datetime64("2008-01-01") + days).dt.as_unit("us").array
     else:
-        # Free text is rare (mostly an "other, please say" box) and its content is irrelevant.
-        written = np.flatnonzero(~missing & (rng.random(n) < 0.03))
+        # Free text is rare (mostly an "other, please say" box) unless the survey requires it;
+        # its content does not matter to the analysis.
+        written = np.flatnonzero(~missing & ((rng.random(n) < 0.03) | q.required))
         text = np.full(n, None, dtype=object)
-        text[written] = [f"answer {i}" for i in written]
+        text[written] = _TEXTS[written % len(_TEXTS)]
         return pd.Series(text, dtype="string")
     return pd.Series(values).mask(missing)
 
 
 def synthetic_frame(
-    n: int, definition: Mapping[str, Any], seed: int = 0, by: str = "state"
+    n: int,
+    definition: Mapping[str, Any],
+    seed: int = 0,
+    by: str = "state",
+    partners: Mapping[str, Sequence[str]] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """``n`` fake responses in the canonical frame, reproducible from ``seed``."""
+    """``n`` fake responses in the canonical frame, reproducible from ``seed``.
+
+    ``partners`` gives the partner codes of each ``by`` group (two made-up ones each when
+    None); ``languages`` the languages families answer in, the default first (when None, those
+    of the survey's title).
+    """
     rng = np.random.default_rng(seed)
     group_q = question(definition, by)
     groups = codes(group_q)
@@ -163,7 +196,7 @@ def synthetic_frame(
         raise ValueError(f"{by!r} must be a select_one question with choices")
     group_p = rng.dirichlet(np.full(len(groups), 1.5))
     g = rng.choice(len(groups), size=n, p=group_p)
-    data: dict[str, pd.Series | pd.Categorical] = _meta(n, definition, groups, g, rng)
+    data: dict[str, pd.Series | pd.Categorical] = _meta(n, definition, groups, g, rng, partners, languages)
     for q in questions(definition):
         if q.name == by:
             data[q.name] = pd.Categorical.from_codes(g, categories=list(groups))
@@ -185,3 +218,30 @@ def synthetic_frame(
             data[q.name] = _single(q, n, rng)
     frame = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in data.items()})
     return frame[frame_columns(definition)]
+
+
+def response_answers(frame: pd.DataFrame, definition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each row's answers as a form holds them: a code for a select_one question, a list of
+    codes for a select_multiple one, text for the others (numbers as written, dates ISO);
+    unanswered questions left out. Skip logic is not applied: the frame answers every question."""
+    n = len(frame)
+    answers: list[tuple[str, list[Any]]] = []
+    for q in questions(definition):
+        if q.type == SELECT_MULTIPLE:
+            if not codes(q):
+                continue
+            picked: list[Any] = [[] if answered else None for answered in frame[columns(q)[0]].notna()]
+            rows, picks = np.nonzero(frame[columns(q)].to_numpy(dtype=np.int8, na_value=0))
+            for row, code in zip(rows.tolist(), np.array(codes(q), dtype=object)[picks].tolist(), strict=True):
+                picked[row].append(code)
+            answers.append((q.name, picked))
+            continue
+        column = frame[q.name]
+        if q.type == "date":
+            text = column.dt.strftime("%Y-%m-%d")
+        else:
+            text = column.astype("string")
+        answers.append((q.name, text.astype(object).where(column.notna(), None).tolist()))
+    return [
+        {name: values[i] for name, values in answers if values[i] is not None} for i in range(n)
+    ]

@@ -33,14 +33,16 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import yaml
 
 from analysis.counting import count_choices
 from analysis.summary import top_choices
 from analysis.synthetic import synthetic_frame
+from forms.normalising import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEFINITION = ROOT / "tests" / "analysis" / "data" / "family_voices.json"
+DEFINITION = ROOT / "surveys" / "family-voices.yaml"
 MB = 1024 * 1024
 
 
@@ -124,7 +126,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    definition = json.loads(DEFINITION.read_text(encoding="utf-8"))
+    definition = normalise(yaml.safe_load(DEFINITION.read_text(encoding="utf-8")))
 
     start = time.perf_counter()
     frame = synthetic_frame(args.rows, definition, seed=args.seed)

@@ -1,8 +1,9 @@
 """A SQLite database of 1,000,000 stored responses, built once and kept under bench/results/cache/.
 
-100,000 responses come from the app's own generator (`flask --app wsgi demo-responses`, seeded),
-which takes its time in Python; the other 900,000 are nine copies of those made in SQL, each copy's
-ids changed in the UUID's version digit so no id repeats. The copies keep the answers' mix, so
+100,000 responses come from the app's own generator (`flask --app wsgi demo-responses`, seeded:
+`analysis.synthetic` draws them, and each is stored with the survey's skip logic applied); the
+other 900,000 are nine copies of those made in SQL, each copy's ids changed in the UUID's version
+digit so no id repeats. The copies keep the answers' mix, so
 every measurement that reads them sees the shape of a real campaign, ten times over.
 The cache is keyed by the files that decide the database's content.
 """
@@ -21,7 +22,8 @@ from .serve import ROOT
 BASE_RESPONSES = 100_000
 COPIES = "012356789"  # UUID v4 ids always have "4" here, so copies never meet the originals
 SEED = 1
-KEYED_FILES = ("survey_app/models.py", "survey_app/demo.py", "surveys/family-voices.yaml", "bench/dataset.py")
+KEYED_FILES = ("survey_app/models.py", "survey_app/demo.py", "analysis/synthetic.py", "surveys/family-voices.yaml",
+               "bench/dataset.py")
 
 
 def cache_key() -> str:

@@ -141,6 +141,8 @@ def load_survey(definition: Mapping[str, Any]) -> Survey:
         invitation=settings.get("invitation", {}),
         description_audio=settings.get("description_audio", {}),
         thanks_audio=settings.get("thanks_audio", {}),
+        description_image=settings.get("description_image", {}),
+        thanks_image=settings.get("thanks_image", {}),
         report_rank=_report_question(settings, "report_rank", questions, ("select_one", "select_multiple")),
         report_group=_report_question(settings, "report_group", questions, ("select_one",)),
         report_breakdowns=_report_breakdowns(settings, questions),

@@ -13,10 +13,10 @@ import re
 from typing import Any, Mapping
 
 from .loading import NO_COUNT, load_survey
-from .survey import (GROUP_TYPES, MEDIA, QUESTION_TYPES, REPORT_SETTINGS, SETTINGS_AUDIO, SETTINGS_TRANSLATED,
+from .survey import (GROUP_TYPES, MEDIA, QUESTION_TYPES, REPORT_SETTINGS, SETTINGS_MEDIA, SETTINGS_TRANSLATED,
                      TRANSLATED, DefinitionError)
 
-SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_AUDIO)
+SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_MEDIA)
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
                "repeat_count", *TRANSLATED, *MEDIA}
 _NOT_REQUIRED = {"no", "false", "0", "false()"}
@@ -71,7 +71,7 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         "description": texts.get("description", {}),
         "review": texts.get("review", {}),
     }
-    for column in ("duration", "thanks", "invitation", *SETTINGS_AUDIO):
+    for column in ("duration", "thanks", "invitation", *SETTINGS_MEDIA):
         if texts.get(column):
             normal_settings[column] = texts[column]
     for column in REPORT_SETTINGS:

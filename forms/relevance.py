@@ -1,7 +1,8 @@
 """Skip logic: which answers count, given the survey's `relevant` expressions.
 
 Everything that needs to know whether a question applies asks here: page navigation, the
-checks of a page and of a whole response, storage, paper entry and the demo generator.
+checks of a page and of a whole response, paper entry, and storage (of submitted drafts, paper
+forms and demo data).
 
 An answer counts only when its page and its question are relevant given the answers that
 count before it. Expressions may only refer to questions above them (the definition checks

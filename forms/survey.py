@@ -28,6 +28,9 @@ TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 SETTINGS_TRANSLATED = ("form_title", "description", "duration", "thanks", "invitation")
 # Recordings, per language, of the welcome text and of the thank-you text: stored media names.
 SETTINGS_AUDIO = ("description_audio", "thanks_audio")
+# Pictures shown with the welcome text and with the thank-you text, per language: stored media names.
+SETTINGS_IMAGE = ("description_image", "thanks_image")
+SETTINGS_MEDIA = (*SETTINGS_AUDIO, *SETTINGS_IMAGE)
 # What the reports rank, group by and break a group down by: question names, declared by the survey.
 REPORT_SETTINGS = ("report_rank", "report_group", "report_breakdowns")
 # Columns every response has besides its answers, which a report can also break down by.
@@ -113,6 +116,8 @@ class Survey:
     invitation: Mapping[str, str] = field(default_factory=dict)
     description_audio: Mapping[str, str] = field(default_factory=dict)
     thanks_audio: Mapping[str, str] = field(default_factory=dict)
+    description_image: Mapping[str, str] = field(default_factory=dict)
+    thanks_image: Mapping[str, str] = field(default_factory=dict)
     report_rank: str | None = None  # the select question whose choices the reports rank
     report_group: str | None = None  # the select_one question the reports compare groups of
     report_breakdowns: tuple[str, ...] = ()  # what one group can be broken down by

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .survey import MEDIA, REPORT_SETTINGS, SETTINGS_AUDIO, SETTINGS_TRANSLATED, TRANSLATED
+from .survey import MEDIA, REPORT_SETTINGS, SETTINGS_MEDIA, SETTINGS_TRANSLATED, TRANSLATED
 from .normalising import truthy
 from .languages import language_code, language_name
 from .xlsform_cells import XLSFormError
@@ -33,9 +33,9 @@ CHOICE_COLUMNS = ("list_name", "name", "label", *MEDIA)
 # pyxform takes `form_title` in one language only; the title in other languages has its own column.
 SETTINGS_COLUMNS = ("form_title", TITLE_TRANSLATION, "form_id", "version", "default_language", "description",
                     "duration", "thanks", "invitation", *REPORT_SETTINGS, "review", "allow_choice_duplicates",
-                    *SETTINGS_AUDIO)
+                    *SETTINGS_MEDIA)
 TRANSLATED_SETTINGS = (TITLE_TRANSLATION, *(c for c in SETTINGS_TRANSLATED if c != "form_title"), "review",
-                       *SETTINGS_AUDIO)
+                       *SETTINGS_MEDIA)
 # What XML 1.0, and so an .xlsx file, can hold; a carriage return would come back as a newline.
 _UNWRITABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MAX_CELL_LENGTH = 32767  # Excel's limit
@@ -149,7 +149,7 @@ def stored_to_raw(definition: Mapping[str, Any]) -> dict[str, Any]:
                           ("duration", stored.get("duration")), ("thanks", stored.get("thanks")),
                           ("invitation", stored.get("invitation")),
                           ("review", stored.get("review")),
-                          *((column, stored.get(column)) for column in SETTINGS_AUDIO)):
+                          *((column, stored.get(column)) for column in SETTINGS_MEDIA)):
         settings.update(_translated(column, texts))
     if stored.get("allow_choice_duplicates"):
         settings["allow_choice_duplicates"] = "yes"

@@ -29,7 +29,7 @@ from pyxform.survey import Survey as PyxformSurvey
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from .survey import DefinitionError
+from .survey import SETTINGS_AUDIO, SETTINGS_IMAGE, DefinitionError
 from .normalising import truthy, normalise
 from .languages import language_code
 from .xlsform_cells import (MEDIA_KINDS, NO_LANGUAGE, Notices, XLSFormError, at_path, language_keys, media_keys,
@@ -50,8 +50,6 @@ _IGNORED_SETTINGS = {name for name in PyxformSurvey.get_slot_names() if not name
 # A translated title: pyxform fails on `form_title::Spanish (es)`, so titles in other languages
 # have a column pyxform leaves alone. Files written before this column existed still load.
 TITLE_TRANSLATION = "form_title_translation"
-# Recordings of the welcome text (title and description) and of the thank-you text, per language.
-SETTINGS_AUDIO = ("description_audio", "thanks_audio")
 
 
 @dataclass
@@ -111,7 +109,8 @@ def _flat_definition(book: DefinitionData, filename: str | None, notices: Notice
                              headers["choices"])
     settings = settings_row[0] if settings_row else {}
     language = _default_language(settings, survey_rows)
-    raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices, media_cells)
+    raw_settings = _settings(settings, language, Path(filename).stem if filename else "", notices, media_cells,
+                             headers["settings"])
     reader = SurveySheet(language, notices, headers["survey"])
     survey, survey_numbers = reader.read(survey_rows)
     media_cells.update({name: cell for name, cell in reader.media_cells.items() if name not in media_cells})
@@ -274,7 +273,7 @@ def _default_language(settings: Mapping[str, Any], survey_rows: list[dict[str, A
 
 
 def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: Notices,
-              media_cells: dict[str, str]) -> dict[str, Any]:
+              media_cells: dict[str, str], headers: Mapping[tuple[str, ...], str]) -> dict[str, Any]:
     written_id = text_of(settings.get("id_string")) or stem or "form"
     form_id = _slug(written_id)
     if not form_id:
@@ -298,6 +297,9 @@ def _settings(settings: Mapping[str, Any], language: str, stem: str, notices: No
             for flat_key, name in language_keys(key, value, language, "settings sheet, row 2", key).items():
                 raw[flat_key] = name
                 media_cells.setdefault(name, f'settings sheet, row 2, column "{key}::{flat_key.partition("::")[2]}"')
+        elif key in SETTINGS_IMAGE:
+            # Like a question's `image`: without a language, the picture is the default language's.
+            raw.update(media_keys((key,), value, language, "settings sheet, row 2", headers, media_cells))
         elif key == "allow_choice_duplicates":
             if truthy(text_of(value)):
                 raw[key] = "yes"

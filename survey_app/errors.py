@@ -71,10 +71,12 @@ def init_app(app: Flask) -> None:
             locale.current()
         except Exception:  # the error may have happened before a language was chosen
             locale.set_current(locale.DEFAULT)
+        # The error's own headers, such as the methods a 405 allows.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if request_ctx.url_adapter is None:
             # The request named a host this service does not answer for (TRUSTED_HOSTS): no page
             # can link anywhere, so the answer is the same words as plain text.
             return Response(f"{titles.get(code, titles[500])}\n\n{messages.get(code, messages[500])}\n", code,
-                            mimetype="text/plain")
+                            headers, mimetype="text/plain")
         return render_template("error.html", title=titles.get(code, titles[500]),
-                               message=messages.get(code, messages[500])), code
+                               message=messages.get(code, messages[500])), code, headers

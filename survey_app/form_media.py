@@ -1,7 +1,7 @@
 """The recordings a form names, from the files beside it to the database.
 
-Each `audio::<language>` cell (and the settings' `description_audio` and `thanks_audio`) names a
-file in the form's folder or .zip (`forms.attachments`). Each file is converted once (`audio`),
+Each `audio::<language>` and `image::<language>` cell (and the settings' `description_audio`,
+`thanks_audio`, `description_image` and `thanks_image`) names a file in the form's folder or .zip (`forms.attachments`). Each file is converted once (`audio`),
 stored under the SHA-256 of what is served (`storage.store_media`), and the cell then holds that
 stored name, so the survey's definition, and with it its version, changes when a recording does.
 A cell may also hold a stored name already, as `download-survey` writes them: such a form loads
@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from forms.attachments import MEDIA_SUFFIXES, FormBundle
-from forms.survey import MEDIA, SETTINGS_AUDIO, DefinitionError
+from forms.survey import MEDIA, SETTINGS_IMAGE, SETTINGS_MEDIA, DefinitionError
 from forms.workbook_limits import check_workbook
 from forms.xlsform import XLSFormReading, read_xlsform_with_notices
 
@@ -61,7 +61,7 @@ def attach_media(raw: Mapping[str, Any], files: Mapping[str, bytes], cells: Mapp
 def _media_cells(raw: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:
     """(row, column, where) for each media cell; `where` as the flat definition numbers it."""
     for key in list(raw["settings"]):
-        if key.partition("::")[0] in SETTINGS_AUDIO and raw["settings"][key]:
+        if key.partition("::")[0] in SETTINGS_MEDIA and raw["settings"][key]:
             yield raw["settings"], key, f'settings, column "{key}"'
     for sheet in ("survey", "choices"):
         for number, row in enumerate(raw[sheet], start=1):
@@ -94,9 +94,10 @@ def _stored_name(name: str, files: Mapping[str, bytes], cell: str) -> str:
 
 
 def _column_kind(cell: str) -> str:
-    """"image" for a cell in an image column ('survey sheet, row 4, column "image::Hmong (hmn)"')."""
+    """"image" for a cell in an image column ('survey sheet, row 4, column "image::Hmong (hmn)"', or the
+    settings' "thanks_image")."""
     column = cell.rpartition('column "')[2].rstrip('"')
-    return "image" if column.removeprefix("media::").partition("::")[0] == "image" else "audio"
+    return "image" if column.removeprefix("media::").partition("::")[0] in ("image", *SETTINGS_IMAGE) else "audio"
 
 
 def store_recording(data: bytes, name: str) -> str:
@@ -117,7 +118,7 @@ def store_picture(data: bytes, name: str) -> str:
 
 def definition_media(definition: Mapping[str, Any]) -> set[str]:
     """Every recording and picture a stored definition names."""
-    found = {name for column in SETTINGS_AUDIO for name in (definition["settings"].get(column) or {}).values()}
+    found = {name for column in SETTINGS_MEDIA for name in (definition["settings"].get(column) or {}).values()}
     for row in definition["survey"]:
         for kind in MEDIA:
             found.update((row.get(kind) or {}).values())

@@ -99,6 +99,7 @@ def init_app(app: Flask) -> None:
         return Markup("<bdi>%s</bdi>") % ("" if text is None else text)
 
     app.add_template_filter(locale.day_html, "day")
+    app.add_template_filter(locale.name_for_reader, "language_name")
     app.add_template_global(images.size_of, "picture_size")
 
     @app.after_request

@@ -560,8 +560,23 @@ def add_audit_event(action: str, user_id: int | None, detail: Mapping[str, Any])
 
 
 def insert_responses(responses: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
-    """Store finished responses and their answer rows in one transaction, as given: for demonstration
-    data made by `demo`, which has already applied the survey's skip logic."""
+    """Store finished responses and their answer rows in one transaction, exactly as given."""
     db.session.execute(insert(Response), responses)
-    db.session.execute(insert(Answer), answers)
+    if answers:
+        db.session.execute(insert(Answer), answers)
     db.session.commit()
+
+
+def store_generated_responses(version: SurveyVersion, survey: SurveyDefinition,
+                              responses: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> int:
+    """Store made-up finished responses (`demo`) in one transaction, each given as its columns
+    and its answers. Like a submitted draft, only the answers that count are kept."""
+    rows: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    for columns, given in responses:
+        rows.append({**columns, "survey_version_id": version.id})
+        answers.extend({"response_id": columns["id"], "question": name, "value": value}
+                       for name, value in answer_rows(counted_answers(survey, given)))
+    if rows:
+        insert_responses(rows, answers)
+    return len(rows)

@@ -138,7 +138,10 @@ def demo_responses(count: int, seed: int, slug: str | None) -> None:
     version = surveys.newest_version(slug)
     if version is None:
         raise click.ClickException(f"No survey '{slug}'. Run init-db first.")
-    stored = demo.store_demo_responses(version, count, seed)
+    try:
+        stored = demo.store_demo_responses(version, count, seed)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"Stored {stored} synthetic responses for '{slug}'.")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -23,6 +24,9 @@ from flask import current_app, g, request, session
 from flask_babel import Domain
 from flask_login import current_user
 from markupsafe import Markup
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ LANGUAGES: tuple[Language, ...] = (
     Language("ckb", "کوردی (سۆرانی)", "Kurdish (Sorani)", rtl=True),
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
+# CLDR names Dari as the Afghan variety of Persian.
+CLDR_NAME_KEYS = {"prs": "fa_AF"}
 DEFAULT = "en"
 # Pages for logged-in partner and staff users, and the log-in page that leads to them.
 STAFF_BLUEPRINTS = frozenset({"staff", "partner", "auth"})
@@ -200,6 +206,20 @@ def current() -> Language:
     return language_for(code)
 
 
+def name_for_reader(language: Language) -> str:
+    """The language's name in the language of the page being shown (`somalí` on a Spanish staff page),
+    from CLDR; its English name where CLDR has none (Karen) or the page is in English."""
+    reader = current()
+    if reader.code == DEFAULT:
+        return language.english_name
+    try:
+        names = Locale.parse(reader.babel_locale).languages
+    except (ValueError, UnknownLocaleError):
+        return language.english_name
+    key = CLDR_NAME_KEYS.get(language.code, language.code.replace("-", "_"))
+    return names.get(key) or language.english_name
+
+
 def day_html(value: date, pattern: str = "%Y-%m-%d") -> Markup:
     """A date (or a time, with `pattern`) written year-month-day, as one left-to-right piece in any
     sentence: in right-to-left text a bare `2026-09-01` reads `01-09-2026`. It never breaks across lines."""
@@ -209,6 +229,17 @@ def day_html(value: date, pattern: str = "%Y-%m-%d") -> Markup:
 
 def set_current(code: str) -> None:
     g.language = code
+
+
+def call_in(code: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function`'s result with the page's language switched to `code` while it runs: a staff page
+    in the staff member's language can show a survey's parts as families in another language see them."""
+    before = current().code
+    set_current(code)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        set_current(before)
 
 
 def babel_locale_selector() -> str:

@@ -26,3 +26,7 @@ def init_app(app: Flask) -> None:
         if endpoint in UPLOAD_ENDPOINTS:
             # A little room for the form's other fields and the multipart framing.
             request.max_content_length = app.config[UPLOAD_ENDPOINTS[endpoint]] + 64 * 1024
+            # Werkzeug holds each 64 kB it reads of a file beside the few bytes it kept from the last
+            # (where a line break might start the boundary), and checks the two against this limit:
+            # at the small default, any binary file larger than 64 kB (a photo, a recording) was refused.
+            request.max_form_memory_size = request.max_content_length

@@ -39,7 +39,7 @@ def survey_languages(slug: str):
     rows = _language_rows(survey, version)
     if form.validate_on_submit():
         wanted = set(request.form.getlist("languages"))
-        incomplete = [row["status"].language.english_name for row in rows
+        incomplete = [locale.name_for_reader(row["status"].language) for row in rows
                       if row["status"].code in wanted and not row["status"].complete]
         if incomplete:
             flash(pgettext("staff", "These languages are not fully translated yet, so they cannot be switched on: %(names)s.",

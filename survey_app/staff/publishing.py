@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_pgettext as _p
-from flask_babel import pgettext
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -43,8 +44,8 @@ class UploadForm(FlaskForm):
         _p("staff", "XLSForm file"),
         description=_p("staff", "An XLSForm of at most 2 MB: an Excel workbook (.xlsx or .xls), or pyxform's "
                                 ".csv or .md form, with a survey sheet and, if needed, choices and settings. A "
-                                "form with recordings (audio columns) comes as a .zip holding the form and its "
-                                "files."),
+                                "form with recordings or pictures (audio or image columns) comes as a .zip holding "
+                                "the form and its files."),
         validators=[FileRequired(_p("staff", "Choose an XLSForm file to upload.")),
                     FileAllowed(["xlsx", "xlsm", "xls", "csv", "md", "zip"],
                                 _p("staff", "The file must be an XLSForm: an Excel workbook (.xlsx or .xls), or a "
@@ -118,8 +119,8 @@ def _load_upload(content: bytes, filename: str) -> tuple[SurveyVersion, str, lis
         if code not in locale.BY_CODE:
             reading.notices.append(pgettext(
                 "staff", "The buttons and messages around the survey in %(language)s are shown in %(interface)s, "
-                         "which this service has a translation for.", language=f"{locale.language_for(code).english_name} "
-                f"({code})", interface=locale.BY_CODE[locale.interface_code(code)].english_name))
+                         "which this service has a translation for.", language=f"{locale.name_for_reader(locale.language_for(code))} "
+                f"({code})", interface=locale.name_for_reader(locale.BY_CODE[locale.interface_code(code)])))
     survey = surveys.find_survey(definition["settings"]["form_id"])
     newest = survey.versions[-1] if survey is not None and survey.versions else None
     changes = newest is None or newest.definition_hash != definition_hash(definition)
@@ -236,10 +237,12 @@ def survey_preview(slug: str):
     previewable = definition.languages
     asked = request.args.get("lang")
     code = asked if asked in previewable else previewable[0]
-    locale.set_current(code)
-    forms = _preview_forms(definition, code)
+    # The page stays in the staff member's language; the survey's own parts are shown in the previewed one.
+    forms = locale.call_in(code, _preview_forms, definition, code)
     return render_template("staff/preview.html", survey=survey, version=version, definition=definition,
-                           forms=forms, offered=previewable or (locale.DEFAULT,), languages=_language_rows(version))
+                           forms=forms, offered=previewable or (locale.DEFAULT,), languages=_language_rows(version),
+                           previewed=locale.language_for(code), in_previewed=partial(locale.call_in, code),
+                           buttons=locale.call_in(code, lambda: (gettext("Next"), gettext("Send my answers"))))
 
 
 def _preview_forms(definition: SurveyDefinition, code: str) -> list[PageForm]:

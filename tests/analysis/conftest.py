@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-import json
+import copy
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.frame import frame_from_long
 from analysis.synthetic import synthetic_frame
+from forms.normalising import normalise
 
-DATA = Path(__file__).parent / "data"
+# The survey the application loads by default, read as it stores it: the tests follow its questions.
+SURVEY = Path(__file__).resolve().parents[2] / "surveys" / "family-voices.yaml"
+
+
+@functools.cache
+def _stored_definition() -> dict[str, Any]:
+    return normalise(yaml.safe_load(SURVEY.read_text(encoding="utf-8")))
 
 
 def load_definition() -> dict[str, Any]:
-    return json.loads((DATA / "family_voices.json").read_text(encoding="utf-8"))
+    """Family Voices as stored; a copy of its own, so a test may change it."""
+    return copy.deepcopy(_stored_definition())
 
 
 @pytest.fixture

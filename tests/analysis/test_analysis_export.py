@@ -9,6 +9,7 @@ from analysis.export import read_export, write_export
 
 
 def test_frame_columns_follow_definition_order(definition) -> None:
+    definition["survey"].append({"type": "note", "name": "thanks", "label": {"en": "Thank you!"}})
     columns = frame_columns(definition)
     assert columns[:8] == [
         "response_id", "submitted_at", "survey_version", "language", "partner", "channel", "role", "state",

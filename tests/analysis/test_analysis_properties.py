@@ -1,8 +1,5 @@
 """Properties that must hold for any data: valid statistics and nothing small published."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -11,7 +8,9 @@ from hypothesis import strategies as st
 from analysis.breakdowns import breakdown, frequency_table
 from analysis.counting import count_choices
 from analysis.summary import compare_groups, top_choices
-DEFINITION = json.loads((Path(__file__).parent / "data" / "family_voices.json").read_text(encoding="utf-8"))
+from tests.analysis.conftest import load_definition
+
+DEFINITION = load_definition()
 STATES = ["CA", "MN", "NY", "TN", "WA"]
 ISSUES = ["language_access", "safety", "newcomers", "fair_testing", "public_data"]
 RATINGS = ["1", "3", "5", "dont_know"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.definition import frame_columns
-from analysis.synthetic import synthetic_frame
+from analysis.synthetic import response_answers, synthetic_frame
 
 
 def test_synthetic_frame_is_canonical(definition) -> None:
@@ -51,3 +51,34 @@ def test_synthetic_frame_languages_vary_by_state(definition) -> None:
 
 def test_synthetic_frame_zero_rows(definition) -> None:
     assert list(synthetic_frame(0, definition).columns) == frame_columns(definition)
+
+
+def test_synthetic_frame_partners_work_in_their_state(definition) -> None:
+    partners = {"MN": ["somali-mn", "hmong-mn"], "CA": ["ca-only"]}
+    frame = synthetic_frame(3000, definition, seed=4, partners=partners, languages=["en", "es", "so"])
+    came = frame.dropna(subset=["partner"])
+    assert set(came["partner"]) == {"somali-mn", "hmong-mn", "ca-only"}
+    assert all(partner in partners[state] for state, partner in zip(came["state"], came["partner"], strict=True))
+    # Kiosks and paper forms come through a partner wherever the state has one.
+    assert came["channel"].isin(["kiosk", "paper"]).any() and frame[~frame["state"].isin(["MN", "CA"])]["partner"].isna().all()
+    assert set(frame["language"].dropna()) == {"en", "es", "so"} and frame["language"].eq("en").mean() > 0.6
+
+
+def test_synthetic_frame_partners_keep_the_default_draws(definition) -> None:
+    """Naming the made-up partners changes nothing: a frame is the same for its seed either way."""
+    made_up = {state: [f"{state.lower()}-1", f"{state.lower()}-2"] for state in ("CA", "IL", "MA", "MN", "NY", "TN", "WA", "other")}
+    pd.testing.assert_frame_equal(synthetic_frame(500, definition, seed=8, partners=made_up),
+                                  synthetic_frame(500, definition, seed=8))
+
+
+def test_response_answers_give_each_row_as_a_form_holds_it(definition) -> None:
+    frame = synthetic_frame(400, definition, seed=9)
+    answers = response_answers(frame, definition)
+    assert len(answers) == len(frame)
+    for (_, row), given in zip(frame.iterrows(), answers, strict=True):
+        assert given["state"] == row["state"]
+        issues = [c.split("/")[1] for c in frame.columns if c.startswith("top_issues/") and row[c] == 1]
+        assert given["top_issues"] == issues
+        assert ("one_change" in given) == pd.notna(row["one_change"])
+        assert all(isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(c, str) for c in v))
+                   for v in given.values())

@@ -1,9 +1,11 @@
-"""Pictures on a 360 px phone: above the question and in each answer, drawn at their reserved size,
-inside the screen, and passed over by screen readers (the text beside each says what it shows)."""
+"""Pictures on a 360 px phone: above the question and in each answer, and with the welcome and
+thank-you texts, drawn at their reserved size, inside the screen, and passed over by screen readers
+(the text beside each says what it shows)."""
 from __future__ import annotations
 
 import pytest
 
+from tests.survey_app import test_survey_text_pictures as text_pictures
 from tests.survey_app.test_survey_images import FILES, zipped
 
 pytestmark = pytest.mark.browser
@@ -24,19 +26,48 @@ def picture_survey(live_server, tmp_path_factory):
     return "school-lunch"
 
 
-@pytest.mark.parametrize("lang", ["en", "hmn"])
-def test_browser_images_fit_a_phone_and_keep_their_shape(lang, phone, live_server, picture_survey):
-    phone.goto(live_server.url(f"/s/{picture_survey}?lang={lang}"))
-    with phone.expect_navigation():
-        phone.locator("form[action$='/start'] button[type=submit]").click()
+@pytest.fixture(scope="module")
+def text_picture_survey(live_server, tmp_path_factory):
+    folder = text_pictures.write_folder(tmp_path_factory.mktemp("text-pictures") / "park-day", text_pictures.FILES)
+    live_server.flask("load-survey", str(folder))
+    live_server.flask("publish-survey", "park-day")
+    return "park-day"
+
+
+def fits(phone) -> list[dict]:
+    """The pictures shown, each checked to be loaded, inside the screen and without alternative text."""
     phone.evaluate("() => Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))")
     pictures = phone.evaluate(PICTURES)
-    assert len(pictures) == 3
     width = phone.evaluate("window.innerWidth")
     assert phone.evaluate("document.documentElement.scrollWidth") <= width
     for picture in pictures:
         assert picture["alt"] == "" and picture["loaded"], picture
         assert picture["left"] >= 0 and picture["right"] <= width and picture["width"] > 40, picture
+    return pictures
+
+
+def test_browser_images_welcome_and_thanks_pictures_fit_a_phone(phone, live_server, text_picture_survey):
+    phone.goto(live_server.url(f"/s/{text_picture_survey}?lang=hmn"))
+    welcome = fits(phone)
+    # The Hmong welcome picture is 2:3, kept at its shape however the phone scales it.
+    assert len(welcome) == 1 and welcome[0]["width"] / welcome[0]["height"] == pytest.approx(533 / 800, rel=0.02)
+    with phone.expect_navigation():
+        phone.locator("form[action$='/start'] button[type=submit]").click()
+    phone.locator("textarea[name='why']").fill("Shade.")
+    with phone.expect_navigation():
+        phone.locator("button[name=action][value=next]").click()
+    assert phone.url.endswith("/thanks")
+    thanks = fits(phone)
+    assert len(thanks) == 1 and thanks[0]["width"] / thanks[0]["height"] == pytest.approx(4 / 3, rel=0.02)
+
+
+@pytest.mark.parametrize("lang", ["en", "hmn"])
+def test_browser_images_fit_a_phone_and_keep_their_shape(lang, phone, live_server, picture_survey):
+    phone.goto(live_server.url(f"/s/{picture_survey}?lang={lang}"))
+    with phone.expect_navigation():
+        phone.locator("form[action$='/start'] button[type=submit]").click()
+    pictures = fits(phone)
+    assert len(pictures) == 3
     # The question's picture keeps its shape: 4:3 in English, 2:3 in Hmong.
     ratio = pictures[0]["width"] / pictures[0]["height"]
     assert ratio == pytest.approx(4 / 3 if lang == "en" else 533 / 800, rel=0.02)

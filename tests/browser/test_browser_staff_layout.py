@@ -79,8 +79,8 @@ NOT_ISOLATED = """() => {
 }"""
 
 
-# A flyer, a paper form and a survey's preview are in the language families read them in.
-IN_A_FAMILY_LANGUAGE = ("/flyer/", "/paper/", "/preview")
+# A flyer and a paper form are in the language families read them in.
+IN_A_FAMILY_LANGUAGE = ("/flyer/", "/paper/")
 
 
 def choose_page_language(page, code: str) -> None:

@@ -42,3 +42,12 @@ def test_odd_input_next_after_log_in_stays_on_this_site(app, client, target):
 def test_odd_input_calendar_feed_with_a_non_ascii_key_is_not_found(client, token):
     reply = client.get(f"/partner/calendar/MN/{token}.ics")
     assert reply.status_code == 404
+
+
+@pytest.mark.parametrize("path, allowed", [("/s/family-voices", {"GET", "HEAD", "OPTIONS"}),
+                                           ("/login", {"GET", "HEAD", "OPTIONS", "POST"})])
+def test_odd_input_a_method_a_page_does_not_take_is_told_which_it_does(client, path, allowed):
+    reply = client.open(path, method="DELETE")
+    assert reply.status_code == 405
+    assert set(reply.headers["Allow"].split(", ")) == allowed
+    assert "Something was wrong with that request" in reply.text

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.models import Partner, Response, SurveyVersion, User
+from survey_app.models import Answer, Partner, Response, SurveyVersion, User
 from tests.conftest import FULL_ANSWERS, Respondent
 
 
@@ -130,6 +130,25 @@ def test_demo_responses_and_export_write_one_row_per_response(app, runner, clien
     assert {"CA", "NY", "MN"} <= states
     assert all(row["top_issues/safety"] in {"0", "1"} for row in rows)
     assert max(sum(int(row[c]) for c in header if c.startswith("top_issues/")) for row in rows) <= 3
+
+
+def test_demo_responses_follow_the_skip_logic_and_the_partners_states(app, runner):
+    result = runner.invoke(args=["demo-responses", "--n", "300", "--seed", "5"])
+    assert result.exit_code == 0 and "Stored 300 synthetic responses" in result.output
+    answers: dict[str, dict[str, list[str]]] = {}
+    for response_id, question, value in db.session.execute(select(Answer.response_id, Answer.question, Answer.value)):
+        answers.setdefault(response_id, {}).setdefault(question, []).append(value)
+    assert len(answers) == 300
+    for given in answers.values():
+        assert ("state_other" in given) <= (given["state"] == ["other"])
+        # Grades are asked of parents and students only.
+        assert ("grade_bands" in given) <= (given["role"][0] in {"parent", "student"})
+        assert 1 <= len(given["top_issues"]) <= 3
+    assert any("grade_bands" in given for given in answers.values())
+    states = {response_id: given["state"][0] for response_id, given in answers.items()}
+    came = db.session.execute(select(Response.id, Partner.state_code).join(Partner, Response.partner_id == Partner.id))
+    pairs = list(came)
+    assert pairs and all(states[response_id] == state for response_id, state in pairs)
 
 
 def test_demo_responses_are_reproducible(app, runner):

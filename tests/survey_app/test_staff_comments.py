@@ -100,3 +100,14 @@ def test_staff_comments_unknown_state_is_404(staff):
 
 def test_staff_comments_answer_id_beyond_the_column_is_404(staff):
     assert tag(staff, 2**62, ["safety"], True).status_code == 404
+
+
+def test_staff_comments_name_the_language_in_the_staff_members_own_language(app, staff):
+    app.extensions["staff_languages"] = ("en", "es", "ar")
+    home = staff.get("/staff/")
+    staff.post("/account/language", data={"csrf_token": csrf_token(home.text), "language": "es"})
+    html = staff.get(f"/staff/comments/{SLUG}/MN").text
+    assert re.search(r'Respondió en somalí el <time datetime="2026-10-05T', html)
+    assert "Somali" not in html
+    staff.post("/account/language", data={"csrf_token": csrf_token(html), "language": "ar"})
+    assert "الصومالية" in staff.get(f"/staff/comments/{SLUG}/MN").text

@@ -219,19 +219,28 @@ def test_staff_surveys_admin_may_change_an_open_survey(admin_client):
     assert "The survey is open, so families answer this version from now on." in admin_client.get(reply.location).text
 
 
-@pytest.mark.parametrize("code, direction, heading", [
-    ("en", "ltr", "About you"), ("es", "ltr", "Sobre usted"), ("ar", "rtl", None), ("so", "ltr", None)])
-def test_staff_surveys_preview_shows_every_page_in_the_language(app, staff_client, code, direction, heading):
+@pytest.mark.parametrize("code, direction, heading, name, button", [
+    ("en", "ltr", "About you", "English", "Next"), ("es", "ltr", "Sobre usted", "Spanish", "Siguiente"),
+    ("ar", "rtl", None, "Arabic", "التالي"), ("so", "ltr", None, "Somali", None)])
+def test_staff_surveys_preview_shows_every_page_in_the_language(app, staff_client, code, direction, heading, name,
+                                                                 button):
     page = staff_client.get(f"/staff/surveys/family-voices/preview?lang={code}")
     assert page.status_code == 200
-    assert f'<html lang="{code}" dir="{direction}">' in page.text
+    # The page is the staff member's; the survey's parts are in the previewed language, marked as such.
+    assert '<html lang="en" dir="ltr">' in page.text
+    assert f"Preview of version 1 in {name}: every page, as families see it." in page.text
+    assert "Page 1 of 5" in page.text
+    survey_language = f'lang="{code}" dir="{direction}"'
     definition = read_definition(DEFAULT_SURVEY_FILE)
     pages = [row for row in definition["survey"] if row["type"] in ("begin_group", "begin group")]
     for number, group in enumerate(pages, start=1):
-        assert f'<h2 id="page-{number}">{escape(group.get(f"label::{code}") or group["label::en"])}</h2>' in page.text
+        label = escape(group.get(f"label::{code}") or group["label::en"])
+        assert f'<h2 id="page-{number}" {survey_language}>{label}</h2>' in page.text
+    if button:
+        assert f"disabled {survey_language}>{button}</button>" in page.text
     if heading:
         assert heading in page.text
-    assert page.text.count("disabled>") == len(pages)
+    assert page.text.count(f"disabled {survey_language}>") == len(pages)
     assert 'method="post"' not in page.text.split("<main", 1)[1].split("</main>")[0].replace(
         'method="post" action="/logout"', "")
     # Completeness of the texts families must read (the title is not among them) and of the interface.
@@ -241,9 +250,9 @@ def test_staff_surveys_preview_shows_every_page_in_the_language(app, staff_clien
 def test_staff_surveys_preview_of_an_unknown_language_falls_back_to_the_default(staff_client):
     upload(staff_client, write_xlsform(PILOT))
     page = staff_client.get("/staff/surveys/pilot/preview?lang=xx")
-    assert '<html lang="en"' in page.text and "Does your child like school?" in page.text
+    assert '<h1 lang="en"' in page.text and "Does your child like school?" in page.text
     spanish = staff_client.get("/staff/surveys/pilot/preview?lang=es")
-    assert '<html lang="es"' in spanish.text and "¿A su hijo le gusta la escuela?" in spanish.text
+    assert '<h1 lang="es"' in spanish.text and "¿A su hijo le gusta la escuela?" in spanish.text
 
 
 ROUTES = [("get", "/staff/surveys"), ("post", "/staff/surveys"), ("get", "/staff/surveys/family-voices"),
