@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,11 +116,50 @@ def to_bytes(columns: Columns) -> bytes:
     return buffer.getvalue()
 
 
-def from_bytes(data: bytes) -> Columns:
+def is_text(described: dict[str, Any]) -> bool:
+    """Whether a column holds text (response ids and free-text answers), which reports never read."""
+    return bool(described["kind"] == "text")
+
+
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's columns that `split` stores as text."""
+    return [name for name in frame.columns if isinstance(frame[name].dtype, pd.StringDtype)]
+
+
+def _kept(header: dict[str, Any], keep: Callable[[dict[str, Any]], bool] | None) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, described) for i, described in enumerate(header["columns"]) if keep is None or keep(described)]
+
+
+def _renumbered(kept: list[tuple[int, dict[str, Any]]], names: Collection[str]) -> dict[str, str]:
+    """New array name -> stored one, for the kept columns numbered again from 0."""
+    return {f"c{new}{suffix}": f"c{old}{suffix}" for new, (old, _described) in enumerate(kept)
+            for suffix in ("", "m") if f"c{old}{suffix}" in names}
+
+
+def from_bytes(data: bytes, keep: Callable[[dict[str, Any]], bool] | None = None) -> Columns:
+    """The stored columns, or only those `keep` accepts: the others are not even read, so the
+    numbers of a report come without the text the comments pages need, and the other way round."""
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        arrays = {name: stored[name] for name in stored.files}
-    header = json.loads(arrays.pop(_HEADER).tobytes().decode())
-    return Columns(header, arrays)
+        header = json.loads(stored[_HEADER].tobytes().decode())
+        kept = _kept(header, keep)
+        arrays = {new: stored[old] for new, old in _renumbered(kept, stored.files).items()}
+    return Columns({**header, "columns": [described for _i, described in kept]}, arrays)
+
+
+def only(columns: Columns, keep: Callable[[dict[str, Any]], bool]) -> Columns:
+    """The columns `keep` accepts (the arrays are shared, not copied)."""
+    kept = _kept(columns.header, keep)
+    return Columns({**columns.header, "columns": [described for _i, described in kept]},
+                   {new: columns.arrays[old] for new, old in _renumbered(kept, columns.arrays.keys()).items()})
+
+
+def missing(pieces: Sequence[Columns], name: str) -> np.ndarray:
+    """Which rows have no value in the text column `name`, from the stored masks alone (no text is decoded)."""
+    found = []
+    for piece in pieces:
+        i = next(i for i, described in enumerate(piece.header["columns"]) if described["name"] == name)
+        found.append(np.unpackbits(piece.arrays[f"c{i}m"], count=piece.rows).astype(bool))
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
 
 
 def _categories(pieces: Sequence[Columns], i: int) -> list[str]:
@@ -142,6 +181,7 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
         if [(c["name"], c["kind"]) for c in piece.header["columns"]] != [(c["name"], c["kind"]) for c in first]:
             raise ValueError("the pieces do not have the same columns")
     data: dict[str, Any] = {}
+    shared: tuple[list[np.ndarray], np.ndarray] | None = None  # the last masked column's mask, packed and not
     for i, described in enumerate(first):
         key = f"c{i}"
         parts = [piece.arrays.pop(key) for piece in pieces]
@@ -158,10 +198,15 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
                 codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=described["categories_dtype"]),
                                          ordered=described["ordered"]))
         elif kind == "masked":
-            masks = [np.unpackbits(piece.arrays.pop(f"{key}m"), count=piece.rows).astype(bool) for piece in pieces]
+            packed = [piece.arrays.pop(f"{key}m") for piece in pieces]
+            # The 0/1 columns of one question are missing for the same responses: they share one
+            # mask (the frame is only ever read), which saves a byte a response in every column.
+            if shared is None or not all(np.array_equal(a, b) for a, b in zip(packed, shared[0], strict=True)):
+                shared = (packed, np.concatenate([np.unpackbits(bits, count=piece.rows).view(bool)
+                                                  for bits, piece in zip(packed, pieces, strict=True)]))
             numbers = [np.unpackbits(part, count=piece.rows).view(np.int8) if piece.header["columns"][i]["bits"]
                        else part for piece, part in zip(pieces, parts, strict=True)]
-            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(numbers), np.concatenate(masks))
+            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(numbers), shared[1])
         elif kind == "datetime":
             stamps = np.concatenate(parts).view(f"datetime64[{described['unit']}]")
             data[described["name"]] = pd.DatetimeIndex(stamps).tz_localize(described["tz"]).array
