@@ -118,16 +118,12 @@ def _stored(survey_id: int, digest: str) -> tuple[list[columnar.Columns], list[S
         storage.forget_report_parts(survey_id)
         return [], [], EARLIEST
     # One part's bytes at a time: each is let go as soon as its arrays are read.
-    pieces = [columnar.from_bytes(_data(span.id), _numbers) for span in spans]
+    pieces = [columnar.from_bytes(_data(span.id)) for span in spans]
     return pieces, [Span(span.submitted_from, span.submitted_before, span.responses) for span in spans], until
 
 
 def _data(part_id: int) -> bytes:
     return db.session.scalar(select(ReportPart.data).where(ReportPart.id == part_id)) or b""
-
-
-def _numbers(described: dict[str, Any]) -> bool:
-    return not columnar.is_text(described)
 
 
 def read_frame(survey_id: int, slug: str, definition: Mapping[str, Any],
@@ -143,10 +139,12 @@ def read_frame(survey_id: int, slug: str, definition: Mapping[str, Any],
         since, storing = stored_until, True
         for before in _boundaries(survey_id, stored_until, settled):
             piece = columnar.split(read_responses(db.engine, slug, definition, since=since, before=before))
+            numbers = columnar.only(piece, columnar.is_number)
             if storing:
-                storing = storage.store_report_part(survey_id, digest, since, before, piece.rows,
-                                                    columnar.to_bytes(piece))
-            pieces.append(columnar.only(piece, _numbers))
+                storing = storage.store_report_part(
+                    survey_id, digest, since, before, piece.rows, columnar.to_bytes(numbers),
+                    columnar.to_bytes(columnar.only(piece, columnar.is_text)))
+            pieces.append(numbers)
             spans.append(Span(since, before, piece.rows))
             since = before
         stored_until = settled
@@ -162,11 +160,11 @@ def texts(survey_id: int, slug: str, definition: Mapping[str, Any], source: Sour
     LookupError when a span no longer holds the responses it held."""
     pieces = []
     for span in source.spans:
-        data = db.session.scalar(select(ReportPart.data).where(
+        data = db.session.scalar(select(ReportPart.texts).where(
             ReportPart.survey_id == survey_id, ReportPart.definition_hash == source.digest,
             ReportPart.submitted_from == span.since, ReportPart.submitted_before == span.before))
         if data is not None:
-            piece = columnar.from_bytes(data, columnar.is_text)
+            piece = columnar.from_bytes(data)
         else:
             read = read_responses(db.engine, slug, definition, since=span.since, before=span.before)
             piece = columnar.split(read[columnar.text_columns(read)])
