@@ -198,12 +198,15 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
         kind = described["kind"]
         if kind == "category":
             categories = _categories(pieces, i)
-            at = pd.Index(categories)
-            recoded = []
-            for piece, codes in zip(pieces, parts, strict=True):
-                own = at.get_indexer(pd.Index(piece.header["columns"][i]["categories"], dtype=object))
-                recoded.append(np.where(codes >= 0, own[codes] if len(own) else -1, -1))
-            codes = np.concatenate(recoded) if recoded else np.array([], dtype=np.int8)
+            if all(piece.header["columns"][i]["categories"] == categories for piece in pieces):
+                codes = np.concatenate(parts)
+            else:
+                at = pd.Index(categories)
+                recoded = []
+                for piece, codes in zip(pieces, parts, strict=True):
+                    own = at.get_indexer(pd.Index(piece.header["columns"][i]["categories"], dtype=object))
+                    recoded.append(np.where(codes >= 0, own[codes] if len(own) else -1, -1))
+                codes = np.concatenate(recoded)
             data[described["name"]] = pd.Categorical.from_codes(
                 codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=described["categories_dtype"]),
                                          ordered=described["ordered"]))
