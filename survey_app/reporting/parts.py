@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -154,11 +154,10 @@ def read_frame(survey_id: int, slug: str, definition: Mapping[str, Any],
     return columnar.join(pieces), Source(digest, tuple(spans), tail[texts])
 
 
-def texts(survey_id: int, slug: str, definition: Mapping[str, Any], source: Source) -> list[columnar.Columns]:
-    """The text columns of the frame `read_frame` gave with `source`, row for row, as pieces
-    to join: from the stored parts, or, for a span stored differently since, from the answers.
+def texts(survey_id: int, slug: str, definition: Mapping[str, Any], source: Source) -> Iterator[columnar.Columns]:
+    """The text columns of the frame `read_frame` gave with `source`, row for row, a piece at a
+    time: from the stored parts, or, for a span stored differently since, from the answers.
     LookupError when a span no longer holds the responses it held."""
-    pieces = []
     for span in source.spans:
         data = db.session.scalar(select(ReportPart.texts).where(
             ReportPart.survey_id == survey_id, ReportPart.definition_hash == source.digest,
@@ -170,9 +169,8 @@ def texts(survey_id: int, slug: str, definition: Mapping[str, Any], source: Sour
             piece = columnar.split(read[columnar.text_columns(read)])
         if piece.rows != span.responses:
             raise LookupError(f"the responses from {span.since} to {span.before} changed")
-        pieces.append(piece)
-    pieces.append(columnar.split(source.tail))
-    return pieces
+        yield piece
+    yield columnar.split(source.tail)
 
 
 def stored(survey_id: int) -> tuple[int, int]:

@@ -311,13 +311,18 @@ def derived(snap: Snapshot, name: str, params: tuple[Hashable, ...], compute: Ca
 
 @dataclass(frozen=True)
 class Comments:
-    """What the comments pages need beside a snapshot's frame, row for row: each response's id,
-    and which free-text questions it answered. Not the words themselves, which a page reads
-    from the answers fifty at a time: a million comments would cost more memory than the frame."""
+    """What the comments pages need beside a snapshot's frame: which free-text questions each
+    response answered, and the ids of the responses that answered any (a comment or a note can
+    only be on those). Not the words themselves, which a page reads from the answers fifty at a
+    time, nor the ids of everyone: for a million responses either would take more memory than the frame."""
 
     key: Freshness  # the snapshot's
-    response_ids: pd.Series
-    answered: dict[str, np.ndarray]  # text question -> whether each response answered it
+    answered: dict[str, np.ndarray]  # text question -> whether each row of the frame answered it
+    response_ids: pd.Series  # of the rows that answered any text question, indexed by their row
+
+
+def _response_id(described: dict[str, Any]) -> bool:
+    return bool(described["name"] == "response_id")
 
 
 def comments(snap: Snapshot) -> Comments:
@@ -328,19 +333,29 @@ def comments(snap: Snapshot) -> Comments:
         return kept
     if snap.source is None:
         raise ValueError("the snapshot was not read from report parts")
+    names = [name for name in snap.source.tail.columns if name != "response_id"]
+    answered: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    ids, rows, start = [], [], 0
     try:
-        pieces = parts.texts(snap.key[0], snap.slug, snap.definition, snap.source)
+        # One part at a time, keeping the ids of the responses that answered.
+        for piece in parts.texts(snap.key[0], snap.slug, snap.definition, snap.source):
+            for name in names:
+                answered[name].append(~columnar.missing([piece], name))
+            commented = np.logical_or.reduce([np.zeros(piece.rows, dtype=bool), *(answered[name][-1] for name in names)])
+            every = columnar.join([columnar.only(piece, _response_id)])["response_id"].to_numpy(dtype=object)
+            ids.append(every[commented])
+            rows.append(start + np.flatnonzero(commented))
+            start += piece.rows
     except LookupError:
         # Responses stored earlier changed: the next read finds out, and stores new parts.
         with cache.lock:
             cache.snapshots.pop(snap.key[0], None)
         raise ReportPreparing(snap.responses) from None
-    answered = {name: ~columnar.missing(pieces, name) for name in snap.source.tail.columns if name != "response_id"}
-    ids = columnar.join([columnar.only(piece, lambda described: described["name"] == "response_id")
-                         for piece in pieces])["response_id"]
-    if len(ids) != len(snap.frame):
+    if start != len(snap.frame):
         raise ValueError("the snapshot's frame is not the one its source gave")
-    found = Comments(snap.key, ids, answered)
+    found = Comments(snap.key, {name: np.concatenate(found) for name, found in answered.items()},
+                     pd.Series(np.concatenate(ids), index=np.concatenate(rows),
+                               dtype=snap.source.tail["response_id"].dtype, name="response_id"))
     with cache.lock:
         current = cache.snapshots.get(snap.key[0])
         if current is not None and current.key == snap.key:

@@ -73,11 +73,13 @@ def find_comments(snap: snapshots.Snapshot, state: str, question: str, issue: st
         column = multi_column(snap.rank, issue)
         chosen = frame[column] == 1 if column in frame else frame[snap.rank] == issue
         keep &= chosen.fillna(False).to_numpy(dtype=bool)
+    # Only responses that answered a text question have an id in the index: these do.
     response_ids = snapshots.comments(snap).response_ids
+    matching = response_ids[keep[response_ids.index]]
     if starred:
-        keep &= response_ids.isin(_noted(question, starred_only=True)["response_id"]).to_numpy(dtype=bool)
+        matching = matching[matching.isin(_noted(question, starred_only=True)["response_id"])]
     # The frame runs oldest first.
-    matching = response_ids[keep].iloc[::-1]
+    matching = matching.iloc[::-1]
     shown = list(matching.iloc[(page - 1) * page_size:page * page_size])
     return _comments(shown, question, snap.rank), len(matching)
 
@@ -114,7 +116,9 @@ def _comments(response_ids: list[str], question: str, ranked: str | None) -> lis
 def tag_counts(snap: snapshots.Snapshot, state: str, question: str) -> tuple[Counter[str], int]:
     """How many of the state's comments staff tagged with each issue, and how many they starred."""
     notes = _noted(question)
-    notes = notes[notes["response_id"].isin(snapshots.comments(snap).response_ids[_in_state(snap, state)])]
+    # A note is on a comment, so its response is among those the index holds ids of.
+    response_ids = snapshots.comments(snap).response_ids
+    notes = notes[notes["response_id"].isin(response_ids[_in_state(snap, state)[response_ids.index]])]
     counts: Counter[str] = Counter(tag for tags in notes["tags"] for tag in set(tags or ()))
     return counts, int(notes["starred"].astype(bool).sum())
 

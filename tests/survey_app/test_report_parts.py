@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import delete, select
@@ -50,10 +51,13 @@ def assert_read_in_one_go(snap: snapshots.Snapshot, one_go: pd.DataFrame) -> Non
     assert "response_id" in texts
     pd.testing.assert_frame_equal(snap.frame, one_go.drop(columns=texts), check_exact=True)
     index = snapshots.comments(snap)
-    pd.testing.assert_series_equal(index.response_ids, one_go["response_id"], check_exact=True)
     assert set(index.answered) == set(texts) - {"response_id"}
     for name, answered in index.answered.items():
         assert answered.tolist() == one_go[name].notna().tolist(), name
+    commented = one_go[[name for name in texts if name != "response_id"]].notna().any(axis=1)
+    assert commented.any()
+    pd.testing.assert_series_equal(index.response_ids, one_go["response_id"][commented], check_exact=True,
+                                   check_index_type=False)
 
 
 def stored_parts() -> list[tuple[datetime, datetime, int]]:
@@ -226,3 +230,17 @@ def test_report_parts_hold_each_child_of_a_repeat_and_ignore_stored_calculations
     assert sum(counted.values()) == 19
     expected = pd.Series([grades[(n + c) % 3] for n in range(10) for c in range(1, 2 + n % 3)]).value_counts()
     assert counted == expected.to_dict()
+
+
+def test_report_parts_stored_form_reads_back_plain_numbers_only():
+    """A part is read as views of its bytes; an array of anything but plain numbers (objects,
+    which would need code to read) is refused."""
+    piece = columnar.Columns({"rows": 3, "columns": []}, {"c0": np.array([1, 2, 3], dtype=np.int8),
+                                                         "c0m": np.array([True, False, True])})
+    back = columnar.from_bytes(columnar.to_bytes(piece))
+    assert back.header == piece.header
+    assert {name: array.tolist() for name, array in back.arrays.items()} == {"c0": [1, 2, 3],
+                                                                           "c0m": [True, False, True]}
+    stored = columnar.to_bytes(piece).replace(b'"|b1"', b'"|O8"')
+    with pytest.raises(ValueError, match="plain numbers"):
+        columnar.from_bytes(stored)
