@@ -119,7 +119,10 @@ WHAT_MAKES_IT_FAST = (
     "One synchronous gunicorn worker per core: with more, every request costs more CPU (see below).",
     "Reports check for new responses at most every `REPORTS_MAX_AGE` seconds and keep tables and charts per "
     "snapshot; the first read runs in the background, fetching answers from the driver's cursor with interned "
-    "strings and the garbage collector paused (half the time and memory of reading SQLAlchemy rows).",
+    "strings and the garbage collector paused (half the time and memory of reading SQLAlchemy rows). The "
+    "responses are read from the answers once for all servers and stored as report parts in the database "
+    "(`survey_app/reporting/parts.py`); every other process fetches only the parts' numbers, laid out to be read "
+    "without parsing, and their response ids and free text only when a comments page asks (section 5a).",
 )
 
 
