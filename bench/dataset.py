@@ -89,7 +89,7 @@ def databases(cache: Path, log: list[str]) -> tuple[Path, Path]:
     if base.exists() and million.exists():
         log.append(f"1,000,000-response database from the cache ({million.name})")
         return base, million
-    for stale in cache.glob("responses-*.db*"):
+    for stale in [*cache.glob("responses-100k-*.db*"), *cache.glob("responses-1m-*.db*")]:
         stale.unlink()
     started = time.perf_counter()
     building = cache / "building.db"
@@ -194,8 +194,7 @@ def postgres_databases(log: list[str]) -> list[str]:
                     for statement in _PG_REPLICATE.split(";"):
                         if statement.strip():
                             copying.execute(text(statement), {"copies": COPIES})
-                with million.connect() as analysing:
-                    analysing.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+                    copying.execute(text("ANALYZE"))
                 million.dispose()
                 log.append(f"PostgreSQL database of 1,000,000 responses built in "
                            f"{time.perf_counter() - started:.0f} s (the 100,000 and nine copies)")

@@ -392,7 +392,8 @@ def _report_scale_row(runs: list[dict[str, Any]]) -> str:
 
 def _report_scale_details(scale: dict[str, Any], previous: str) -> list[str]:
     lines = ["## 5a. Staff reports from stored report parts, at 10,000, 100,000 and 1,000,000 responses", "",
-             f"{scale['command']}, for each database: `flask --app wsgi report-parts` first (as after an upgrade), "
+             f"{scale['command']}, for each database: `flask --app wsgi report-parts` first (as after an upgrade; "
+             "it stores the parts the first time and only checks them afterwards, hence its times), "
              "then a server with one gunicorn worker starts and a staff user opens the state report of section 5 "
              "and its chart. Cold: the server has just started and reads the stored report parts; the time runs "
              "until the report itself is shown, through any \"being prepared\" pages (5 s each). The CPU time the "
