@@ -383,11 +383,13 @@ def _report_scale_row(runs: list[dict[str, Any]]) -> str:
     largest = [run for run in runs if run["responses"] == max(r["responses"] for r in runs)]
     figures = "; ".join(f"{_kind(run)}: cold {run['cold_s']:,.1f} s ({run['cold_cpu_s']:,.2f} s of CPU), warm "
                         f"{run['warm_ms']:,} ms, peak {run['peak_worker_mb']:,} MB per worker" for run in largest)
-    passes = all(run["cold_s"] <= REPORT_COLD_AIM_S and run["warm_ms"] < 1000 * REPORT_WARM_AIM_S
-                 and run["peak_worker_mb"] <= REPORT_PEAK_AIM_MB for run in largest)
+    cold = all(run["cold_s"] <= REPORT_COLD_AIM_S for run in largest)
+    memory = all(run["peak_worker_mb"] <= REPORT_PEAK_AIM_MB for run in largest)
+    warm = all(run["warm_ms"] < 1000 * REPORT_WARM_AIM_S for run in largest)
     return (f"| 5a | Report from stored report parts, {largest[0]['responses']:,} responses | {figures} | cold ≤ "
             f"{REPORT_COLD_AIM_S:.0f} s, ≤ {REPORT_PEAK_AIM_MB} MB per worker, warm < "
-            f"{1000 * REPORT_WARM_AIM_S:.0f} ms | {verdict(passes)} (section 5a) |")
+            f"{1000 * REPORT_WARM_AIM_S:.0f} ms | cold {verdict(cold)}, memory {verdict(memory)}, warm "
+            f"{verdict(warm)} (section 5a) |")
 
 
 def _report_scale_details(scale: dict[str, Any], previous: str) -> list[str]:
