@@ -4,7 +4,8 @@ Run from the repository root: ``.venv/bin/python -m bench.run [--only web,profil
 Servers listen on 127.0.0.1 only, every load runs for a bounded time, and every process and
 database made here is removed at the end, also after an error or Ctrl+C. Raw results go to
 bench/results/ (not committed); a run with --only rewrites the sections it measured and keeps
-the others from the page as it was, saying from which run. The 1,000,000-response database is built once and kept in bench/results/cache/.
+the others from the page as it was, saying from which run. The 1,000,000-response database is built once and kept in bench/results/cache/,
+with those of the report at three sizes (on PostgreSQL, databases of their own named by the same cache key).
 """
 from __future__ import annotations
 
