@@ -3,10 +3,12 @@
 Reading a million responses from the answers table takes tens of seconds and gigabytes, so it
 is done once, in parts: each part holds the responses submitted in one span of time, read with
 `analysis.read` and stored in the database as plain arrays (`columnar`). A report then reads
-the numbers of the stored parts, which takes about a second, plus the responses after the last
-part (the tail), read from the answers as before. The text columns (response ids and free text,
-three quarters of a part) are read only when a comments page asks (`texts`). Whichever server or worker first finds enough
-responses past the last part stores them as new parts; every other one reads them.
+the numbers of the stored parts (a fraction of a second for a million responses), plus the
+responses after the last part (the tail), read from the answers as before. The text columns
+(response ids and free text) are kept apart in each part, and read only when a comments page
+asks (`texts`): they were most of the bytes of a part and three quarters of the frame. Whichever
+server or worker first finds enough responses past the last part stores them as new parts;
+every other one reads them.
 
 Only responses submitted more than `SETTLED` ago go into a part: a response's time is taken
 before its transaction commits, so a span still open to commits could gain a response after
