@@ -133,8 +133,8 @@ class _Cache:
         self.derived = _Derived(max_entries, max_bytes)
         self.checked: dict[int, tuple[float, Freshness]] = {}
         self.refreshing: dict[int, threading.Thread] = {}
-        # The comments index of each survey's snapshot, read when a comments page first asks.
-        self.comments: dict[int, Comments] = {}
+        # The comments index of a survey's snapshot, read when a comments page first asks.
+        self.comments: LRUCache[int, Comments] = LRUCache(maxsize=surveys_kept)
 
     def kept(self, survey_id: int) -> Snapshot | None:
         with self.lock:
@@ -328,7 +328,8 @@ def _response_id(described: dict[str, Any]) -> bool:
 def comments(snap: Snapshot) -> Comments:
     """The snapshot's comments index, read from the report parts the first time a comments page asks."""
     cache = _cache()
-    kept = cache.comments.get(snap.key[0])
+    with cache.lock:
+        kept = cache.comments.get(snap.key[0])
     if kept is not None and kept.key == snap.key:
         return kept
     if snap.source is None:
