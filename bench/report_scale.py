@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.report_scale DATABASE_URL [DATABASE_URL ...] [--again]
 
 Each database already holds the responses (`flask --app wsgi demo-responses`, and copies of them
-for a million, as `bench.dataset` makes). For each one, a server with one worker starts (so the warm requests meet the process that read the responses) and
+for a million, as `bench.dataset` makes); `make bench` (`measure_all`) builds them once, on SQLite
+and on PostgreSQL, and stores their report parts first. For each one, a server with one worker starts (so the warm requests meet the process that read the responses) and
 a staff user opens `/staff/reports/family-voices/MN` and its chart: cold (the server has just
 started; the time runs until the report itself is shown, through the pages that say it is
 being prepared), and the CPU time the server spent on it, which depends far less than
@@ -27,10 +28,11 @@ from sqlalchemy import create_engine, func, inspect, select, text
 
 from survey_app.models import Response
 
-from .databases import env_for
+from . import dataset
+from .databases import env_for, flask, postgres_available
 from .serve import HOST, group_peak_rss_mb, gunicorn
 from .state_report import REPORT_PATH, WARM_REPEATS, _log_in, _open_with_assets, _staff_user
-from .flow import Respondent
+from .flow import SLUG, Respondent
 
 WORKERS = ("--workers", "1", "--worker-class", "sync")
 
@@ -80,6 +82,31 @@ def measure(url: str, again: bool, log: Path) -> dict[str, Any]:
             "second_visitor_s": round(second["total_s"], 2), "peak_worker_mb": round(peak_mb),
             "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
             "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def store_parts(url: str) -> dict[str, Any]:
+    """`flask --app wsgi report-parts`, as after an upgrade: how long it took."""
+    started = time.perf_counter()
+    flask(env_for(url), "report-parts", "--survey", SLUG, timeout=3600)
+    return {"seconds": round(time.perf_counter() - started, 1)}
+
+
+def measure_all(log: Path, notes: list[str]) -> dict[str, Any]:
+    """The report at 10,000, 100,000 and 1,000,000 responses, on SQLite and, when it answers, on
+    PostgreSQL; each database's report parts are stored first (those already stored are kept)."""
+    cache = Path(__file__).resolve().parent / "results" / "cache"
+    small = dataset.small_database(cache, notes)
+    base, million = dataset.databases(cache, notes)
+    urls = [f"sqlite:///{path}" for path in (small, base, million)]
+    if postgres_available():
+        urls += dataset.postgres_databases(notes)
+    else:
+        notes.append("PostgreSQL did not answer: the report at three sizes was measured on SQLite only.")
+    runs = []
+    for url in urls:
+        stored = store_parts(url)
+        runs.append({**measure(url, False, log), "parts_s": stored["seconds"]})
+    return {"runs": runs, "command": "`.venv/bin/python -m bench.report_scale DATABASE_URL ...`"}
 
 
 def main() -> None:

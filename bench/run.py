@@ -4,7 +4,8 @@ Run from the repository root: ``.venv/bin/python -m bench.run [--only web,profil
 Servers listen on 127.0.0.1 only, every load runs for a bounded time, and every process and
 database made here is removed at the end, also after an error or Ctrl+C. Raw results go to
 bench/results/ (not committed); a run with --only rewrites the sections it measured and keeps
-the others from the page as it was, saying from which run. The 1,000,000-response database is built once and kept in bench/results/cache/.
+the others from the page as it was, saying from which run. The 1,000,000-response database is built once and kept in bench/results/cache/,
+with those of the report at three sizes (on PostgreSQL, databases of their own named by the same cache key).
 """
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import databases, dataset, flow, exporting, served_profile, state_report, web, weight, writeup
+from bench import (databases, dataset, flow, exporting, report_scale, served_profile, state_report, web, weight,
+                   writeup)
 from bench.load import wrk_path
 from bench.profile_page import profile_page, profile_submission
 from bench.serve import HOST, WORKER_ARGS, command, gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SECTIONS = ("web", "profile", "weight", "analysis", "report", "export")
+SECTIONS = ("web", "profile", "weight", "analysis", "report", "report-scale", "export")
 RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 WORKER_CANDIDATES = {
@@ -152,6 +154,10 @@ def main() -> int:
         if sections & {"report", "export"}:
             print("1,000,000 stored responses ...", flush=True)
             run_stored(sections, work, log, results, notes)
+        if "report-scale" in sections:
+            print("staff reports at three sizes ...", flush=True)
+            results["report-scale"] = report_scale.measure_all(log, notes)
+            results["commands"].append(results["report-scale"]["command"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["load_after"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())

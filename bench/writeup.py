@@ -9,6 +9,10 @@ from .web import PAGE_RATIO_AIM, ROUND_S, ROUNDS, SUBMIT_RATIO_AIM
 
 ANALYSIS_PEAK_AIM_MB = 500
 REPORT_WARM_AIM_S = 0.1
+REPORT_COLD_AIM_S = 3.0
+REPORT_PEAK_AIM_MB = 400
+# A subsection of 5a written by hand (the figures of the code before a change), kept by every run.
+REPORT_SCALE_KEPT = "### Before and after"
 REPORTS_MAX_AGE_S = 10
 CONSTANT_MEMORY_SLACK = 1.25
 
@@ -71,6 +75,9 @@ def summary_table(results: dict[str, Any]) -> list[str]:
                      f"{1000 * report['warm_s']:,.0f} ms; cold {report['cold_s']:,.1f} s; peak memory "
                      f"{report['peak_mb']:,.0f} MB | warm < {1000 * REPORT_WARM_AIM_S:.0f} ms; cold: say what it "
                      f"costs (section 5) | warm {verdict(report['warm_s'] < REPORT_WARM_AIM_S)} |")
+    scale = results.get("report-scale")
+    if scale:
+        lines.append(_report_scale_row(scale["runs"]))
     export = results.get("export")
     if export:
         small, large = export["100k"], export["1m"]
@@ -112,7 +119,10 @@ WHAT_MAKES_IT_FAST = (
     "One synchronous gunicorn worker per core: with more, every request costs more CPU (see below).",
     "Reports check for new responses at most every `REPORTS_MAX_AGE` seconds and keep tables and charts per "
     "snapshot; the first read runs in the background, fetching answers from the driver's cursor with interned "
-    "strings and the garbage collector paused (half the time and memory of reading SQLAlchemy rows).",
+    "strings and the garbage collector paused (half the time and memory of reading SQLAlchemy rows). The "
+    "responses are read from the answers once for all servers and stored as report parts in the database "
+    "(`survey_app/reporting/parts.py`); every other process fetches only the parts' numbers, laid out to be read "
+    "without parsing, and their response ids and free text only when a comments page asks (section 5a).",
 )
 
 
@@ -361,6 +371,47 @@ def _report_details(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _size(responses: int) -> str:
+    return {10_000: "10k", 100_000: "100k", 1_000_000: "1M"}.get(responses, f"{responses:,}")
+
+
+def _kind(run: dict[str, Any]) -> str:
+    return "SQLite" if run["database"].startswith("sqlite") else "PostgreSQL"
+
+
+def _report_scale_row(runs: list[dict[str, Any]]) -> str:
+    largest = [run for run in runs if run["responses"] == max(r["responses"] for r in runs)]
+    figures = "; ".join(f"{_kind(run)}: cold {run['cold_s']:,.1f} s ({run['cold_cpu_s']:,.2f} s of CPU), warm "
+                        f"{run['warm_ms']:,} ms, peak {run['peak_worker_mb']:,} MB per worker" for run in largest)
+    cold = all(run["cold_s"] <= REPORT_COLD_AIM_S for run in largest)
+    memory = all(run["peak_worker_mb"] <= REPORT_PEAK_AIM_MB for run in largest)
+    warm = all(run["warm_ms"] < 1000 * REPORT_WARM_AIM_S for run in largest)
+    return (f"| 5a | Report from stored report parts, {largest[0]['responses']:,} responses | {figures} | cold ≤ "
+            f"{REPORT_COLD_AIM_S:.0f} s, ≤ {REPORT_PEAK_AIM_MB} MB per worker, warm < "
+            f"{1000 * REPORT_WARM_AIM_S:.0f} ms | cold {verdict(cold)}, memory {verdict(memory)}, warm "
+            f"{verdict(warm)} (section 5a) |")
+
+
+def _report_scale_details(scale: dict[str, Any], previous: str) -> list[str]:
+    lines = ["## 5a. Staff reports from stored report parts, at 10,000, 100,000 and 1,000,000 responses", "",
+             f"{scale['command']}, for each database: `flask --app wsgi report-parts` first (as after an upgrade; "
+             "it stores the parts the first time and only checks them afterwards, hence its times), "
+             "then a server with one gunicorn worker starts and a staff user opens the state report of section 5 "
+             "and its chart. Cold: the server has just started and reads the stored report parts; the time runs "
+             "until the report itself is shown, through any \"being prepared\" pages (5 s each). The CPU time the "
+             "server spent on the cold report depends far less on what else the machine runs than the time does. "
+             "Warm: the same requests again (median of three). Load average: before and after each measurement.",
+             "", "| responses | database | cold | CPU of the cold report | warm | peak memory of the worker | "
+                 "load | `report-parts` |", "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |"]
+    for run in scale["runs"]:
+        preparing = f" ({run['preparing_pages']} \"being prepared\")" if run["preparing_pages"] else ""
+        lines.append(f"| {run['responses']:,} | {_kind(run)} | {run['cold_s']:,.2f} s{preparing} | "
+                     f"{run['cold_cpu_s']:,.2f} s | {run['warm_ms']:,} ms | {run['peak_worker_mb']:,} MB | "
+                     f"{run['load_before']} to {run['load_after']} | {run['parts_s']:,.0f} s |")
+    kept = _section(previous, REPORT_SCALE_KEPT)
+    return lines + (["", *kept] if kept else [])
+
+
 def _export_details(export: dict[str, Any]) -> list[str]:
     lines = ["## 6. CSV export", "", f"`{export['1m']['command']}` on SQLite; peak memory is the process's "
              "maximum resident set size (from its rusage).", "",
@@ -376,7 +427,7 @@ def _export_details(export: dict[str, Any]) -> list[str]:
 KEPT_SECTIONS = ("## 8. Slow 3G", "## 9. Recordings")
 # Each section of `make bench`: the heading of its part of the page and its row in the results table.
 SECTION_PARTS = {"profile": ("## Where the time goes", None), "analysis": ("## 4.", "4"), "report": ("## 5.", "5"),
-                 "export": ("## 6.", "6"), "weight": ("## 7.", "7")}
+                 "report-scale": ("## 5a.", "5a"), "export": ("## 6.", "6"), "weight": ("## 7.", "7")}
 
 
 def _section(previous: str, heading: str) -> list[str]:
@@ -409,6 +460,12 @@ def _kept_rows(previous: str, numbers: set[str]) -> list[str]:
     return [line for line in previous.splitlines() if any(line.startswith(f"| {n} | ") for n in numbers)]
 
 
+def _row_number(number: str) -> tuple[int, str]:
+    """5 before 5a before 6."""
+    digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
+    return int(digits), number[len(digits):]
+
+
 def document(results: dict[str, Any], notes: list[str], previous: str = "", ran: set[str] | None = None) -> str:
     """The page; sections not in `ran` (a run with --only) are kept from the `previous` page as they were."""
     machine = results["machine"]
@@ -430,7 +487,7 @@ def document(results: dict[str, Any], notes: list[str], previous: str = "", ran:
     rows = summary_table(results)
     rows += _kept_rows(previous, {row for name, (_h, row) in skipped.items() if row and name in kept})
     # Measured and kept rows together, in the order of their numbers (a stable sort keeps each one's order).
-    rows[2:] = sorted(rows[2:], key=lambda line: int(line.split("|")[1]))
+    rows[2:] = sorted(rows[2:], key=lambda line: _row_number(line.split("|")[1].strip()))
     lines += ["", "## Results", "", *rows, ""]
     lines += ["## What makes the pages fast", "", *[f"- {point}" for point in WHAT_MAKES_IT_FAST], ""]
     if results.get("commands"):
@@ -445,8 +502,9 @@ def document(results: dict[str, Any], notes: list[str], previous: str = "", ran:
                   *_profile_details(results["profile"]["submission"], "The submission"), ""]
     elif "profile" in kept:
         lines += [*kept["profile"], ""]
-    for name, details in (("analysis", None), ("report", _report_details), ("export", _export_details),
-                          ("weight", _weight_details)):
+    for name, details in (("analysis", None), ("report", _report_details),
+                          ("report-scale", lambda scale: _report_scale_details(scale, previous)),
+                          ("export", _export_details), ("weight", _weight_details)):
         if results.get(name):
             lines += ([*(["## 4. Analysis: pandas/numpy against DuckDB", "",
                           "`.venv/bin/python bench/analysis_bench.py`, as it printed:", "",

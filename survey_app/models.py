@@ -329,7 +329,8 @@ class ReportPart(Model):
     submitted_from: Mapped[datetime]
     submitted_before: Mapped[datetime]
     responses: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # the numbers: all a report reads
+    texts: Mapped[bytes] = mapped_column(LargeBinary)  # response ids and free text, for the comments pages
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -531,12 +531,13 @@ def delete_advocacy_date(entry: AdvocacyDate) -> None:
 
 
 def store_report_part(survey_id: int, definition_hash: str, submitted_from: datetime, submitted_before: datetime,
-                      responses: int, data: bytes) -> bool:
+                      responses: int, data: bytes, texts: bytes) -> bool:
     """Keep some of a survey's responses as its reports read them, for every server
-    (`reporting.parts`). False when another process stored the part starting there first:
-    theirs is kept, and this process stores no more parts in this read."""
+    (`reporting.parts`): their numbers and, apart, their text. False when another process
+    stored the part starting there first: theirs is kept, and this process stores no more
+    parts in this read."""
     db.session.add(ReportPart(survey_id=survey_id, definition_hash=definition_hash, submitted_from=submitted_from,
-                              submitted_before=submitted_before, responses=responses, data=data))
+                              submitted_before=submitted_before, responses=responses, data=data, texts=texts))
     try:
         db.session.commit()
     except IntegrityError:

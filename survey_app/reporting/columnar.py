@@ -1,26 +1,30 @@
 """A slice of the analysis frame as plain arrays, stored in the database and read back by
 every server process, and slices put together again into one frame.
 
-The stored form holds numbers and text only: numpy arrays in an `.npz` file read with
-`allow_pickle=False`, and a JSON header naming each column's kind, so reading a stored slice
-never runs code. Put together, the slices give exactly the frame `analysis.read` would have
+The stored form holds numbers and text only: a JSON header naming each column's kind and where
+its arrays are, then the arrays' bytes, read back as numpy arrays of plain numbers (text is
+stored as its UTF-8 bytes), so reading a stored slice never runs code and is little more than
+parsing its header. Put together, the slices give exactly the frame `analysis.read` would have
 read in one go (the tests compare the two): the same rows in the same order, the same dtypes,
 categories and missing values.
 """
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-_HEADER = "header"
 # Changed whenever the stored form changes, which retires every part stored before.
-FORMAT = 1
+FORMAT = 2
+_ARRAYS = "arrays"
+_LENGTH = 8
+_ALIGN = 8
+# Booleans, integers and floats: the only arrays read back, so reading a part never runs code.
+_PLAIN = "biuf"
 _MASKED = {"Int8": pd.arrays.IntegerArray, "Int16": pd.arrays.IntegerArray, "Int32": pd.arrays.IntegerArray,
            "Int64": pd.arrays.IntegerArray, "Float64": pd.arrays.FloatingArray, "boolean": pd.arrays.BooleanArray}
 
@@ -109,18 +113,65 @@ def split(frame: pd.DataFrame) -> Columns:
 
 
 def to_bytes(columns: Columns) -> bytes:
-    buffer = io.BytesIO()
-    header = np.frombuffer(json.dumps(columns.header).encode(), dtype=np.uint8)
-    arrays: dict[str, Any] = {_HEADER: header, **columns.arrays}
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    """The stored form: the header's length (8 bytes, little-endian), the header as JSON, then
+    each array's bytes, each at a multiple of 8, where the header says."""
+    layout: dict[str, tuple[str, int, int]] = {}
+    chunks = []
+    at = 0
+    for name, array in columns.arrays.items():
+        raw = np.ascontiguousarray(array).tobytes()
+        layout[name] = (array.dtype.str, len(array), at)
+        chunks.append(raw + bytes(-len(raw) % _ALIGN))
+        at += len(chunks[-1])
+    header = json.dumps({**columns.header, _ARRAYS: layout}).encode()
+    header += b" " * (-len(header) % _ALIGN)
+    return len(header).to_bytes(_LENGTH, "little") + header + b"".join(chunks)
 
 
 def from_bytes(data: bytes) -> Columns:
-    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        arrays = {name: stored[name] for name in stored.files}
-    header = json.loads(arrays.pop(_HEADER).tobytes().decode())
+    """The stored columns: reading a part is little more than parsing its header. Each array is
+    copied out of `data`, so `join` lets each go as it puts its column together (views would keep
+    every part's bytes until the end: a third more memory at the peak of a read)."""
+    length = int.from_bytes(data[:_LENGTH], "little")
+    header = json.loads(data[_LENGTH:_LENGTH + length])
+    arrays = {}
+    for name, (dtype, count, offset) in header.pop(_ARRAYS).items():
+        kind = np.dtype(dtype)
+        if kind.kind not in _PLAIN:
+            raise ValueError(f"array {name!r} is not of plain numbers: {dtype}")
+        arrays[name] = np.frombuffer(data, dtype=kind, count=count, offset=_LENGTH + length + offset).copy()
     return Columns(header, arrays)
+
+
+def is_text(described: dict[str, Any]) -> bool:
+    """Whether a column holds text (response ids and free-text answers), which reports never read."""
+    return bool(described["kind"] == "text")
+
+
+def is_number(described: dict[str, Any]) -> bool:
+    return not is_text(described)
+
+
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's columns that `split` stores as text."""
+    return [name for name in frame.columns if isinstance(frame[name].dtype, pd.StringDtype)]
+
+
+def only(columns: Columns, keep: Callable[[dict[str, Any]], bool]) -> Columns:
+    """The columns `keep` accepts (their arrays are shared, not copied)."""
+    kept = [(i, described) for i, described in enumerate(columns.header["columns"]) if keep(described)]
+    return Columns({**columns.header, "columns": [described for _i, described in kept]},
+                   {f"c{new}{suffix}": columns.arrays[f"c{old}{suffix}"] for new, (old, _described) in enumerate(kept)
+                    for suffix in ("", "m") if f"c{old}{suffix}" in columns.arrays})
+
+
+def missing(pieces: Sequence[Columns], name: str) -> np.ndarray:
+    """Which rows have no value in the text column `name`, from the stored masks alone (no text is decoded)."""
+    found = []
+    for piece in pieces:
+        i = next(i for i, described in enumerate(piece.header["columns"]) if described["name"] == name)
+        found.append(np.unpackbits(piece.arrays[f"c{i}m"], count=piece.rows).astype(bool))
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
 
 
 def _categories(pieces: Sequence[Columns], i: int) -> list[str]:
@@ -142,26 +193,35 @@ def join(pieces: Sequence[Columns]) -> pd.DataFrame:
         if [(c["name"], c["kind"]) for c in piece.header["columns"]] != [(c["name"], c["kind"]) for c in first]:
             raise ValueError("the pieces do not have the same columns")
     data: dict[str, Any] = {}
+    shared: tuple[list[np.ndarray], np.ndarray] | None = None  # the last masked column's mask, packed and not
     for i, described in enumerate(first):
         key = f"c{i}"
         parts = [piece.arrays.pop(key) for piece in pieces]
         kind = described["kind"]
         if kind == "category":
             categories = _categories(pieces, i)
-            at = pd.Index(categories)
-            recoded = []
-            for piece, codes in zip(pieces, parts, strict=True):
-                own = at.get_indexer(pd.Index(piece.header["columns"][i]["categories"], dtype=object))
-                recoded.append(np.where(codes >= 0, own[codes] if len(own) else -1, -1))
-            codes = np.concatenate(recoded) if recoded else np.array([], dtype=np.int8)
+            if all(piece.header["columns"][i]["categories"] == categories for piece in pieces):
+                codes = np.concatenate(parts)
+            else:
+                at = pd.Index(categories)
+                recoded = []
+                for piece, codes in zip(pieces, parts, strict=True):
+                    own = at.get_indexer(pd.Index(piece.header["columns"][i]["categories"], dtype=object))
+                    recoded.append(np.where(codes >= 0, own[codes] if len(own) else -1, -1))
+                codes = np.concatenate(recoded)
             data[described["name"]] = pd.Categorical.from_codes(
                 codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=described["categories_dtype"]),
                                          ordered=described["ordered"]))
         elif kind == "masked":
-            masks = [np.unpackbits(piece.arrays.pop(f"{key}m"), count=piece.rows).astype(bool) for piece in pieces]
+            packed = [piece.arrays.pop(f"{key}m") for piece in pieces]
+            # The 0/1 columns of one question are missing for the same responses: they share one
+            # mask (the frame is only ever read), which saves a byte a response in every column.
+            if shared is None or not all(np.array_equal(a, b) for a, b in zip(packed, shared[0], strict=True)):
+                shared = (packed, np.concatenate([np.unpackbits(bits, count=piece.rows).view(bool)
+                                                  for bits, piece in zip(packed, pieces, strict=True)]))
             numbers = [np.unpackbits(part, count=piece.rows).view(np.int8) if piece.header["columns"][i]["bits"]
                        else part for piece, part in zip(pieces, parts, strict=True)]
-            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(numbers), np.concatenate(masks))
+            data[described["name"]] = _MASKED[described["dtype"]](np.concatenate(numbers), shared[1])
         elif kind == "datetime":
             stamps = np.concatenate(parts).view(f"datetime64[{described['unit']}]")
             data[described["name"]] = pd.DatetimeIndex(stamps).tz_localize(described["tz"]).array

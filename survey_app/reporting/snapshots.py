@@ -3,7 +3,9 @@ memory per survey and per process, with the tables and charts computed from it.
 
 The frame comes from the parts every server shares (`parts`): read once from the answers and
 stored in the database, so a process that starts, on this server or another, reads them in
-about a second instead of reading a million responses again. Each snapshot is keyed by
+about a second instead of reading a million responses again. It holds the numbers only: the
+response ids and which free-text questions each response answered (`comments`) are read when
+a comments page first asks. Each snapshot is keyed by
 (survey id, number of responses, newest submission, newest version). A COUNT/MAX query says
 whether that changed, at most every `REPORTS_MAX_AGE` seconds; only then is the frame read
 again. Tables and chart images computed from a frame are cached under the same key, so a new
@@ -36,7 +38,7 @@ from forms.survey import Survey as SurveyDefinition
 from .. import surveys
 from ..extensions import db
 from ..models import Response, Survey, SurveyVersion
-from . import parts
+from . import columnar, parts
 
 T = TypeVar("T")
 TEXT = "text"
@@ -54,6 +56,8 @@ class Snapshot:
     frame: pd.DataFrame
     definition: dict[str, Any]  # every version merged, select and text questions only
     survey: SurveyDefinition  # the newest version, for labels
+    # Where the frame's rows came from, for `comments` (the frame holds no response ids or text).
+    source: parts.Source | None = None
 
     @property
     def responses(self) -> int:
@@ -129,6 +133,8 @@ class _Cache:
         self.derived = _Derived(max_entries, max_bytes)
         self.checked: dict[int, tuple[float, Freshness]] = {}
         self.refreshing: dict[int, threading.Thread] = {}
+        # The comments index of a survey's snapshot, read when a comments page first asks.
+        self.comments: LRUCache[int, Comments] = LRUCache(maxsize=surveys_kept)
 
     def kept(self, survey_id: int) -> Snapshot | None:
         with self.lock:
@@ -178,8 +184,8 @@ def freshness(survey: Survey | surveys.PublicSurvey, max_age: float = 0.0) -> Fr
 
 def _report_definition(slug: str) -> dict[str, Any]:
     """Every stored version merged, keeping the select questions (the numbers) and the free
-    text (the comments pages find a state's comments in the frame: in SQL that would join
-    two answers of every response)."""
+    text (the comments pages find a state's comments with the frame and `comments`: in SQL
+    that would join two answers of every response)."""
     merged = merged_definition(survey_definitions(db.engine, slug))
     kept = {template(q) or q.name for q in questions(merged) if q.type in (SELECT_ONE, SELECT_MULTIPLE, TEXT)}
     return {**merged, "survey": [row for row in merged["survey"]
@@ -190,13 +196,16 @@ def _read(survey: Survey | surveys.PublicSurvey, key: Freshness) -> Snapshot:
     """Read the survey's responses and keep them as its snapshot; the caller holds its reader lock."""
     cache = _cache()
     definition = _report_definition(survey.slug)
-    frame = parts.read_frame(survey.id, survey.slug, definition, int(current_app.config["REPORTS_PART_RESPONSES"]))
+    frame, source = parts.read_frame(survey.id, survey.slug, definition,
+                                     int(current_app.config["REPORTS_PART_RESPONSES"]))
     version = surveys.newest_version(survey.slug)
     if version is None:
         raise LookupError(f"survey {survey.slug!r} has no version")
-    fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition, survey=surveys.parsed(version))
+    fresh = Snapshot(key=key, slug=survey.slug, frame=frame, definition=definition, survey=surveys.parsed(version),
+                     source=source)
     with cache.lock:
         cache.snapshots[survey.id] = fresh
+        cache.comments.pop(survey.id, None)
         for stale in [k for k in list(cache.derived.keys()) if k[0][0] == survey.id and k[0] != key]:
             cache.derived.pop(stale, None)
     return fresh
@@ -298,6 +307,61 @@ def derived(snap: Snapshot, name: str, params: tuple[Hashable, ...], compute: Ca
     with cache.lock:
         cache.derived[key] = value
     return value
+
+
+@dataclass(frozen=True)
+class Comments:
+    """What the comments pages need beside a snapshot's frame: which free-text questions each
+    response answered, and the ids of the responses that answered any (a comment or a note can
+    only be on those). Not the words themselves, which a page reads from the answers fifty at a
+    time, nor the ids of everyone: for a million responses either would take more memory than the frame."""
+
+    key: Freshness  # the snapshot's
+    answered: dict[str, np.ndarray]  # text question -> whether each row of the frame answered it
+    response_ids: pd.Series  # of the rows that answered any text question, indexed by their row
+
+
+def _response_id(described: dict[str, Any]) -> bool:
+    return bool(described["name"] == "response_id")
+
+
+def comments(snap: Snapshot) -> Comments:
+    """The snapshot's comments index, read from the report parts the first time a comments page asks."""
+    cache = _cache()
+    with cache.lock:
+        kept = cache.comments.get(snap.key[0])
+    if kept is not None and kept.key == snap.key:
+        return kept
+    if snap.source is None:
+        raise ValueError("the snapshot was not read from report parts")
+    names = [name for name in snap.source.tail.columns if name != "response_id"]
+    answered: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    ids, rows, start = [], [], 0
+    try:
+        # One part at a time, keeping the ids of the responses that answered.
+        for piece in parts.texts(snap.key[0], snap.slug, snap.definition, snap.source):
+            for name in names:
+                answered[name].append(~columnar.missing([piece], name))
+            commented = np.logical_or.reduce([np.zeros(piece.rows, dtype=bool), *(answered[name][-1] for name in names)])
+            every = columnar.join([columnar.only(piece, _response_id)])["response_id"].to_numpy(dtype=object)
+            ids.append(every[commented])
+            rows.append(start + np.flatnonzero(commented))
+            start += piece.rows
+    except LookupError:
+        # Responses stored earlier changed: the next read finds out, and stores new parts.
+        with cache.lock:
+            cache.snapshots.pop(snap.key[0], None)
+        raise ReportPreparing(snap.responses) from None
+    if start != len(snap.frame):
+        raise ValueError("the snapshot's frame is not the one its source gave")
+    found = Comments(snap.key, {name: np.concatenate(found) for name, found in answered.items()},
+                     pd.Series(np.concatenate(ids), index=np.concatenate(rows),
+                               dtype=snap.source.tail["response_id"].dtype, name="response_id"))
+    with cache.lock:
+        current = cache.snapshots.get(snap.key[0])
+        if current is not None and current.key == snap.key:
+            cache.comments[snap.key[0]] = found
+    return found
 
 
 def find_survey(slug: str) -> Survey | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import delete, select
@@ -17,7 +18,7 @@ from survey_app import storage, surveys
 from survey_app.demo import store_demo_responses
 from survey_app.extensions import db
 from survey_app.models import Answer, ReportPart, Response, new_uuid
-from survey_app.reporting import figures, parts, snapshots
+from survey_app.reporting import columnar, figures, parts, snapshots
 
 SLUG = "family-voices"
 
@@ -43,6 +44,22 @@ def frame_in_one_go() -> pd.DataFrame:
     return read_responses(db.engine, SLUG, snapshots._report_definition(SLUG))
 
 
+def assert_read_in_one_go(snap: snapshots.Snapshot, one_go: pd.DataFrame) -> None:
+    """The snapshot's frame is the frame read in one go without its text, and its comments
+    index gives each row's response id and the text questions it answered."""
+    texts = columnar.text_columns(one_go)
+    assert "response_id" in texts
+    pd.testing.assert_frame_equal(snap.frame, one_go.drop(columns=texts), check_exact=True)
+    index = snapshots.comments(snap)
+    assert set(index.answered) == set(texts) - {"response_id"}
+    for name, answered in index.answered.items():
+        assert answered.tolist() == one_go[name].notna().tolist(), name
+    commented = one_go[[name for name in texts if name != "response_id"]].notna().any(axis=1)
+    assert commented.any()
+    pd.testing.assert_series_equal(index.response_ids, one_go["response_id"][commented], check_exact=True,
+                                   check_index_type=False)
+
+
 def stored_parts() -> list[tuple[datetime, datetime, int]]:
     return [tuple(row) for row in db.session.execute(
         select(ReportPart.submitted_from, ReportPart.submitted_before, ReportPart.responses)
@@ -59,14 +76,22 @@ def test_report_parts_give_the_frame_read_in_one_go(two_versions):
     snap = snapshot()
     stored = stored_parts()
     assert len(stored) >= 4 and sum(n for _, _, n in stored) == 700
-    pd.testing.assert_frame_equal(snap.frame, frame_in_one_go(), check_exact=True)
+    assert_read_in_one_go(snap, frame_in_one_go())
     assert set(snap.frame["survey_version"]) == {1, 2} and "top_issues/transport" in snap.frame
 
     # Another process (here: the same one, its memory emptied) reads the stored parts.
     snapshots._cache().snapshots.clear()
     again = snapshot()
     assert stored_parts() == stored
-    pd.testing.assert_frame_equal(again.frame, frame_in_one_go(), check_exact=True)
+    assert_read_in_one_go(again, frame_in_one_go())
+
+
+def test_report_parts_comments_index_read_from_the_answers_when_its_parts_are_gone(two_versions):
+    """The comments index is read after the frame, when a comments page asks: a part deleted in
+    between (another server found it stale) is read from the answers instead."""
+    snap = snapshot()
+    storage.forget_report_parts(snap.key[0])
+    assert_read_in_one_go(snap, frame_in_one_go())
 
 
 def test_report_parts_figures_match_the_ones_computed_from_every_answer(two_versions):
@@ -96,7 +121,7 @@ def test_report_parts_read_again_when_a_response_is_stored_into_a_stored_span(tw
     db.session.commit()
     snap = snapshot()
     assert snap.responses == 701
-    pd.testing.assert_frame_equal(snap.frame, frame_in_one_go(), check_exact=True)
+    assert_read_in_one_go(snap, frame_in_one_go())
     assert sum(n for _, _, n in stored_parts()) == 701
 
 
@@ -107,7 +132,7 @@ def test_report_parts_read_again_when_responses_are_gone(two_versions):
     db.session.execute(delete(Response).where(Response.id.in_(gone)))
     db.session.commit()
     snap = snapshot()
-    pd.testing.assert_frame_equal(snap.frame, frame_in_one_go(), check_exact=True)
+    assert_read_in_one_go(snap, frame_in_one_go())
     assert sum(n for _, _, n in stored_parts()) == 695
 
 
@@ -120,7 +145,7 @@ def test_report_parts_new_responses_are_read_from_the_answers_until_settled(two_
     db.session.commit()
     snap = snapshot()
     assert snap.responses == 701
-    pd.testing.assert_frame_equal(snap.frame, frame_in_one_go(), check_exact=True)
+    assert_read_in_one_go(snap, frame_in_one_go())
     # A response of this minute goes into no part: it is read from the answers.
     assert stored_parts() == stored
 
@@ -192,16 +217,30 @@ def test_report_parts_hold_each_child_of_a_repeat_and_ignore_stored_calculations
     stored = db.session.execute(select(ReportPart.responses).order_by(ReportPart.submitted_from)).scalars().all()
     assert sum(stored) == 10 and len(stored) >= 2
     one_go = read_responses(db.engine, "school-family", snapshots._report_definition("school-family"))
-    pd.testing.assert_frame_equal(snap.frame, one_go, check_exact=True)
-    assert list(snap.frame["child_name[3]"].dropna()) == [f"Child {n}.3" for n in range(10) if n % 3 == 2]
-    assert "plural" not in snap.frame and "started" not in snap.frame
+    assert_read_in_one_go(snap, one_go)
+    assert list(one_go["child_name[3]"].dropna()) == [f"Child {n}.3" for n in range(10) if n % 3 == 2]
+    assert "plural" not in one_go and "started" not in one_go
 
     snapshots._cache().snapshots.clear()
     again = snapshots.snapshot(survey, max_age=0)
-    pd.testing.assert_frame_equal(again.frame, one_go, check_exact=True)
+    assert_read_in_one_go(again, one_go)
     table = figures.question_tables(again, None, None, None, 1)["grade"]
     counted = table.set_index("choice")["count"].to_dict()
     # 10 families with 1, 2, 3, 1, 2, ... children: 19 children in all.
     assert sum(counted.values()) == 19
     expected = pd.Series([grades[(n + c) % 3] for n in range(10) for c in range(1, 2 + n % 3)]).value_counts()
     assert counted == expected.to_dict()
+
+
+def test_report_parts_stored_form_reads_back_plain_numbers_only():
+    """A part is read as views of its bytes; an array of anything but plain numbers (objects,
+    which would need code to read) is refused."""
+    piece = columnar.Columns({"rows": 3, "columns": []}, {"c0": np.array([1, 2, 3], dtype=np.int8),
+                                                         "c0m": np.array([True, False, True])})
+    back = columnar.from_bytes(columnar.to_bytes(piece))
+    assert back.header == piece.header
+    assert {name: array.tolist() for name, array in back.arrays.items()} == {"c0": [1, 2, 3],
+                                                                           "c0m": [True, False, True]}
+    stored = columnar.to_bytes(piece).replace(b'"|b1"', b'"|O8"')
+    with pytest.raises(ValueError, match="plain numbers"):
+        columnar.from_bytes(stored)
