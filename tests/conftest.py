@@ -28,6 +28,36 @@ from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Units of work that start servers or wait on a network: given out first, so that no test process
+# is left waiting for one of them at the end of a parallel run. The browser tests are one unit:
+# one gunicorn and one Chromium serve them all.
+SERVER_MODULES = ("tests/browser/", "tests/reliability/", "tests/security/test_served.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadscope` as pytest-xdist does it (one module to one process, so that module-scoped
+    servers start once), with the server-starting units first and the browser tests in one unit.
+    pytest-xdist gives out the modules with the most tests first, which leaves the slow modules
+    with few tests, the browser and server ones, for the end."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServersFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser/" if nodeid.startswith("tests/browser/") else super()._split_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not any(self.assigned_work.values()):
+                # The first unit given out: the queue is complete here, in pytest-xdist's order.
+                first = [scope for scope in self.workqueue if scope.startswith(SERVER_MODULES)]
+                for scope in reversed(first):
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return ServersFirst(config, log)
+
+
 # Where the SQLite test databases are kept: memory-backed storage, where it exists, as on Linux.
 # Each commit to a file on a disk waits for the disk to confirm it (about 2 ms on this project's
 # machines, far more when the disk is busy): that was more than half of the tests' time.
