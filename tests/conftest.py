@@ -10,6 +10,7 @@ import copy
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -270,3 +271,27 @@ FULL_ANSWERS = [
 @pytest.fixture
 def respondent(client):
     return Respondent(client)
+
+
+# The recordings of the survey with recordings (tests/survey_app/test_survey_audio.py), by file name,
+# each a tone of its own pitch.
+RECORDING_TONES = {"likes-hmn.ogg": 440, "likes-ar.wav": 330, "why-hmn.m4a": 550, "yes-hmn.mp3": 660,
+                   "yes-ar.mp3": 770, "welcome-hmn.mp3": 880, "thanks-ar.ogg": 220}
+
+
+def tone(name: str, frequency: int, seconds: float = 1.0) -> bytes:
+    """A short sine tone in the format the name's suffix says, made by ffmpeg."""
+    suffix = Path(name).suffix
+    fmt = {".m4a": "ipod", ".ogg": "ogg", ".wav": "wav", ".mp3": "mp3"}[suffix]
+    # An MP4 container written to a pipe needs its index first, in fragments.
+    codec = {".m4a": ["-c:a", "aac", "-movflags", "frag_keyframe+empty_moov"],
+             ".ogg": ["-c:a", "libopus"]}.get(suffix, [])
+    return subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                           f"sine=frequency={frequency}:duration={seconds}", *codec, "-f", fmt, "-"],
+                          capture_output=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def recordings() -> dict[str, bytes]:
+    """The survey's recordings, made once per test process (tests change copies of the dict)."""
+    return {name: tone(name, frequency) for name, frequency in RECORDING_TONES.items()}
