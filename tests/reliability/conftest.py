@@ -142,13 +142,33 @@ class Family:
         return status
 
 
+def flask(env: dict[str, str], *args: str, input: str | None = None):
+    """`flask --app wsgi ARGS` in the servers' environment, run in this process (a new Python
+    importing the app takes a few seconds more); the command's result, its output included."""
+    from survey_app import create_app
+    from survey_app.extensions import db
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        app = create_app()
+        try:
+            return app.test_cli_runner().invoke(args=list(args), input=input)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def init_db(env: dict[str, str]) -> None:
+    result = flask(env, "init-db")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def server_env(database_url, tmp_path):
     env = {**os.environ, "SURVEY_ENV": "production", "SECRET_KEY": "reliability-test-key",
            "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "init-db"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    init_db(env)
     return env
 
 
