@@ -223,6 +223,20 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def run_flask(env: dict[str, str], *args: str, input: str | None = None):
+    """`flask --app wsgi ARGS` in the servers' environment, run in this process (a new Python
+    importing the app takes a few seconds more); the command's result, its output included."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        app = create_app()
+        try:
+            return app.test_cli_runner().invoke(args=list(args), input=input)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_flask
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -142,25 +144,8 @@ class Family:
         return status
 
 
-def flask(env: dict[str, str], *args: str, input: str | None = None):
-    """`flask --app wsgi ARGS` in the servers' environment, run in this process (a new Python
-    importing the app takes a few seconds more); the command's result, its output included."""
-    from survey_app import create_app
-    from survey_app.extensions import db
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        app = create_app()
-        try:
-            return app.test_cli_runner().invoke(args=list(args), input=input)
-        finally:
-            with app.app_context():
-                db.engine.dispose()
-
-
 def init_db(env: dict[str, str]) -> None:
-    result = flask(env, "init-db")
+    result = run_flask(env, "init-db")
     assert result.exit_code == 0, result.output
 
 

@@ -24,8 +24,8 @@ from sqlalchemy import bindparam, create_engine, func, select, text
 
 from survey_app.models import Response
 
-from tests.conftest import fresh_database_url
-from tests.reliability.conftest import ANSWERS, ROOT, Family, NoRedirect, Server, flask, free_port, init_db
+from tests.conftest import fresh_database_url, run_flask
+from tests.reliability.conftest import ANSWERS, ROOT, Family, NoRedirect, Server, free_port, init_db
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -197,7 +197,8 @@ def test_multi_server_a_submission_retried_on_the_other_is_stored_once(two_serve
 
 def staff_on(server: Server, shared, email: str) -> Family:
     password = "a long enough password for staff"
-    result = flask(shared[1], "create-user", email, "--role", "staff", "--prompt", input=f"{password}\n{password}\n")
+    result = run_flask(shared[1], "create-user", email, "--role", "staff", "--prompt",
+                       input=f"{password}\n{password}\n")
     assert result.exit_code == 0 or "already" in result.output, result.output
     staff = Family(server.url)
     assert staff.get("/login") == 200
@@ -217,7 +218,7 @@ def report_page(staff: Family, path: str) -> str:
 
 def test_multi_server_a_report_read_on_one_is_reused_by_the_other(two_servers, shared):
     first, second = two_servers
-    demo = flask(shared[1], "demo-responses", "--n", "300", "--seed", "2")
+    demo = run_flask(shared[1], "demo-responses", "--n", "300", "--seed", "2")
     assert demo.exit_code == 0, demo.output
     path = "/staff/reports/family-voices/MN"
     figures_on_first = re.findall(r"\d+(?:\.\d)?%", report_page(staff_on(first, shared, "reports@example.org"), path))
@@ -252,8 +253,8 @@ def test_multi_server_a_survey_closed_on_one_is_closed_on_the_other(two_servers,
     family = Family(second.url)
     assert family.get("/s/family-voices") == 200  # the second server has the survey in its cache
     password = "a long enough password for staff"
-    result = flask(shared[1], "create-user", "lead@example.org", "--role", "admin", "--prompt",
-                   input=f"{password}\n{password}\n")
+    result = run_flask(shared[1], "create-user", "lead@example.org", "--role", "admin", "--prompt",
+                       input=f"{password}\n{password}\n")
     assert result.exit_code == 0, result.output
     staff = Family(first.url)  # staff close the survey on the first server
     assert staff.get("/login") == 200

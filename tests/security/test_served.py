@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.databases import flask
 from bench.serve import HOST, Server, gunicorn
-from tests.conftest import sqlite_folder
+from tests.conftest import run_flask, sqlite_folder
 
 ONE_WORKER = ("--workers", "1", "--worker-class", "sync", "--timeout", "60")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -28,7 +27,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, P
                "DATABASE_URL": f"sqlite:///{database_folder / 's.db'}",
                "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
                "RATELIMIT_PUBLIC": "100000 per minute"}
-        flask(env, "init-db", timeout=120)
+        initialised = run_flask(env, "init-db")
+        assert initialised.exit_code == 0, initialised.output
         log = tmp_path / "gunicorn.log"
         with gunicorn("wsgi:app", env, "/healthz", log, ONE_WORKER) as server:
             yield server, log
