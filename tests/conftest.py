@@ -67,8 +67,10 @@ MEMORY_FOLDER = Path("/dev/shm")
 
 @contextmanager
 def sqlite_folder(folder: Path) -> Iterator[Path]:
-    """A new folder in memory-backed storage when there is one, otherwise `folder`."""
-    if not (MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK)):
+    """A new folder in memory-backed storage when there is one with room to spare (a container's
+    /dev/shm can be as small as 64 MB), otherwise `folder`."""
+    if not (MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK)
+            and shutil.disk_usage(MEMORY_FOLDER).free > 512 * 1024 * 1024):
         yield folder
         return
     in_memory = Path(tempfile.mkdtemp(prefix="survey-test-", dir=MEMORY_FOLDER))
