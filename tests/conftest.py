@@ -10,6 +10,8 @@ import copy
 import os
 import re
 import shutil
+import subprocess
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,19 +29,64 @@ from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Units of work that start servers or wait on a network: given out first, so that no test process
+# is left waiting for one of them at the end of a parallel run. The browser tests are one unit:
+# one gunicorn and one Chromium serve them all.
+SERVER_MODULES = ("tests/browser/", "tests/reliability/", "tests/security/test_served.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadscope` as pytest-xdist does it (one module to one process, so that module-scoped
+    servers start once), with the server-starting units first and the browser tests in one unit.
+    pytest-xdist gives out the modules with the most tests first, which leaves the slow modules
+    with few tests, the browser and server ones, for the end."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServersFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser/" if nodeid.startswith("tests/browser/") else super()._split_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not any(self.assigned_work.values()):
+                # The first unit given out: the queue is complete here, in pytest-xdist's order.
+                first = [scope for scope in self.workqueue if scope.startswith(SERVER_MODULES)]
+                for scope in reversed(first):
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return ServersFirst(config, log)
+
+
+# Where the SQLite test databases are kept: memory-backed storage, where it exists, as on Linux.
+# Each commit to a file on a disk waits for the disk to confirm it (about 2 ms on this project's
+# machines, far more when the disk is busy): that was more than half of the tests' time.
+MEMORY_FOLDER = Path("/dev/shm")
+
+
+@contextmanager
+def sqlite_folder(folder: Path) -> Iterator[Path]:
+    """A new folder in memory-backed storage when there is one with room to spare (a container's
+    /dev/shm can be as small as 64 MB), otherwise `folder`."""
+    if not (MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK)
+            and shutil.disk_usage(MEMORY_FOLDER).free > 512 * 1024 * 1024):
+        yield folder
+        return
+    in_memory = Path(tempfile.mkdtemp(prefix="survey-test-", dir=MEMORY_FOLDER))
+    try:
+        yield in_memory
+    finally:
+        shutil.rmtree(in_memory, ignore_errors=True)
 
 
 @contextmanager
 def fresh_database_url(folder: Path, prefix: str = "test") -> Iterator[str]:
-    """An empty database: a SQLite file in `folder`, or a new PostgreSQL schema
-    (dropped afterwards) when TEST_DATABASE_URL is set."""
+    """An empty database: a SQLite file (in memory-backed storage if the machine has it, otherwise
+    in `folder`), or a new PostgreSQL schema (dropped afterwards) when TEST_DATABASE_URL is set."""
     if not POSTGRES_URL:
-        path = folder / "test.db"
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            for name in (path.name, path.name + "-wal", path.name + "-shm"):
-                path.with_name(name).unlink(missing_ok=True)
+        with sqlite_folder(folder) as kept_in:
+            yield f"sqlite:///{kept_in / 'test.db'}"
         return
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
@@ -47,7 +94,9 @@ def fresh_database_url(folder: Path, prefix: str = "test") -> Iterator[str]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
     try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+        # A commit does not wait for the server's disk (synchronous_commit, for these connections only):
+        # the tests stop no database server, and the wait was most of their time.
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -176,6 +225,20 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def run_flask(env: dict[str, str], *args: str, input: str | None = None):
+    """`flask --app wsgi ARGS` in the servers' environment, run in this process (a new Python
+    importing the app takes a few seconds more); the command's result, its output included."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        app = create_app()
+        try:
+            return app.test_cli_runner().invoke(args=list(args), input=input)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
@@ -226,3 +289,27 @@ FULL_ANSWERS = [
 @pytest.fixture
 def respondent(client):
     return Respondent(client)
+
+
+# The recordings of the survey with recordings (tests/survey_app/test_survey_audio.py), by file name,
+# each a tone of its own pitch.
+RECORDING_TONES = {"likes-hmn.ogg": 440, "likes-ar.wav": 330, "why-hmn.m4a": 550, "yes-hmn.mp3": 660,
+                   "yes-ar.mp3": 770, "welcome-hmn.mp3": 880, "thanks-ar.ogg": 220}
+
+
+def tone(name: str, frequency: int, seconds: float = 1.0) -> bytes:
+    """A short sine tone in the format the name's suffix says, made by ffmpeg."""
+    suffix = Path(name).suffix
+    fmt = {".m4a": "ipod", ".ogg": "ogg", ".wav": "wav", ".mp3": "mp3"}[suffix]
+    # An MP4 container written to a pipe needs its index first, in fragments.
+    codec = {".m4a": ["-c:a", "aac", "-movflags", "frag_keyframe+empty_moov"],
+             ".ogg": ["-c:a", "libopus"]}.get(suffix, [])
+    return subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                           f"sine=frequency={frequency}:duration={seconds}", *codec, "-f", fmt, "-"],
+                          capture_output=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def recordings() -> dict[str, bytes]:
+    """The survey's recordings, made once per test process (tests change copies of the dict)."""
+    return {name: tone(name, frequency) for name, frequency in RECORDING_TONES.items()}

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.browser.test_browser_page_weight import NetworkLog, _weigh
-from tests.survey_app.test_survey_audio import FILES, tone, write_folder
+from tests.survey_app.test_survey_audio import write_folder
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")]
@@ -24,9 +24,8 @@ PLAYERS = """() => Array.from(document.querySelectorAll('audio')).map(a => {
 
 
 @pytest.fixture(scope="module")
-def audio_survey(live_server, tmp_path_factory):
-    folder = write_folder(tmp_path_factory.mktemp("audio-form") / "form",
-                          {name: tone(name, frequency) for name, frequency in FILES.items()})
+def audio_survey(live_server, tmp_path_factory, recordings):
+    folder = write_folder(tmp_path_factory.mktemp("audio-form") / "form", recordings)
     live_server.flask("load-survey", str(folder))
     live_server.flask("publish-survey", "school-voices")
     return "school-voices"

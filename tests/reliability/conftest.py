@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_flask
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -142,13 +144,16 @@ class Family:
         return status
 
 
+def init_db(env: dict[str, str]) -> None:
+    result = run_flask(env, "init-db")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def server_env(database_url, tmp_path):
     env = {**os.environ, "SURVEY_ENV": "production", "SECRET_KEY": "reliability-test-key",
            "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "init-db"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    init_db(env)
     return env
 
 

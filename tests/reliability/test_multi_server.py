@@ -24,8 +24,8 @@ from sqlalchemy import bindparam, create_engine, func, select, text
 
 from survey_app.models import Response
 
-from tests.conftest import fresh_database_url
-from tests.reliability.conftest import ANSWERS, BIN, ROOT, Family, NoRedirect, Server, free_port
+from tests.conftest import fresh_database_url, run_flask
+from tests.reliability.conftest import ANSWERS, ROOT, Family, NoRedirect, Server, free_port, init_db
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -51,9 +51,7 @@ def shared(tmp_path_factory):
                "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": url, "PYTHONPATH": str(ROOT),
                "RATELIMIT_STORAGE_URI": REDIS_URL, "SURVEY_CACHE_SECONDS": "1", "RATELIMIT_PUBLIC": "10 per minute",
                "TRUSTED_PROXIES": "1", "REPORTS_PART_RESPONSES": "100"}
-        result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "init-db"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
+        init_db(env)
         yield url, env
 
 
@@ -199,10 +197,9 @@ def test_multi_server_a_submission_retried_on_the_other_is_stored_once(two_serve
 
 def staff_on(server: Server, shared, email: str) -> Family:
     password = "a long enough password for staff"
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "create-user", email, "--role", "staff",
-                             "--prompt"], cwd=ROOT, env=shared[1], input=f"{password}\n{password}\n",
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 or "already" in result.stderr + result.stdout, result.stderr
+    result = run_flask(shared[1], "create-user", email, "--role", "staff", "--prompt",
+                       input=f"{password}\n{password}\n")
+    assert result.exit_code == 0 or "already" in result.output, result.output
     staff = Family(server.url)
     assert staff.get("/login") == 200
     assert staff.post("/login", {"email": email, "password": password}) == 302
@@ -221,9 +218,8 @@ def report_page(staff: Family, path: str) -> str:
 
 def test_multi_server_a_report_read_on_one_is_reused_by_the_other(two_servers, shared):
     first, second = two_servers
-    demo = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "demo-responses", "--n", "300", "--seed", "2"],
-                          cwd=ROOT, env=shared[1], capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr
+    demo = run_flask(shared[1], "demo-responses", "--n", "300", "--seed", "2")
+    assert demo.exit_code == 0, demo.output
     path = "/staff/reports/family-voices/MN"
     figures_on_first = re.findall(r"\d+(?:\.\d)?%", report_page(staff_on(first, shared, "reports@example.org"), path))
     assert figures_on_first
@@ -257,10 +253,9 @@ def test_multi_server_a_survey_closed_on_one_is_closed_on_the_other(two_servers,
     family = Family(second.url)
     assert family.get("/s/family-voices") == 200  # the second server has the survey in its cache
     password = "a long enough password for staff"
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "create-user", "lead@example.org", "--role", "admin",
-                             "--prompt"], cwd=ROOT, env=shared[1], input=f"{password}\n{password}\n",
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = run_flask(shared[1], "create-user", "lead@example.org", "--role", "admin", "--prompt",
+                       input=f"{password}\n{password}\n")
+    assert result.exit_code == 0, result.output
     staff = Family(first.url)  # staff close the survey on the first server
     assert staff.get("/login") == 200
     assert staff.post("/login", {"email": "lead@example.org", "password": password}) == 302

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.databases import flask
 from bench.serve import HOST, Server, gunicorn
+from tests.conftest import run_flask, sqlite_folder
 
 ONE_WORKER = ("--workers", "1", "--worker-class", "sync", "--timeout", "60")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -22,13 +22,16 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
     tmp_path = tmp_path_factory.mktemp("served")
-    env = {"SURVEY_ENV": "production", "SECRET_KEY": "served-test", "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
-           "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
-           "RATELIMIT_PUBLIC": "100000 per minute"}
-    flask(env, "init-db", timeout=120)
-    log = tmp_path / "gunicorn.log"
-    with gunicorn("wsgi:app", env, "/healthz", log, ONE_WORKER) as server:
-        yield server, log
+    with sqlite_folder(tmp_path) as database_folder:
+        env = {"SURVEY_ENV": "production", "SECRET_KEY": "served-test",
+               "DATABASE_URL": f"sqlite:///{database_folder / 's.db'}",
+               "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
+               "RATELIMIT_PUBLIC": "100000 per minute"}
+        initialised = run_flask(env, "init-db")
+        assert initialised.exit_code == 0, initialised.output
+        log = tmp_path / "gunicorn.log"
+        with gunicorn("wsgi:app", env, "/healthz", log, ONE_WORKER) as server:
+            yield server, log
 
 
 def worker_rss_mb(master: int) -> float:

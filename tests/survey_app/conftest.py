@@ -2,18 +2,37 @@
 hand-worked campaign of report_fixtures.py, and a client logged in for each role."""
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import pytest
 from sqlalchemy import select
 
 from analysis import read as analysis_read
-from survey_app import storage
+from survey_app import audio, storage
 from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import Partner, User
 from tests.conftest import csrf_token
 from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
+
+
+CONVERTED: dict[tuple[str, str], bytes] = {}
+
+
+@pytest.fixture
+def converted_once(monkeypatch):
+    """Each recording converted by ffmpeg once per test process, for tests that load the same
+    recordings again to test something else (test_survey_audio.py tests the conversion itself)."""
+    convert = audio.convert
+
+    def once(data: bytes, name: str) -> bytes:
+        key = (name, hashlib.sha256(data).hexdigest())
+        if key not in CONVERTED:
+            CONVERTED[key] = convert(data, name)
+        return CONVERTED[key]
+
+    monkeypatch.setattr(audio, "convert", once)
 
 
 @pytest.fixture

@@ -9,17 +9,16 @@ import shutil
 import pytest
 
 from survey_app import storage, surveys
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import Respondent, csrf_token, tone
 from tests.survey_app.report_fixtures import PASSWORD, log_in
-from tests.survey_app.test_survey_audio import FILES, audio_sources, publish, tone, write_folder
+from tests.survey_app.test_survey_audio import audio_sources, publish, write_folder
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
 PAGE = "/review/school-voices/hmn/recordings"
 
 
 @pytest.fixture
-def recorded_survey(app, runner, tmp_path):
-    recordings = {name: tone(name, frequency) for name, frequency in FILES.items()}
+def recorded_survey(app, runner, tmp_path, recordings, converted_once):
     assert runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))]).exit_code == 0
     publish(runner)
     storage.create_user("hmn@example.org", PASSWORD, "translator", language="hmn")

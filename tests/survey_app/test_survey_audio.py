@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import Respondent, csrf_token, tone
 from tests.security.test_request_size import staff_client
 from tests.survey_app.report_fixtures import PASSWORD, log_in
 
@@ -36,26 +35,7 @@ FORM = """\
 | | form_id | form_title | description | description_audio::Hmong (hmn) | thanks_audio::Arabic (ar) |
 | | school-voices | School voices | A short survey. | welcome-hmn.mp3 | thanks-ar.ogg |
 """
-FILES = {"likes-hmn.ogg": 440, "likes-ar.wav": 330, "why-hmn.m4a": 550, "yes-hmn.mp3": 660, "yes-ar.mp3": 770,
-         "welcome-hmn.mp3": 880, "thanks-ar.ogg": 220}
 AUDIO_SOURCE = re.compile(r'<audio controls preload="none" src="([^"]+)"')
-
-
-def tone(name: str, frequency: int, seconds: float = 1.0) -> bytes:
-    """A short sine tone in the format the name's suffix says, made by ffmpeg."""
-    suffix = Path(name).suffix
-    fmt = {".m4a": "ipod", ".ogg": "ogg", ".wav": "wav", ".mp3": "mp3"}[suffix]
-    # An MP4 container written to a pipe needs its index first, in fragments.
-    codec = {".m4a": ["-c:a", "aac", "-movflags", "frag_keyframe+empty_moov"],
-             ".ogg": ["-c:a", "libopus"]}.get(suffix, [])
-    return subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
-                           f"sine=frequency={frequency}:duration={seconds}", *codec, "-f", fmt, "-"],
-                          capture_output=True, check=True).stdout
-
-
-@pytest.fixture(scope="module")
-def recordings() -> dict[str, bytes]:
-    return {name: tone(name, frequency) for name, frequency in FILES.items()}
 
 
 def write_folder(folder: Path, recordings: dict[str, bytes], form: str = FORM) -> Path:
