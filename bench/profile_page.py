@@ -1,16 +1,17 @@
 """Where a request's time goes: cProfile of the measured GET and of the measured POST, in process.
 
-Run on its own with ``.venv/bin/python -m bench.profile_page [sqlite|postgresql]``. The app runs with production
-settings on a fresh database; a respondent reaches the measured page through the real pages first
-(Flask's test client), then the page is fetched many times under the profiler, and the last page
-is sent for many copies of the respondent's draft.
+Run on its own with ``.venv/bin/python -m bench.profile_page [--database sqlite|postgresql] [--request ...]``.
+The app runs with production settings on a fresh database; a respondent reaches the measured page
+through the real pages first (Flask's test client), then the page is fetched many times under the
+profiler, and the last page is sent for many copies of the respondent's draft. Pressing Start (as a
+respondent with answers to come back to) and the thank-you page can be profiled the same way.
 """
 from __future__ import annotations
 
+import argparse
 import cProfile
 import os
 import pstats
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,15 +23,16 @@ from . import databases, flow
 REQUESTS = 400
 
 
-def _reach_page(client: Any) -> str:
+def _reach_page(client: Any, number: int = flow.TYPICAL_PAGE) -> str:
+    """Answer every page before `number`; its path."""
     opened = client.get(f"/s/{flow.SLUG}?lang={flow.LANGUAGE}")
     token = flow.CSRF.search(opened.text).group(1)
     client.post(f"/s/{flow.SLUG}/start", data={"csrf_token": token})
-    for number in range(1, flow.TYPICAL_PAGE):
-        answered = client.post(flow.page_path(number), data={"csrf_token": token, "action": "next",
-                                                             **flow.ANSWERS[number - 1]})
+    for earlier in range(1, number):
+        answered = client.post(flow.page_path(earlier), data={"csrf_token": token, "action": "next",
+                                                              **flow.ANSWERS[earlier - 1]})
         assert answered.status_code == 302, answered.status_code
-    return flow.page_path(flow.TYPICAL_PAGE)
+    return flow.page_path(number)
 
 
 # (label, how to find the function in the profile): the parts of one request, outermost first.
@@ -51,6 +53,26 @@ COMMON: tuple[tuple[str, str, str], ...] = (
 AREAS: tuple[tuple[str, str, str], ...] = (
     *OPENING,
     ("navigation (shown pages, next page, step)", "forms/navigation.py", "shown_pages"),
+    ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
+    ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
+    ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
+     "render_template"),
+    *COMMON,
+)
+START_AREAS: tuple[tuple[str, str, str], ...] = (
+    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    ("the view (`public.views.begin`)", "public/views.py", "begin"),
+    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
+    ("checking the CSRF token (`Form.validate`)", "wtforms/form.py", "validate"),
+    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    ("the first unfinished page (`navigation.first_unfinished_page`)", "forms/navigation.py",
+     "first_unfinished_page"),
+    *COMMON,
+)
+THANKS_AREAS: tuple[tuple[str, str, str], ...] = (
+    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    ("the view (`public.views.thanks`)", "public/views.py", "thanks"),
+    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
     ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
     ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
     ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
@@ -144,7 +166,7 @@ def profile_submission(requests: int = REQUESTS, database: str = "sqlite") -> di
             databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
         with app_for(url) as app:
             client = app.test_client()
-            _reach_page(client)
+            _reach_page(client, len(flow.ANSWERS))
             token = flow.CSRF.search(client.get(flow.page_path(len(flow.ANSWERS))).text).group(1)
             cookie = client.get_cookie("session").value
         cookies = iter(submissions.copy_draft(url, cookie, warm_up + 2 * requests))
@@ -164,6 +186,55 @@ def profile_submission(requests: int = REQUESTS, database: str = "sqlite") -> di
     return {**result, "what": f"POST {path}", "language": flow.LANGUAGE, "database": database}
 
 
+def profile_start(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
+    """Pressing Start again, as a respondent who has answered pages 1 to 4 (sent on to page 5), as measured served."""
+    os.environ.update(databases.APP_ENV)
+    last = len(flow.ANSWERS)
+    with tempfile.TemporaryDirectory() as scratch, (
+            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+        from .submissions import app_for
+
+        with app_for(url) as app:
+            client = app.test_client()
+            _reach_page(client, last)
+            token = flow.CSRF.search(client.get(flow.page_path(last)).text).group(1)
+            path = f"/s/{flow.SLUG}/start"
+
+            def press() -> None:
+                answer = client.post(path, data={"csrf_token": token})
+                assert answer.status_code == 302 and answer.location.endswith(flow.page_path(last)), answer.location
+
+            _per_request_ms(press, 50)
+            result = _profile(press, requests, START_AREAS)
+    return {**result, "what": f"POST {path}", "language": flow.LANGUAGE, "database": database}
+
+
+def profile_thanks(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
+    """The thank-you page, as a respondent who has just sent the survey sees it."""
+    os.environ.update(databases.APP_ENV)
+    last = len(flow.ANSWERS)
+    with tempfile.TemporaryDirectory() as scratch, (
+            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+        from .submissions import app_for
+
+        with app_for(url) as app:
+            client = app.test_client()
+            _reach_page(client, last)
+            token = flow.CSRF.search(client.get(flow.page_path(last)).text).group(1)
+            sent = client.post(flow.page_path(last), data=flow.last_page_form(token))
+            assert sent.status_code == 302 and sent.location.endswith("/thanks"), sent.location
+            path = f"/s/{flow.SLUG}/thanks"
+            page = client.get(path)
+            assert page.status_code == 200 and f'lang="{flow.LANGUAGE}"' in page.text, page.status_code
+            _per_request_ms(lambda: client.get(path), 50)
+            result = _profile(lambda: client.get(path), requests, THANKS_AREAS)
+    return {**result, "what": f"GET {path}", "language": flow.LANGUAGE, "database": database}
+
+
+PROFILES: dict[str, Callable[..., dict[str, Any]]] = {
+    "page": profile_page, "start": profile_start, "thanks": profile_thanks, "submission": profile_submission}
+
+
 def _print(result: dict[str, Any]) -> None:
     print(f"{result['what']} ({result['language']}, {result['database']}): {result['plain_ms']:.2f} ms of CPU per "
           "request without the profiler")
@@ -177,9 +248,14 @@ def _print(result: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    _print(profile_page(database=database))
-    _print(profile_submission(database=database))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--request", action="append", choices=tuple(PROFILES),
+                        help="what to profile (repeatable); the page and the submission when not given")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="requests profiled")
+    args = parser.parse_args()
+    for name in args.request or ("page", "submission"):
+        _print(PROFILES[name](args.requests, args.database))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Reading a respondent's draft: the answers kept on the server while a survey is in progress.
-Every page of the survey reads it, so both reads are built once."""
+"""Reading a respondent's draft: the answers kept on the server while a survey is in progress,
+and whether it has become a response. Every page of the survey reads it, so the reads are built once."""
 from __future__ import annotations
 
 import json
@@ -27,23 +27,38 @@ _TO_UPDATE = select(_DRAFTS.c.id, _DRAFTS.c.survey_version_id, _DRAFTS.c.partner
                     _DRAFTS.c.answers).where(_DRAFTS.c.id == bindparam("draft_id"))
 # The same for the driver's own cursor: with SQLAlchemy's statement machinery it took three times as long.
 _SHOWN = "SELECT id, survey_version_id, partner_id, channel, answers FROM drafts WHERE id = {}"
+# A submitted draft is a response with the draft's id (`storage.submit_draft`).
+_SUBMITTED = "SELECT 1 FROM responses WHERE id = {}"
 
 
-def shown(draft_id: str) -> SavedDraft | None:
-    """The draft as a page shows it, read on a connection of its own."""
+def _read_one(statement: str, draft_id: str) -> tuple | None:
+    """One row of `statement` (one placeholder, the draft's id), from the driver's own cursor
+    on a connection of its own."""
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute(_SHOWN.format(PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
+        cursor.execute(statement.format(PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
         row = cursor.fetchone()
         cursor.close()
     finally:
         connection.close()
+    return row
+
+
+def shown(draft_id: str) -> SavedDraft | None:
+    """The draft as a page shows it, read on a connection of its own."""
+    row = _read_one(_SHOWN, draft_id)
     if row is None:
         return None
     answers = row[4]
     # SQLite hands JSON back as text; PostgreSQL's driver decodes it.
     return SavedDraft(row[0], row[1], row[2], row[3], json.loads(answers) if isinstance(answers, str) else answers)
+
+
+def submitted(draft_id: str) -> bool:
+    """Whether the draft has been sent and stored as a response (the thank-you page asks): read
+    like `shown`, which took a third of the time of the ORM's `Session.get`."""
+    return _read_one(_SUBMITTED, draft_id) is not None
 
 
 def to_update(draft_id: str) -> SavedDraft | None:

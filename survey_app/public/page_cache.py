@@ -1,4 +1,5 @@
-"""Question pages as they are first shown, rendered once per worker.
+"""Question pages as they are first shown, rendered once per worker (and the welcome and
+thank-you pages, which `views` keeps the same way).
 
 Before anyone has typed on it, a page is the same HTML for every respondent who reached it
 by the same answers in the same language, apart from the form's CSRF token. Rendering it

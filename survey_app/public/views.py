@@ -225,10 +225,16 @@ def _render_page(survey: surveys.PublicSurvey, index: int, answers: dict, form, 
 def thanks(slug: str):
     survey = survey_or_404(slug)
     response_id = session.get("done", {}).get(slug)
-    if not response_id or db.session.get(Response, response_id) is None:
+    if not response_id or not drafts.submitted(response_id):
         return redirect(url_for("public.start", slug=slug))
-    return render_template("public/thanks.html", survey=survey, definition=survey.definition, offered=survey.offered,
-                           slug=slug, form=FlaskForm(), kiosk=kiosk_mode(slug) is not None)
+    kiosk = kiosk_mode(slug) is not None
+    # Nothing on the page is the respondent's own but the form's token: it is kept like the welcome
+    # page, per version and languages, language, and what it links to. A kiosk's is not kept: it has no form.
+    key = None if kiosk else ("thanks", survey.version_id, survey.offered, locale.current().code,
+                              survey.public_results, contacts.enabled())
+    return page_cache.rendered(key, lambda: render_template(
+        "public/thanks.html", survey=survey, definition=survey.definition, offered=survey.offered, slug=slug,
+        form=FlaskForm(), kiosk=kiosk))
 
 
 @blueprint.post("/s/<slug>/again")

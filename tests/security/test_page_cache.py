@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from survey_app import create_app, storage
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.config import ConfigError
 from survey_app.extensions import db
-from tests.conftest import Respondent, csrf_token
+from survey_app.models import Survey
+from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
 
 ONE_MB_ANSWER = "x" * 1_000_000
 
@@ -104,3 +106,33 @@ def test_page_cache_one_visitors_query_never_reaches_another(app):
     assert "first-visitor" in first.client.get(f"{first.path}?lang=vi&note=first-visitor").request.url
     second.start("?lang=vi")
     assert "first-visitor" not in second.client.get(second.path).text
+
+
+def test_page_cache_thanks_page_is_kept_once_with_each_respondents_token(app):
+    pages = app.extensions["rendered_pages"]
+    first, second = Respondent(app.test_client()), Respondent(app.test_client())
+    for respondent in (first, second):
+        respondent.start()
+        for answers in FULL_ANSWERS:
+            respondent.answer(**answers)
+        assert respondent.path == "/s/family-voices/thanks"
+    kept = len(pages)
+    again = [respondent.client.get("/s/family-voices/thanks") for respondent in (first, second)]
+    assert len(pages) == kept
+    tokens = [csrf_token(page.text) for page in again]
+    assert tokens[0] != tokens[1]
+    assert again[0].text.replace(tokens[0], "") == again[1].text.replace(tokens[1], "")
+    # Each respondent's own token starts a new survey on their phone.
+    assert first.client.post("/s/family-voices/again", data={"csrf_token": tokens[0]}).status_code == 302
+    assert first.client.get("/s/family-voices/thanks").location.endswith("/s/family-voices")
+
+
+def test_page_cache_thanks_page_follows_published_results(app):
+    respondent = Respondent(app.test_client())
+    respondent.start()
+    for answers in FULL_ANSWERS:
+        respondent.answer(**answers)
+    results = 'href="/s/family-voices/results"'
+    assert results not in respondent.page.text
+    storage.set_public_results(db.session.scalars(select(Survey).where(Survey.slug == "family-voices")).one(), True)
+    assert results in respondent.client.get("/s/family-voices/thanks").text
