@@ -7,7 +7,7 @@ what is stored does not depend on the language it was answered in.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
@@ -65,6 +65,10 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     # Follow-up questions the posted page showed: those it did not show (hidden until an answer
     # on the page reveals them, without JavaScript to do it) are asked on the following page.
     asked: frozenset[str] | None = None
+    # While `validate` runs the answers stay as posted, yet every question's check asks for the
+    # answers that count and the follow-ups not asked: each is worked out once per validation.
+    # (Worked out for each check, they were most of a submission's checks of the whole response.)
+    _checking: dict[str, Any] | None = None
 
     def __getitem__(self, name: str) -> Field:
         """The field of the question `name`."""
@@ -86,18 +90,30 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         return {question.name: stored_value(question, self[question.name].data)
                 for question in self.page.questions if question.has_field}
 
+    def _during_checks(self, name: str, work: Callable[[], Any]) -> Any:
+        if self._checking is None:
+            return work()
+        if name not in self._checking:
+            self._checking[name] = work()
+        return self._checking[name]
+
     def unasked(self) -> set[str]:
         """Follow-ups that apply after this page's answers but were not on the page as sent."""
         if self.asked is None:
             return set()
+        return set(self._during_checks("unasked", self._unasked))
+
+    def _unasked(self) -> frozenset[str]:
+        asked = self.asked or frozenset()
         context = counted_answers(self.survey, {**self.earlier_answers, **self._all_answers()})
-        return {name for name in follow_ups(self.page)
-                if name not in self.asked and _is_blank(self[name])
-                and applies(self.survey.questions[name], context)}
+        return frozenset(name for name in follow_ups(self.page)
+                         if name not in asked and _is_blank(self[name])
+                         and applies(self.survey.questions[name], context))
 
     def context(self) -> dict[str, Any]:
         """The answers that count, this page's included: what its conditions and checks see."""
-        return counted_answers(self.survey, {**self.earlier_answers, **self.answers()})
+        return dict(self._during_checks("context", lambda: counted_answers(
+            self.survey, {**self.earlier_answers, **self.answers()})))
 
     def piped(self, text: str) -> str:
         """A label or hint with the answers it refers to (`${name}`) written in."""
@@ -110,15 +126,21 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     def offer_choices(self) -> None:
         """Show, and accept, only the choices each question's `choice_filter` keeps given the
         answers of earlier pages (a filter never depends on its own page: see `loading`)."""
+        filtered = [question for question in self.page.questions if question.choice_filter is not None]
+        if not filtered:
+            return  # most pages: nothing to work out
         counted = counted_answers(self.survey, self.earlier_answers)
-        for question in self.page.questions:
-            if question.choice_filter is not None:
-                self[question.name].choices = [SelectChoice(choice.name, self.survey.text(choice.label, self.language))
+        for question in filtered:
+            self[question.name].choices = [SelectChoice(choice.name, self.survey.text(choice.label, self.language))
                                                for choice in offered_choices(question, counted)]
 
     def validate(self, extra_validators: Any = None) -> bool:
         self.offer_choices()
-        return bool(super().validate(extra_validators))
+        self._checking = {}
+        try:
+            return bool(super().validate(extra_validators))
+        finally:
+            self._checking = None
 
 
 def page_heading(survey: Survey, page: Page, language: str) -> str:
