@@ -37,7 +37,10 @@ def page_is_shown(page: Page, counted: Mapping[str, Any]) -> bool:
 
 
 def shown_pages(survey: Survey, answers: Mapping[str, Any]) -> list[int]:
-    counted = counted_answers(survey, answers)
+    return _shown_pages(survey, counted_answers(survey, answers))
+
+
+def _shown_pages(survey: Survey, counted: Mapping[str, Any]) -> list[int]:
     return [index for index, page in enumerate(survey.pages) if page_is_shown(page, counted)]
 
 
@@ -78,7 +81,7 @@ def first_unfinished_page(survey: Survey, answers: Mapping[str, Any]) -> int:
     """Where a respondent coming back carries on: the first page shown to them that is not
     finished, or the last page when all are (they had not yet sent their answers)."""
     counted = counted_answers(survey, answers)
-    pages = shown_pages(survey, answers)
+    pages = _shown_pages(survey, counted)
     return next((index for index in pages if not is_finished(survey.pages[index], answers, counted)), pages[-1])
 
 

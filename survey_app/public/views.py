@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms.validators import ValidationError
 
 from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
@@ -20,13 +22,23 @@ from . import blueprint, page_cache, survey_or_404
 HONEYPOT = "website"  # a field hidden from people; see templates/public/page.html
 
 
-def _draft(slug: str) -> drafts.SavedDraft | None:
+def _draft(slug: str, to_update: bool = True) -> drafts.SavedDraft | None:
     """The visitor's unfinished answers to this survey, if any. Showing a page only reads,
     on a connection of its own; answering a page reads in the transaction that then writes."""
     draft_id = session.get("drafts", {}).get(slug)
     if not draft_id:
         return None
-    return drafts.shown(draft_id) if request.method == "GET" else drafts.to_update(draft_id)
+    return drafts.to_update(draft_id) if to_update and request.method == "POST" else drafts.shown(draft_id)
+
+
+def _token_is_valid() -> bool:
+    """Whether the CSRF token posted with a form of the survey's own (Start, Start again) is this
+    session's. Checked without building a form, which would sign a token for a page never shown."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def _already_submitted(slug: str) -> bool:
@@ -91,9 +103,10 @@ def _show_start(survey: surveys.PublicSurvey, has_draft: bool) -> str:
 @blueprint.post("/s/<slug>/start")
 def begin(slug: str):
     survey = survey_or_404(slug)
-    if not FlaskForm().validate_on_submit():
+    if not _token_is_valid():
         return redirect(url_for("public.start", slug=slug))
-    draft: drafts.SavedDraft | Draft | None = _draft(slug)
+    # Pressing Start writes nothing when there are answers to come back to.
+    draft: drafts.SavedDraft | Draft | None = _draft(slug, to_update=False)
     if draft is None or draft.survey_version_id != survey.version_id:
         kiosk = kiosk_mode(slug)
         partner = surveys.partner_by_code(kiosk["partner"] if kiosk else session.get("refs", {}).get(slug))
@@ -240,7 +253,7 @@ def thanks(slug: str):
 @blueprint.post("/s/<slug>/again")
 def again(slug: str):
     survey_or_404(slug)
-    if FlaskForm().validate_on_submit():
+    if _token_is_valid():
         _remember("done", slug, None)
     return redirect(url_for("public.start", slug=slug))
 
