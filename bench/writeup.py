@@ -189,6 +189,8 @@ SPEED_UP_NAMES = {
                   "`RENDERED_PAGES=0`",
     "welcome page cache": "the welcome page kept the same way (`survey_app/public/views.py`); switched off with "
                           "the same setting",
+    "thank-you page cache": "the thank-you page kept the same way (`survey_app/public/views.py`); switched off "
+                            "with the same setting",
     "drafts": "the draft a page shows read from the driver's own cursor (`survey_app/drafts.py`); without it, the "
               "same SQLAlchemy statement the POST uses",
     "sessions": "one session serializer per set of keys (`survey_app/sessions.py`); without it, Flask's own "
@@ -229,8 +231,10 @@ def saving(with_it: dict[str, Any], without: dict[str, Any], key: str = "cpu_ms"
 
 
 def _speed_up_label(name: str, request: str) -> str:
-    # The welcome page is kept by the same cache as question pages but decided on its own.
-    return "welcome page cache" if name == "page cache" and request == "welcome" else name
+    # The welcome and thank-you pages are kept by the same cache as question pages but decided on their own.
+    if name == "page cache" and request in ("welcome", "thanks"):
+        return f"{'welcome' if request == 'welcome' else 'thank-you'} page cache"
+    return name
 
 
 def _speed_up_details(web: dict[str, Any]) -> list[str]:
@@ -462,6 +466,14 @@ def _previous_run(previous: str) -> str:
     return "an earlier run"
 
 
+def _measured_in(previous: str, name: str) -> str:
+    """The run a section of the previous page was measured in: the one it says it was kept from, if so."""
+    for line in previous.splitlines():
+        if line.startswith("- Kept from the run of ") and name in line.split(" (not measured in this one): ", 1)[-1]:
+            return line.removeprefix("- Kept from the run of ").split(" (not measured", 1)[0]
+    return _previous_run(previous)
+
+
 def _kept_rows(previous: str, numbers: set[str]) -> list[str]:
     return [line for line in previous.splitlines() if any(line.startswith(f"| {n} | ") for n in numbers)]
 
@@ -488,8 +500,12 @@ def document(results: dict[str, Any], notes: list[str], previous: str = "", ran:
              "compare ratios, not absolute numbers)",
              f"- Software: {machine['software']}"]
     if kept:
-        lines.append(f"- Kept from the run of {_previous_run(previous)} (not measured in this one): "
-                     + ", ".join(lines_[0].removeprefix("## ") for lines_ in kept.values()))
+        by_run: dict[str, list[str]] = {}
+        for section in kept.values():
+            name = section[0].removeprefix("## ")
+            by_run.setdefault(_measured_in(previous, name), []).append(name)
+        lines += [f"- Kept from the run of {run} (not measured in this one): {', '.join(names)}"
+                  for run, names in by_run.items()]
     rows = summary_table(results)
     rows += _kept_rows(previous, {row for name, (_h, row) in skipped.items() if row and name in kept})
     # Measured and kept rows together, in the order of their numbers (a stable sort keeps each one's order).
