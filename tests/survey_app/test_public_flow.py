@@ -344,3 +344,17 @@ def test_public_flow_database_down_shows_translated_try_again_page(app, client, 
     assert page.status_code == 503
     assert '<html lang="so"' in page.text
     assert "Please try again in a few minutes" not in page.text  # Somali, not English
+
+
+def test_public_flow_start_and_start_again_refuse_another_sessions_token(app, client):
+    other = app.test_client()
+    others_token = csrf_token(other.get("/s/family-voices").text)
+    client.get("/s/family-voices")
+    for data in ({}, {"csrf_token": "x"}, {"csrf_token": others_token}):
+        refused = client.post("/s/family-voices/start", data=data)
+        assert refused.status_code == 302 and refused.location.endswith("/s/family-voices")
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+    complete(Respondent(client))
+    for data in ({}, {"csrf_token": others_token}):
+        client.post("/s/family-voices/again", data=data)
+        assert client.get("/s/family-voices/thanks").status_code == 200
