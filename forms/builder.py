@@ -17,7 +17,7 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
                             TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 
-from .survey import Page, Question, Survey
+from .survey import Choice, Page, Question, Survey
 from .expressions import ExpressionError
 from .navigation import follow_ups, other_pages_answers, shown_pages
 from .piping import piped
@@ -131,8 +131,8 @@ class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
             return  # most pages: nothing to work out
         counted = counted_answers(self.survey, self.earlier_answers)
         for question in filtered:
-            self[question.name].choices = [SelectChoice(choice.name, self.survey.text(choice.label, self.language))
-                                               for choice in offered_choices(question, counted)]
+            self[question.name].choices = select_choices(offered_choices(question, counted), self.survey,
+                                                         self.language)
 
     def validate(self, extra_validators: Any = None) -> bool:
         self.offer_choices()
@@ -221,13 +221,18 @@ def _is_blank(field: Field) -> bool:
     return not raw and field.data in (None, "", [])
 
 
+def select_choices(choices: Iterable[Choice], survey: Survey, language: str) -> list[SelectChoice]:
+    """The (code, words in `language`) pairs a select field offers."""
+    return [SelectChoice(choice.name, survey.text(choice.label, language)) for choice in choices]
+
+
 def _field(question: Question, survey: Survey, language: str) -> Field | None:
     label = survey.text(question.label, language)
     hint = survey.text(question.hint, language)
     rules = [QuestionRules(question)]
     kwargs: dict[str, Any] = {"label": label, "description": hint, "validators": rules}
     if question.is_select:
-        kwargs["choices"] = [SelectChoice(c.name, survey.text(c.label, language)) for c in question.choices]
+        kwargs["choices"] = select_choices(question.choices, survey, language)
         if question.multiple:
             return SelectMultipleField(invalid_choice_message=INVALID_CHOICE, **kwargs)
         return RadioField(invalid_choice_message=INVALID_CHOICE, **kwargs)

@@ -19,7 +19,7 @@ from .survey import (GROUP_TYPES, MEDIA, QUESTION_TYPES, REPORT_SETTINGS, SETTIN
 SETTINGS_COLUMNS = (*SETTINGS_TRANSLATED, "review", *SETTINGS_MEDIA)
 ROW_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter",
                "repeat_count", *TRANSLATED, *MEDIA}
-_NOT_REQUIRED = {"no", "false", "0", "false()"}
+NOT_REQUIRED = {"no", "false", "0", "false()"}
 FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
 # `label::en` or, as ODK writes it, `label::English (en)`
 LANGUAGE_COLUMN = re.compile(r"^(?P<column>[a-z_]+)::(?:[^()]*\((?P<code>[^()]+)\)|(?P<bare>[^()]+))$")
@@ -143,7 +143,7 @@ def _normalise_row(row: Mapping[str, Any], number: int, choices: Mapping[str, An
     normal.update(_translations(row, (*TRANSLATED, *MEDIA), where))
     required = row.get("required", False)
     if isinstance(required, str) and required.strip() and not truthy(required) \
-            and required.strip().lower() not in _NOT_REQUIRED:
+            and required.strip().lower() not in NOT_REQUIRED:
         normal["required"] = required.strip()
     elif truthy(required):
         normal["required"] = True

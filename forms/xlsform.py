@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .survey import MEDIA, REPORT_SETTINGS, SETTINGS_MEDIA, SETTINGS_TRANSLATED, TRANSLATED
-from .normalising import truthy
+from .normalising import NOT_REQUIRED, truthy
 from .languages import language_code, language_name
 from .xlsform_cells import XLSFormError
 from .xlsform_reader import TITLE_TRANSLATION, XLSFormReading, read_xlsform, read_xlsform_with_notices
@@ -102,7 +102,7 @@ def _cells(sheet: str, rows: Sequence[Mapping[str, Any]], supported: Sequence[st
             if base == "required":
                 if truthy(value):
                     value = "yes"
-                elif not isinstance(value, str) or value.strip().lower() in ("no", "false", "0", "false()"):
+                elif not isinstance(value, str) or value.strip().lower() in NOT_REQUIRED:
                     continue
             text = str(value)
             bad = _UNWRITABLE.search(text)
