@@ -22,8 +22,6 @@ from forms.workbook_limits import check_workbook
 from forms.xlsform import XLSFormReading, read_xlsform_with_notices
 
 from . import audio, images, storage
-from .extensions import db
-from .models import MediaFile
 
 # A recording's SHA-256, or a picture's with its width and height (`images.size_of`).
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.mp3|-[0-9]{1,4}x[0-9]{1,4}\.webp)$")
@@ -72,7 +70,7 @@ def _media_cells(raw: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str, 
 
 def _stored_name(name: str, files: Mapping[str, bytes], cell: str) -> str:
     if name not in files:
-        if STORED_NAME.match(name) and db.session.get(MediaFile, name) is not None:
+        if STORED_NAME.match(name) and storage.has_media(name):
             return name
         raise MediaError(f'{cell}: there is no file "{name}" beside the form. Put it in the folder or .zip with '
                          "the form, or correct the name in the cell.")
@@ -114,16 +112,3 @@ def store_picture(data: bytes, name: str) -> str:
     stored = f"{hashlib.sha256(served).hexdigest()}-{width}x{height}{images.SUFFIX}"
     storage.store_media(stored, images.CONTENT_TYPE, served)
     return stored
-
-
-def definition_media(definition: Mapping[str, Any]) -> set[str]:
-    """Every recording and picture a stored definition names."""
-    found = {name for column in SETTINGS_MEDIA for name in (definition["settings"].get(column) or {}).values()}
-    for row in definition["survey"]:
-        for kind in MEDIA:
-            found.update((row.get(kind) or {}).values())
-    for items in definition["choices"].values():
-        for choice in items:
-            for kind in MEDIA:
-                found.update((choice.get(kind) or {}).values())
-    return found

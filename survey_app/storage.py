@@ -80,10 +80,16 @@ def load_survey(raw_definition: Mapping[str, Any], status: str = "open") -> tupl
     return version, True
 
 
+def has_media(name: str) -> bool:
+    """Whether a recording or picture is stored under `name` (or waits, flushed, to be committed with
+    its version), asked without loading its bytes."""
+    return db.session.scalar(select(MediaFile.name).where(MediaFile.name == name)) is not None
+
+
 def store_media(name: str, content_type: str, data: bytes) -> None:
     """Keep a recording under its content-derived `name`, once. Committed with the survey version
     that names it (`load_survey`), so a form refused later leaves nothing behind."""
-    if db.session.get(MediaFile, name) is None:
+    if not has_media(name):
         db.session.add(MediaFile(name=name, content_type=content_type, size=len(data), data=data))
         db.session.flush()
 

@@ -45,11 +45,14 @@ def create_user(email: str, role: str, partner_code: str | None, language: str |
         partner = db.session.scalar(select(Partner).where(Partner.code == partner_code))
         if partner is None:
             raise click.ClickException(f"No partner with code '{partner_code}'.")
+    exists = click.ClickException(f"A user with email {email} already exists.")
     if db.session.scalar(select(User).where(User.email == email.strip().lower())):
-        raise click.ClickException(f"A user with email {email} already exists.")
+        raise exists  # before asking for a password
     password = _new_password(prompt_password)
     try:
         storage.create_user(email, password, role, partner, language)
+    except storage.UserExists:
+        raise exists from None  # added by another process meanwhile
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} user {email}.")

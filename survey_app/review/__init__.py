@@ -19,6 +19,8 @@ from . import progress
 
 blueprint = Blueprint("review", __name__)
 REVIEWERS = ("admin", "staff", "translator")
+# Who may accept a proposed translation or recording into the survey.
+ACCEPTERS = ("admin", "staff")
 
 
 def _languages_for_user() -> list[str]:
@@ -83,14 +85,14 @@ def _page(survey, version, language_code: str, form: FlaskForm, typed: dict[str,
                            typed=typed or {}), 400 if typed else 200
 
 
-def _field(value: str) -> str:
+def form_text(value: str) -> str:
     # Browsers send line breaks in form fields as CRLF; the catalogs hold LF.
     return value.replace("\r\n", "\n")
 
 
 def _verdict(survey, version, language_code: str):
     """Approve, propose or accept one text, named by its kind, context and English."""
-    kind, context, english = (_field(request.form.get(name, "")) for name in ("kind", "context", "english"))
+    kind, context, english = (form_text(request.form.get(name, "")) for name in ("kind", "context", "english"))
     action = request.form.get("action")
     item = progress.find_item(survey, version, language_code, kind, context, english)
     back = redirect(url_for("review.language", slug=survey.slug, language_code=language_code,
@@ -107,7 +109,7 @@ def _verdict(survey, version, language_code: str):
                                    survey=target)
         flash(pgettext("staff", "Approved."), "success")
     elif action == "propose":
-        proposal = [_field(value).strip() for value in request.form.getlist("proposal")]
+        proposal = [form_text(value).strip() for value in request.form.getlist("proposal")]
         if len(proposal) != len(item.text.translation) or not all(proposal):
             flash(pgettext("staff", "Write the proposed translation in every box."), "error")
             return _page(survey, version, language_code, FlaskForm(), typed={item.anchor: proposal})
@@ -125,7 +127,7 @@ def _verdict(survey, version, language_code: str):
 
 
 def _accept(survey, version, language_code: str, item: progress.ReviewItem, back):
-    if current_user.role not in ("admin", "staff"):
+    if current_user.role not in ACCEPTERS:
         abort(403)
     proposed = item.review
     if proposed is None or proposed.status != "proposed":
@@ -153,7 +155,7 @@ def _accept(survey, version, language_code: str, item: progress.ReviewItem, back
 
 
 @blueprint.get("/catalogs/<language_code>/messages.po")
-@roles_required("admin", "staff")
+@roles_required(*ACCEPTERS)
 def interface_po(language_code: str):
     if language_code not in BY_CODE or language_code == DEFAULT:
         abort(404)

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..i18n.locale import BY_CODE
 from ..models import RecordingProposal, Survey, SurveyVersion
 from ..security.auth import roles_required
-from . import REVIEWERS, blueprint, open_review
+from . import ACCEPTERS, REVIEWERS, blueprint, form_text, open_review
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class RecordingItem:
         return "rec-" + "".join(c if c.isalnum() else "-" for c in self.target)
 
 
-def _texts(definition: Mapping[str, Any], language: str) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
+def _texts(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
     """(target, texts by language, recordings by language) of each text a family can hear."""
     settings = definition["settings"]
     welcome = {code: " ".join(filter(None, (settings.get("title", {}).get(code),
@@ -65,7 +65,7 @@ def _texts(definition: Mapping[str, Any], language: str) -> Iterator[tuple[str, 
 def voice_count(definition: Mapping[str, Any], language: str) -> tuple[int, int]:
     """(texts with a recording in `language`, texts a family can hear)."""
     source = definition["settings"]["default_language"]
-    found = [bool(recordings.get(language)) for _target, texts, recordings in _texts(definition, language)
+    found = [bool(recordings.get(language)) for _target, texts, recordings in _texts(definition)
              if texts.get(source)]
     return sum(found), len(found)
 
@@ -78,7 +78,7 @@ def recording_items(survey: Survey, version: SurveyVersion, language: str) -> li
         RecordingProposal.status == "proposed"))}
     return [RecordingItem(target, texts.get(source, ""), texts.get(language) or texts.get(source, ""),
                           recordings.get(language), proposals.get(target))
-            for target, texts, recordings in _texts(definition, language) if texts.get(source)]
+            for target, texts, recordings in _texts(definition) if texts.get(source)]
 
 
 def with_recording(raw: dict[str, Any], target: str, language: str, name: str) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def recordings(slug: str, language_code: str):
 
 
 def _submitted(survey: Survey, version: SurveyVersion, language_code: str):
-    target, text = request.form.get("target", ""), request.form.get("text", "").replace("\r\n", "\n")
+    target, text = request.form.get("target", ""), form_text(request.form.get("text", ""))
     back = redirect(url_for("review.recordings", slug=survey.slug, language_code=language_code))
     item = next((item for item in recording_items(survey, version, language_code) if item.target == target), None)
     if item is None or item.text != text:
@@ -135,7 +135,7 @@ def _submitted(survey: Survey, version: SurveyVersion, language_code: str):
 
 
 def _accept(survey: Survey, version: SurveyVersion, language_code: str, item: RecordingItem, back):
-    if current_user.role not in ("admin", "staff"):
+    if current_user.role not in ACCEPTERS:
         abort(403)
     if item.proposal is None:
         flash(pgettext("staff", "There is no recording to accept for that text."), "error")

@@ -169,7 +169,7 @@ def withheld_labels(snap: snapshots.Snapshot, answer_filter: filters.AnswerFilte
 def overview_context(slug: str, audience: str, with_questions: bool = False) -> dict[str, Any]:
     """The overview's figures: the ranked question per group when the survey declares one,
     and every select question's frequency table when it does not (or when asked)."""
-    survey, _version = surveys.get_or_404(slug)
+    survey, _version = surveys.get_or_404(slug, published=audience == "partner")
     dates = parse_dates(request.args)
     snap = snapshots.snapshot(survey)
     start, end = dates.start, dates.end
