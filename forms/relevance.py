@@ -25,9 +25,26 @@ def is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+class CountedAnswers(dict[str, Any]):
+    """What `counted_answers` returns: answers that count for `survey`, not to be changed (copy
+    them to add to them). Counting them again gives them back, so a page view can hand the same
+    answers to navigation, checks and piping without each working them out anew."""
+
+    def __init__(self, survey: Survey, counted: Mapping[str, Any]) -> None:
+        super().__init__(counted)
+        self.survey = survey
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("answers that count are not changed: copy them to add to them")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
+
+
+def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> CountedAnswers:
     """The answers that count, in survey order; blank answers and answers to questions
     that do not apply are left out, and calculations are worked out."""
+    if isinstance(answers, CountedAnswers) and answers.survey is survey:
+        return answers
     kept: dict[str, Any] = {}
     for page in survey.pages:
         if not applies(page, kept):
@@ -43,7 +60,7 @@ def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any
                 value = _offered(question, answers.get(question.name), kept)
             if not is_blank(value):
                 kept[question.name] = value
-    return kept
+    return CountedAnswers(survey, kept)
 
 
 def applies(item: Page | Question, counted: Mapping[str, Any]) -> bool:

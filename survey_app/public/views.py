@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 from forms.builder import build_page_form, page_form_to_fix, saved_formdata
 from forms.navigation import (first_unfinished_page, next_page, other_pages_answers, pending_follow_ups, place,
                               previous_page, revealing_choices, shown_pages, shown_questions, step)
-from forms.relevance import counted_answers
+from forms.relevance import CountedAnswers, counted_answers
 
 from .. import contacts, drafts, storage, surveys
 from ..extensions import db
@@ -138,20 +138,21 @@ def page(slug: str, number: int):
         abort(404)
     answers = draft.answers or {}
     if request.method == "GET":
-        pages = shown_pages(definition, answers)
+        counted = counted_answers(definition, answers)  # worked out once for everything below
+        pages = shown_pages(definition, counted)
         if index not in pages:
-            following = next_page(definition, answers, index)
+            following = next_page(definition, counted, index)
             return redirect(url_for("public.page", slug=slug, number=following + 1) if following is not None
                             else url_for("public.start", slug=slug))
         if request.args.get("check"):
             # Sent here by a submission that found this page unfinished: show why.
             form = build_page_form(definition, index, locale.current().code,
-                                   other_pages_answers(definition, index, answers),
+                                   other_pages_answers(definition, index, counted),
                                    formdata=saved_formdata(definition.pages[index], answers))
             form.validate()
             form.csrf_token.errors = []  # nothing was posted; the token is for the next post
             return _render_page(survey, index, answers, form)
-        return _show_page(survey, index, answers, pages)
+        return _show_page(survey, index, answers, counted, pages)
     if request.form.get(HONEYPOT):
         # Only a program fills the field people cannot see: keep nothing, say nothing.
         return redirect(url_for("public.start", slug=slug))
@@ -200,12 +201,13 @@ def page(slug: str, number: int):
     return _render_page(survey, index, answers, form)
 
 
-def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: list[int]) -> str:
-    """A page as it is first shown, filled with the answers saved for it; see page_cache.
-    `pages` are the pages these answers show."""
+def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, counted: CountedAnswers,
+               pages: list[int]) -> str:
+    """A page as it is first shown, filled with the `answers` saved for it; see page_cache.
+    `counted` are those that count, and `pages` the pages they show."""
     definition = survey.definition
     language = locale.current().code
-    earlier = other_pages_answers(definition, index, answers)
+    earlier = other_pages_answers(definition, index, counted)
     # Calculations and recorded times change nothing the page shows by themselves.
     saved = page_cache.saved_answers_key(tuple(question for question in definition.pages[index].questions
                                                if question.has_field), answers)
@@ -215,7 +217,7 @@ def _show_page(survey: surveys.PublicSurvey, index: int, answers: dict, pages: l
     # Calculated values are worked out, so they are read from the answers that count.
     piped = page_cache.saved_answers_key(
         tuple(definition.questions[name] for name in surveys.page_references(survey)[index]
-              if name in definition.questions), counted_answers(definition, answers))
+              if name in definition.questions), counted)
     # A default worked out from an expression may change with the day (`today()`): not kept.
     dynamic = any(question.default_expression is not None for question in definition.pages[index].questions)
     key = None if saved is None or piped is None or dynamic else (survey.version_id, survey.offered, language, index, shown,

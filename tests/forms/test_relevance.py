@@ -28,6 +28,20 @@ def test_relevance_counts_an_answer_only_when_its_chain_holds(answers, counted):
     assert counted_answers(SKIP_CHAIN, answers) == counted
 
 
+def test_relevance_answers_that_count_are_counted_once_and_not_changed():
+    counted = counted_answers(SKIP_CHAIN, {"a": "no", "b": "yes", "comment": "hi"})
+    assert counted_answers(SKIP_CHAIN, counted) is counted  # navigation and checks reuse them
+    assert shown_pages(SKIP_CHAIN, counted) == shown_pages(SKIP_CHAIN, dict(counted)) == [0, 3]
+    for change in (lambda: counted.__setitem__("b", "yes"), lambda: counted.update(b="yes"),
+                   lambda: counted.pop("a"), counted.clear, lambda: counted.setdefault("b", "yes")):
+        with pytest.raises(TypeError):
+            change()
+    assert counted == {"a": "no", "comment": "hi"}
+    assert {**counted, "b": "yes"} == {"a": "no", "comment": "hi", "b": "yes"}  # a copy can be added to
+    other = load_survey(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
+    assert counted_answers(other, counted) is not counted  # counted for another survey: worked out anew
+
+
 def test_relevance_a_page_behind_a_dropped_answer_is_not_shown():
     stale = {"a": "no", "b": "yes", "c": "yes", "colours": ["red"]}
     assert shown_pages(SKIP_CHAIN, stale) == [0, 3]
