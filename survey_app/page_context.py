@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request, url_for
@@ -61,29 +61,43 @@ LAST_RESORT_PAGE = (b'<!doctype html><html lang="en"><meta charset="utf-8"><titl
                     b"<h1>Sorry, something went wrong</h1><p>Please try again in a few minutes.</p></html>")
 
 
-class LastResortErrors:
-    """Around the whole app: when even the error page fails (the database is gone while it looks
-    up the logged-in user, say), the answer is a plain 500 page that keeps the security headers,
-    instead of the server's bare one."""
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+_LOWER_NAMES = tuple((name.lower(), (name, value)) for name, value in SECURITY_HEADERS)
+
+
+class SafeResponses:
+    """Around the whole app: every response leaves with the security headers (and over https with
+    HSTS), added to the plain list of headers on its way out, where a response that sets one of
+    them keeps its own. When even the error page fails (the database is gone while it looks up the
+    logged-in user, say), the answer is a plain 500 page with the same headers instead of the
+    server's bare one."""
 
     def __init__(self, wsgi_app: WSGIApplication, logger: logging.Logger) -> None:
         self.wsgi_app = wsgi_app
         self.logger = logger
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def with_security_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _value in headers}
+            headers.extend(header for lower, header in _LOWER_NAMES if lower not in present)
+            # Read after the app ran: ProxyFix, inside, has set the scheme the visitor used.
+            if environ.get("wsgi.url_scheme") == "https" and "strict-transport-security" not in present:
+                headers.append(HSTS)
+            return start_response(status, headers, exc_info)
+
         try:
-            return self.wsgi_app(environ, start_response)
+            return self.wsgi_app(environ, with_security_headers)
         except Exception:
             # Flask calls start_response only with a finished response, so nothing has been sent yet.
             self.logger.exception("The error page failed too")
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
-                            ("Content-Length", str(len(LAST_RESORT_PAGE))), *SECURITY_HEADERS])
+            with_security_headers("500 Internal Server Error",
+                                  [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                                   ("Content-Length", str(len(LAST_RESORT_PAGE)))])
             return [LAST_RESORT_PAGE]
 
 
 def init_app(app: Flask) -> None:
-    app.wsgi_app = LastResortErrors(app.wsgi_app, app.logger)  # type: ignore[method-assign]
+    app.wsgi_app = SafeResponses(app.wsgi_app, app.logger)  # type: ignore[method-assign]
 
     @app.context_processor
     def language_context() -> dict:
@@ -103,13 +117,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(images.size_of, "picture_size")
 
     @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        for name, value in SECURITY_HEADERS:
-            headers.setdefault(name, value)
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    def private_pages(response: Response) -> Response:
         # Pages that show what someone typed (a phone number, an email address) or a draft in progress.
         if request.endpoint and request.endpoint.startswith(PRIVATE_ENDPOINTS):
-            headers["Cache-Control"] = "no-store"
+            response.headers["Cache-Control"] = "no-store"
         return response
