@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import func, insert, select
 
 from survey_app import create_app
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Draft, Response, utcnow
 
 from .flow import SLUG
@@ -30,7 +30,7 @@ def app_for(database_url: str) -> Iterator[Flask]:
             yield app
         finally:
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def copy_draft(database_url: str, cookie: str, count: int) -> list[str]:

@@ -38,6 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["password_hasher"] = PasswordHasher(
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_KIB"])
     request_limits.init_app(app)
+    app.config["SQLALCHEMY_BINDS"] = app_config.engine_binds(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

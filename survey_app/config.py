@@ -199,6 +199,20 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
     }
 
 
+READS = "reads"
+
+
+def engine_binds(database_url: str, options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Further engines on the same database (Flask-SQLAlchemy's binds). On PostgreSQL, `reads`
+    hands out connections in autocommit for the reads a respondent's page makes outside any
+    transaction (`drafts`), and does not check a connection before each use: a page view sends
+    the read alone, instead of a check, BEGIN, the read and a ROLLBACK when the connection goes back
+    to the pool. `drafts` notices a dropped connection itself. SQLite starts no transaction for a read."""
+    if database_url.startswith("sqlite"):
+        return {}
+    return {READS: {"url": database_url, **options, "isolation_level": "AUTOCOMMIT", "pool_pre_ping": False}}
+
+
 def engine_options(database_url: str) -> dict[str, Any]:
     # A database error's message, which the error log keeps, names the statement but none of its values:
     # they are answers, email addresses and password hashes.

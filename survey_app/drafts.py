@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 
 from analysis.read import PLACEHOLDERS
 
+from .config import READS
 from .extensions import db
 from .models import Draft
 
@@ -33,16 +34,29 @@ _SUBMITTED = "SELECT 1 FROM responses WHERE id = {}"
 
 def _read_one(statement: str, draft_id: str) -> tuple | None:
     """One row of `statement` (one placeholder, the draft's id), from the driver's own cursor
-    on a connection of its own."""
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement.format(PLACEHOLDERS[db.engine.dialect.paramstyle]), (draft_id,))
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
-    return row
+    on a connection of its own, which starts no transaction (`config.engine_binds`).
+
+    Connections for these reads are not checked before each use (`config.engine_binds`): one the
+    database has dropped, after a restart say, fails here, and the pool is then emptied and the
+    read made again on a new connection."""
+    engine = db.engines.get(READS, db.engine)
+    sql = statement.format(PLACEHOLDERS[engine.dialect.paramstyle])
+    for last_try in (False, True):
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, (draft_id,))
+            row: tuple | None = cursor.fetchone()
+            cursor.close()
+            return row
+        except engine.dialect.loaded_dbapi.OperationalError:
+            connection.invalidate()
+            engine.dispose()  # every other pooled connection is as old as this one
+            if last_try:
+                raise
+        finally:
+            connection.close()
+    raise AssertionError("unreachable")
 
 
 def shown(draft_id: str) -> SavedDraft | None:

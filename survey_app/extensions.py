@@ -41,3 +41,10 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 compress = Compress()
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine of the current app (the default one and the
+    binds of `config.engine_binds`), as a test or a tool does before it lets go of a database."""
+    for engine in db.engines.values():
+        engine.dispose()

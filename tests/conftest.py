@@ -26,7 +26,7 @@ from werkzeug.routing import Rule
 
 from survey_app import create_app, storage
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Units of work that start servers or wait on a network: given out first, so that no test process
@@ -191,7 +191,7 @@ def filled_sqlite_file(tmp_path_factory: pytest.TempPathFactory, default_definit
         with app.app_context():
             fill_database(default_definition)
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()
     # Closing the last connection moved everything out of the write-ahead log into the file.
     assert not path.with_name(path.name + "-wal").exists()
     return path
@@ -212,7 +212,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch, default_definition: 
             yield app
         finally:
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def run_flask(env: dict[str, str], *args: str, input: str | None = None):
             return app.test_cli_runner().invoke(args=list(args), input=input)
         finally:
             with app.app_context():
-                db.engine.dispose()
+                dispose_engines()
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

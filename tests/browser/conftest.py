@@ -152,7 +152,7 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SURVEY_ENV", "testing")
         from survey_app import create_app
-        from survey_app.extensions import db
+        from survey_app.extensions import dispose_engines
         app = create_app({"SQLALCHEMY_DATABASE_URI": server_database_url, "SECRET_KEY": secret,
                           "SESSION_COOKIE_SECURE": False})
     server = LiveServer(f"http://127.0.0.1:{port}", server_database_url, env, app)
@@ -188,7 +188,7 @@ def live_server(server_database_url: str, tmp_path_factory: pytest.TempPathFacto
         process.wait(timeout=10)
         log.close()
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
 
 
 # --- the browser ----------------------------------------------------------------------------------

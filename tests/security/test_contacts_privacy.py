@@ -13,7 +13,7 @@ from sqlalchemy import func, inspect, select, text
 
 from survey_app import create_app, storage
 from survey_app.config import PROJECT_ROOT
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Contact, Response
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
 
@@ -131,4 +131,4 @@ def test_contacts_privacy_migration_keeps_contacts_by_day(database_url, monkeypa
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.engine.dispose()
+            dispose_engines()

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from survey_app import create_app, storage
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"
@@ -110,4 +110,4 @@ def test_login_throttle_workers_share_counts_in_redis(database_url, monkeypatch)
             db.drop_all()
         for worker in workers:
             with worker.app_context():
-                db.engine.dispose()
+                dispose_engines()

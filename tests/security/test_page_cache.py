@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey_app import create_app, storage
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
 from survey_app.config import ConfigError
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Survey
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
 
@@ -88,7 +88,7 @@ def test_page_cache_zero_pages_means_no_cache(database_url, monkeypatch):
         finally:
             db.session.remove()
             db.drop_all()
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.mark.parametrize("name, value", [("RENDERED_PAGES", "-1"), ("RENDERED_PAGES", "many"),

@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import func, inspect, select
 
 from survey_app import create_app
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Answer, Partner, Response, SurveyVersion, User
 from tests.conftest import FULL_ANSWERS, Respondent
 
@@ -26,7 +26,7 @@ def empty_app(database_url, monkeypatch):
             db.drop_all()
             db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def test_init_db_migrates_seeds_and_keeps_data_on_rerun(empty_app):

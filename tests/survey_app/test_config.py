@@ -6,7 +6,7 @@ import pytest
 
 from survey_app import create_app
 from survey_app.config import ConfigError
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from tests.conftest import FULL_ANSWERS, Respondent, build_app, fill_database
 
 
@@ -48,4 +48,4 @@ def test_config_rendered_pages_zero_still_serves_every_page(database_url, monkey
             assert respondent.path.endswith("/thanks")
         finally:
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()

@@ -13,7 +13,7 @@ from sqlalchemy.sql.schema import DEFAULT_NAMING_CONVENTION
 
 from survey_app import create_app
 from survey_app.config import PROJECT_ROOT
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Answer, Response, Survey, User
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -56,7 +56,7 @@ def test_migrations_upgrade_from_first_schema_keeps_responses(database_url, monk
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.mark.parametrize("made_before_names", [False, True])
@@ -90,4 +90,4 @@ def test_migrations_match_the_models(database_url, monkeypatch, made_before_name
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.engine.dispose()
+            dispose_engines()

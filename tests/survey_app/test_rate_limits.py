@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from survey_app import create_app, storage
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from tests.conftest import Respondent, csrf_token
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -106,4 +106,4 @@ def test_rate_limit_counts_in_real_redis(database_url, monkeypatch):
             store.delete(key)
         with app.app_context():
             db.drop_all()
-            db.engine.dispose()
+            dispose_engines()

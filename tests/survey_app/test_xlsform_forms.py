@@ -21,7 +21,7 @@ from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import create_app, storage
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, DEFAULT_SURVEY_XLSFORM, read_definition
 from survey_app.i18n import locale
-from survey_app.extensions import db
+from survey_app.extensions import db, dispose_engines
 from survey_app.models import Answer, AuditEvent, Response, Survey, SurveyVersion
 from tests.conftest import Respondent, csrf_token
 
@@ -99,7 +99,7 @@ def test_xlsform_forms_init_db_loads_the_workbook_as_the_same_version(database_u
             db.drop_all()
             db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
