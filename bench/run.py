@@ -63,8 +63,7 @@ def run_web(work: Path, log: Path, results: dict[str, Any], notes: list[str], wi
         notes.append(f"PostgreSQL was not reachable at {databases.POSTGRES_URL}: measured on SQLite only.")
     for kind in kinds:
         measure_weight = with_weight and kind == "sqlite"
-        # The speed-ups are measured on SQLite, as a single server runs the survey.
-        runs.append(web.run_database(kind, work, log, speed_ups=tuple(web.SPEED_UPS) if kind == "sqlite" else (),
+        runs.append(web.run_database(kind, work, log, speed_ups=web.speed_ups_for(kind),
                                      with_app=(lambda app, _url: weight.measure(HOST, app.port))
                                      if measure_weight else None))
     shown = " ".join(command("wsgi:app", 0)).replace(str(ROOT) + "/", "").replace(":0 ", ":$PORT ")

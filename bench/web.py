@@ -202,7 +202,18 @@ SPEED_UPS: dict[str, dict[str, Any]] = {
     # On a POST, PostLimiter does exactly what Limiter does: only the GET can show a difference.
     "limiter": {"requests": ("page 4",), "submission": False, "app": "bench.variants:app",
                 "env": {"BENCH_WITHOUT": "limiter"}},
+    "counted answers": {"requests": ("page 4",), "submission": False, "app": "bench.variants:app",
+                        "env": {"BENCH_WITHOUT": "counted answers"}},
+    # Only PostgreSQL has a second engine for reads (survey_app/config.py, engine_binds).
+    "reads": {"requests": ("page 4", "thanks"), "submission": False, "app": "bench.variants:app",
+              "env": {"BENCH_WITHOUT": "reads"}, "databases": ("postgresql",)},
 }
+
+
+def speed_ups_for(kind: str) -> tuple[str, ...]:
+    """The speed-ups measured on a database of `kind`: each on SQLite, as a single server runs the survey,
+    unless it is one only another database has."""
+    return tuple(name for name, spec in SPEED_UPS.items() if kind in spec.get("databases", ("sqlite",)))
 
 
 def run_database(kind: str, work: Path, log: Path, speed_ups: tuple[str, ...] = (),

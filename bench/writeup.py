@@ -195,6 +195,12 @@ SPEED_UP_NAMES = {
               "same SQLAlchemy statement the POST uses",
     "sessions": "one session serializer per set of keys (`survey_app/sessions.py`); without it, Flask's own "
                 "`SecureCookieSessionInterface`",
+    "counted answers": "a page view works out the answers that count once and hands them on "
+                       "(`forms.relevance.CountedAnswers`); without it, navigation, the page's key and piping "
+                       "each work them out again",
+    "reads": "on PostgreSQL, the reads of a respondent's page on connections in autocommit, not checked before "
+             "use (`config.engine_binds`, `drafts.py`); without it, on the app's one engine: each checkout "
+             "checked, the read in a transaction rolled back when the connection goes back",
     "limiter": "`PostLimiter`: GETs skip Flask-Limiter (`survey_app/security/rate_limits.py`); without it, Flask-Limiter's "
                "`Limiter`, which finds no limit on a GET",
 }
