@@ -31,8 +31,11 @@ FORM = """\
 | | form_id | form_title |
 | | school-lunch | School lunch |
 """
-IMAGE = re.compile(r'<img class="picture picture-(\w+)" src="([^"]+)" alt="" width="(\d+)" height="(\d+)" '
-                   r'loading="lazy"')
+# A question's or an answer's picture is fetched when scrolled to (loading="lazy"); that of a welcome or
+# thank-you text, under the title, at once.
+IMAGE = re.compile(r'<img class="picture picture-(\w+)" src="([^"]+)" alt="" width="(\d+)" height="(\d+)"'
+                   r'(?: loading="lazy")? decoding="async">')
+LAZY = re.compile(r'<img class="picture picture-(\w+)" [^>]*loading="lazy"')
 GPS_IFD = 0x8825
 
 
@@ -81,6 +84,7 @@ def test_survey_images_zip_loads_and_pages_show_each_language_picture(app, runne
     hmong = IMAGE.findall(client.get(respondent.path + "?lang=hmn").text)
     # The question's own picture in each language; the choices' plain `image` in both.
     assert [kind for kind, *_ in english] == ["question", "choice", "choice"]
+    assert LAZY.findall(respondent.page.text) == ["question", "choice", "choice"]
     assert english[0][1] != hmong[0][1] and english[1:] == hmong[1:]
     # Every picture at most 800 px on its long side, its size as the page reserves it.
     assert [(int(w), int(h)) for _, _, w, h in english] == [(800, 600), (300, 200), (200, 200)]

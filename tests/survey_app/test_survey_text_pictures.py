@@ -20,7 +20,7 @@ from survey_app.public import views
 from tests.conftest import Respondent, csrf_token
 from tests.security.test_request_size import multipart, staff_client
 from tests.survey_app.report_fixtures import PASSWORD, log_in
-from tests.survey_app.test_survey_images import IMAGE, picture
+from tests.survey_app.test_survey_images import IMAGE, LAZY, picture
 
 FORM = """\
 | survey |
@@ -87,6 +87,9 @@ def test_survey_text_pictures_zip_from_the_staff_page_shows_each_language_and_fa
 
     english, hmong, arabic = (welcome(visitor, lang) for lang in ("en", "hmn", "ar"))
     assert [(kind, width, height) for kind, _, width, height in english] == [("text", 800, 600)]
+    # Right under the title, the picture is fetched with the page, not when scrolled to.
+    assert 'picture-text' in visitor.get("/s/park-day?lang=en").text
+    assert LAZY.findall(visitor.get("/s/park-day?lang=en").text) == []
     assert [(kind, width, height) for kind, _, width, height in hmong] == [("text", 533, 800)]
     # Arabic has no picture of its own: the default language's is shown, as for a question.
     assert arabic == english and hmong[0][1] != english[0][1]
