@@ -47,7 +47,7 @@ COMMON: tuple[tuple[str, str, str], ...] = (
     ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
     ("signing the session cookie (`save_session`)", "flask/sessions.py", "save_session"),
     ("the rate limiter's check (Flask-Limiter)", "flask_limiter/_extension.py", "_check_request_limit"),
-    ("response headers (`page_context.security_headers`)", "survey_app/page_context.py", "security_headers"),
+    ("security headers (`page_context.SafeResponses`)", "survey_app/page_context.py", "with_security_headers"),
     ("all SQL statements (`Connection._execute_context`)", "sqlalchemy/engine/base.py", "_execute_context"),
 )
 AREAS: tuple[tuple[str, str, str], ...] = (

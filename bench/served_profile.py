@@ -36,7 +36,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the page, from the worker's rendered pages", ("RenderedPages.get (",)),
     ("building the form and checking the answers", ("build_page_form (", "Form.validate (", "BaseForm.validate (")),
     ("storing the response (three statements, one commit)", ("submit_draft (",)),
-    ("response headers", ("security_headers (",)),
+    ("response headers", ("with_security_headers (", "private_pages (")),
     ("the rest around and in the view: mostly Flask's and Werkzeug's request and response handling",
      ("Flask.wsgi_app (",)),
     ("gunicorn: accepting, reading and parsing the request, writing, closing", ("SyncWorker.",)),
