@@ -291,7 +291,18 @@ def respondent(client):
     return Respondent(client)
 
 
-# The recordings of the survey with recordings (tests/survey_app/test_survey_audio.py), by file name,
+@pytest.fixture
+def staff_client(app, client):
+    """The client, logged in as staff@example.org, a staff member."""
+    password = "a long enough password"
+    storage.create_user("staff@example.org", password, "staff")
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
+                                "password": password})
+    return client
+
+
+# The recordings of the survey with recordings (school-voices in tests/media_surveys.py), by file name,
 # each a tone of its own pitch.
 RECORDING_TONES = {"likes-hmn.ogg": 440, "likes-ar.wav": 330, "why-hmn.m4a": 550, "yes-hmn.mp3": 660,
                    "yes-ar.mp3": 770, "welcome-hmn.mp3": 880, "thanks-ar.ogg": 220}

@@ -1,4 +1,5 @@
-"""Fixtures for the analysis tests: the Family Voices definition and small hand-made frames."""
+"""Fixtures for the analysis tests: the Family Voices definition, small hand-made frames, and
+the tables read_responses reads."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
 
 from analysis.frame import frame_from_long
 from analysis.synthetic import synthetic_frame
@@ -113,3 +115,22 @@ def frozen() -> Callable[[pd.DataFrame], Callable[[], None]]:
 
     return snapshot
 
+
+def response_tables(metadata: MetaData) -> dict[str, Table]:
+    """The five tables read_responses reads, as SQLAlchemy Core tables on `metadata`."""
+    return {
+        "surveys": Table("surveys", metadata, Column("id", Integer, primary_key=True),
+                         Column("slug", Text, unique=True)),
+        "survey_versions": Table("survey_versions", metadata, Column("id", Integer, primary_key=True),
+                                 Column("survey_id", ForeignKey("surveys.id")), Column("version", Integer),
+                                 Column("definition", JSON)),
+        "partners": Table("partners", metadata, Column("id", Integer, primary_key=True),
+                          Column("code", Text, unique=True), Column("name", Text), Column("state_code", Text)),
+        "responses": Table("responses", metadata, Column("id", String(36), primary_key=True),
+                           Column("survey_version_id", ForeignKey("survey_versions.id")),
+                           Column("partner_id", ForeignKey("partners.id"), nullable=True),
+                           Column("language", Text), Column("channel", Text), Column("submitted_at", DateTime)),
+        "answers": Table("answers", metadata, Column("id", Integer, primary_key=True),
+                         Column("response_id", ForeignKey("responses.id")), Column("question", Text),
+                         Column("value", Text)),
+    }

@@ -6,32 +6,11 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import (
-    JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, insert,
-)
+from sqlalchemy import MetaData, Text, create_engine, insert
 
 from analysis.definition import frame_columns
 from analysis.read import read_responses
-
-
-def tables(metadata: MetaData) -> dict[str, Table]:
-    return {
-        "surveys": Table("surveys", metadata, Column("id", Integer, primary_key=True),
-                         Column("slug", Text, unique=True)),
-        "survey_versions": Table("survey_versions", metadata, Column("id", Integer, primary_key=True),
-                                 Column("survey_id", ForeignKey("surveys.id")), Column("version", Integer),
-                                 Column("definition", JSON)),
-        "partners": Table("partners", metadata, Column("id", Integer, primary_key=True),
-                          Column("code", Text, unique=True), Column("name", Text), Column("state_code", Text)),
-        "responses": Table("responses", metadata, Column("id", String(36), primary_key=True),
-                           Column("survey_version_id", ForeignKey("survey_versions.id")),
-                           Column("partner_id", ForeignKey("partners.id"), nullable=True),
-                           Column("language", Text), Column("channel", Text), Column("submitted_at", DateTime)),
-        "answers": Table("answers", metadata, Column("id", Integer, primary_key=True),
-                         Column("response_id", ForeignKey("responses.id")), Column("question", Text),
-                         Column("value", Text)),
-    }
-
+from tests.analysis.conftest import response_tables
 
 R1, R2, R3, R4 = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 5))
 
@@ -46,7 +25,7 @@ def engine(definition):
     older["choices"]["issue"].append({"name": "transport", "label": {"en": "Transport"}})
     engine = create_engine("sqlite://")
     metadata = MetaData()
-    t = tables(metadata)
+    t = response_tables(metadata)
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(t["surveys"]), [{"id": 1, "slug": "family-voices"}, {"id": 2, "slug": "other"}])
@@ -136,7 +115,7 @@ def test_read_responses_survey_without_answers(engine) -> None:
 def test_read_responses_definition_stored_as_text(definition) -> None:
     engine = create_engine("sqlite://")
     metadata = MetaData()
-    t = tables(metadata)
+    t = response_tables(metadata)
     t["survey_versions"].c.definition.type = Text()
     metadata.create_all(engine)
     with engine.begin() as conn:

@@ -9,13 +9,13 @@ import pandas as pd
 from sqlalchemy import MetaData, create_engine, insert
 
 from analysis.read import read_responses
-from tests.analysis.test_analysis_read import tables
+from tests.analysis.conftest import response_tables
 
 
 def test_read_responses_hands_pandas_plain_tuples(definition, monkeypatch):
     engine = create_engine("sqlite://")
     metadata = MetaData()
-    t = tables(metadata)
+    t = response_tables(metadata)
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(t["surveys"]), [{"id": 1, "slug": "family-voices"}])

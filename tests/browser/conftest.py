@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from tests.conftest import fresh_database_url
@@ -385,6 +386,57 @@ def log_in(page: Any, server: LiveServer, role: str) -> None:
 def logged_in(live_server: LiveServer) -> Any:
     return lambda page, role: log_in(page, live_server, role)
 
+
+
+# Values for the parts of staff and partner URLs, as a person would reach them from the menus.
+URL_VALUES = {"slug": "family-voices", "lang": "es", "language_code": "es", "partner_id": 1, "state": "MN",
+              "state_code": "MN"}
+
+
+def page_urls(server: LiveServer, prefix: str) -> tuple[list[str], list[str]]:
+    """Every GET page under `prefix` whose URL parts are known, and the rules left out."""
+    urls, left_out = [], []
+    with server.app.test_request_context():
+        for rule in server.app.url_map.iter_rules():
+            if not rule.endpoint.startswith(prefix) or "GET" not in rule.methods:
+                continue
+            if not set(rule.arguments) <= set(URL_VALUES):
+                left_out.append(rule.rule)
+                continue
+            urls.append(url_for(rule.endpoint, **{name: URL_VALUES[name] for name in rule.arguments}))
+    return sorted(set(urls)), left_out
+
+
+class NetworkLog:
+    """Every request the page makes, from the browser's network events."""
+
+    def __init__(self, page: Any) -> None:
+        self.requests: list = []
+        page.on("requestfinished", self.record)
+        page.on("requestfailed", self.record)
+
+    def record(self, request: Any) -> None:
+        self.requests.append(request)
+
+    def take(self) -> list[dict]:
+        """The requests since the last call: url, resource type, status and uncompressed body size."""
+        taken, self.requests = self.requests, []
+        entries = []
+        for request in taken:
+            response = request.response()
+            status = response.status if response else 0
+            size = len(response.body()) if response and status == 200 else 0
+            entries.append({"url": request.url, "type": request.resource_type, "status": status, "bytes": size,
+                            "method": request.method})
+        return entries
+
+
+def reload_as_first_visit(page: Any, log: NetworkLog, cdp: Any) -> list[dict]:
+    """Loads the page again with an empty cache, as a first visit on a phone would: the requests it made."""
+    log.take()
+    cdp.send("Network.clearBrowserCache")
+    page.goto(page.url)
+    return log.take()
 
 # One file per test process when the suite runs in parallel (pytest-xdist names them gw0, gw1...).
 FIGURES = SCREENSHOTS / f"figures{'-' + os.environ['PYTEST_XDIST_WORKER'] if 'PYTEST_XDIST_WORKER' in os.environ else ''}.json"

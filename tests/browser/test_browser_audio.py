@@ -8,9 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
-from tests.browser.test_browser_page_weight import NetworkLog, _weigh
-from tests.survey_app.test_survey_audio import write_folder
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, NetworkLog, reload_as_first_visit
+from tests.media_surveys import voices_folder
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")]
@@ -25,7 +24,7 @@ PLAYERS = """() => Array.from(document.querySelectorAll('audio')).map(a => {
 
 @pytest.fixture(scope="module")
 def audio_survey(live_server, tmp_path_factory, recordings):
-    folder = write_folder(tmp_path_factory.mktemp("audio-form") / "form", recordings)
+    folder = voices_folder(tmp_path_factory.mktemp("audio-form") / "form", recordings)
     live_server.flask("load-survey", str(folder))
     live_server.flask("publish-survey", "school-voices")
     return "school-voices"
@@ -84,7 +83,7 @@ def test_browser_audio_page_weight_with_and_without_recordings(phone, live_serve
         start(phone, live_server, audio_survey, lang)
         # The walk to the page is not weighed; its bodies are gone once the page is left.
         log.requests.clear()
-        entries = _weigh(phone, log, cdp)
+        entries = reload_as_first_visit(phone, log, cdp)
         weights[lang] = {"bytes": sum(entry["bytes"] for entry in entries), "requests": len(entries)}
         assert not any("/media/" in entry["url"] for entry in entries)
     figures["audio_page_weight"] = weights

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.survey_app import test_survey_text_pictures as text_pictures
-from tests.survey_app.test_survey_images import FILES, zipped
+from tests.media_surveys import LUNCH_FILES, PARK_FILES, lunch_zip, park_folder
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ PICTURES = """() => Array.from(document.querySelectorAll('img.picture')).map(i =
 @pytest.fixture(scope="module")
 def picture_survey(live_server, tmp_path_factory):
     archive = tmp_path_factory.mktemp("image-form") / "school-lunch.zip"
-    archive.write_bytes(zipped(FILES))
+    archive.write_bytes(lunch_zip(LUNCH_FILES))
     live_server.flask("load-survey", str(archive))
     live_server.flask("publish-survey", "school-lunch")
     return "school-lunch"
@@ -28,7 +27,7 @@ def picture_survey(live_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def text_picture_survey(live_server, tmp_path_factory):
-    folder = text_pictures.write_folder(tmp_path_factory.mktemp("text-pictures") / "park-day", text_pictures.FILES)
+    folder = park_folder(tmp_path_factory.mktemp("text-pictures") / "park-day", PARK_FILES)
     live_server.flask("load-survey", str(folder))
     live_server.flask("publish-survey", "park-day")
     return "park-day"

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.conftest import NetworkLog, reload_as_first_visit
+
 pytestmark = pytest.mark.browser
 
 MAX_BYTES = 30_000
@@ -14,38 +16,6 @@ MAX_REQUESTS = 3
 # From one page to the next: the form post and the page it redirects to. The stylesheet and the
 # script are fingerprinted and cached for a year, so the browser does not ask for them again.
 MAX_REQUESTS_PER_STEP = 2
-
-
-class NetworkLog:
-    """Every request the page makes, from the browser's network events."""
-
-    def __init__(self, page) -> None:
-        self.requests: list = []
-        page.on("requestfinished", self.record)
-        page.on("requestfailed", self.record)
-
-    def record(self, request) -> None:
-        self.requests.append(request)
-
-    def take(self) -> list[dict]:
-        """The requests since the last call: url, resource type, status and uncompressed body size."""
-        taken, self.requests = self.requests, []
-        entries = []
-        for request in taken:
-            response = request.response()
-            status = response.status if response else 0
-            size = len(response.body()) if response and status == 200 else 0
-            entries.append({"url": request.url, "type": request.resource_type, "status": status, "bytes": size,
-                            "method": request.method})
-        return entries
-
-
-def _weigh(page, log: NetworkLog, cdp) -> list[dict]:
-    """Loads the page again with an empty cache, as a first visit on a phone would."""
-    log.take()
-    cdp.send("Network.clearBrowserCache")
-    page.goto(page.url)
-    return log.take()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "ksw"])
@@ -60,7 +30,7 @@ def test_every_survey_page_light_and_same_site(lang, phone, walk, live_server, f
     steps: dict[str, int] = {}
 
     def weigh(name: str) -> None:
-        entries = _weigh(phone, log, cdp)
+        entries = reload_as_first_visit(phone, log, cdp)
         from_cache.clear()
         weights[name] = {"bytes": sum(entry["bytes"] for entry in entries), "requests": len(entries),
                          "by_type": {entry["type"]: entry["bytes"] for entry in entries}}

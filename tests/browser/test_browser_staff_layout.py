@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.test_browser_staff_partner import _urls
+from tests.browser.conftest import page_urls
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +106,7 @@ def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, language, ne
         logged_in(page, f"{role} {language}")
         choose_page_language(page, language)
     direction = "rtl" if language == "ar" else "ltr"
-    urls, _left_out = _urls(live_server, prefix)
+    urls, _left_out = page_urls(live_server, prefix)
     problems: dict[str, dict[str, object]] = {}
     checked = []
     for path in urls:

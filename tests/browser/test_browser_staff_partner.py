@@ -7,25 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
+from tests.browser.conftest import URL_VALUES, page_urls
+
 pytestmark = pytest.mark.browser
-
-# Values for the parts of staff and partner URLs, as a person would reach them from the menus.
-URL_VALUES = {"slug": "family-voices", "lang": "es", "language_code": "es", "partner_id": 1, "state": "MN",
-              "state_code": "MN"}
-
-
-def _urls(server, prefix: str) -> tuple[list[str], list[str]]:
-    """Every GET page under `prefix` whose URL parts are known, and the rules left out."""
-    urls, left_out = [], []
-    with server.app.test_request_context():
-        for rule in server.app.url_map.iter_rules():
-            if not rule.endpoint.startswith(prefix) or "GET" not in rule.methods:
-                continue
-            if not set(rule.arguments) <= set(URL_VALUES):
-                left_out.append(rule.rule)
-                continue
-            urls.append(url_for(rule.endpoint, **{name: URL_VALUES[name] for name in rule.arguments}))
-    return sorted(set(urls)), left_out
 
 
 def test_partner_opens_portal_and_downloads_flyer(phone, logged_in, screenshots, live_server):
@@ -79,7 +63,7 @@ def test_staff_opens_state_report(phone, logged_in, screenshots, live_server):
 def test_staff_and_partner_pages_accessible(role, prefix, phone, logged_in, axe, screenshots, live_server, figures):
     axe.install(phone.context)
     logged_in(phone, role)
-    urls, _left_out = _urls(live_server, prefix)
+    urls, _left_out = page_urls(live_server, prefix)
     violations, checked = {}, []
     for path in urls:
         # Asked first with the page's own cookies: files to download (QR codes, spreadsheets) and

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import random
 
-from survey_app import storage
 from tests.conftest import Respondent, csrf_token
+from tests.uploads import multipart
 
-PASSWORD = "a long enough password"
 SPANISH = {"Accept-Language": "es"}
 SPANISH_TITLE = "Lo que envió es demasiado grande"
 ENGLISH_TITLE = "What you sent is too large"
-
-
-def multipart(fields: dict[str, str], field: str, content: bytes, filename: str = "upload.xlsx") -> tuple[bytes, str]:
-    """A multipart body built in memory (the test client would spool a large one to a temporary file)."""
-    boundary = "----boundary7f3a"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def test_request_size_oversized_login_is_refused_in_the_pages_language(client):
@@ -62,36 +51,25 @@ def test_request_size_a_normal_page_of_answers_is_accepted(app):
     assert respondent.path.endswith("/2")
 
 
-def staff_client(client):
-    storage.create_user("staff@example.org", PASSWORD, "staff")
-    page = client.get("/login")
-    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
-                                "password": PASSWORD})
-    return client
-
-
-def test_request_size_oversized_upload_is_refused_in_the_pages_language(app, client):
-    staff = staff_client(client)
-    token = csrf_token(staff.get("/staff/surveys").text)
+def test_request_size_oversized_upload_is_refused_in_the_pages_language(staff_client):
+    token = csrf_token(staff_client.get("/staff/surveys").text)
     body, content_type = multipart({"csrf_token": token}, "workbook", b"x" * 20_000_000)
-    reply = staff.post("/staff/surveys?lang=es", data=body, content_type=content_type, headers=SPANISH)
+    reply = staff_client.post("/staff/surveys?lang=es", data=body, content_type=content_type, headers=SPANISH)
     assert reply.status_code == 413 and SPANISH_TITLE in reply.text
 
 
-def test_request_size_an_upload_of_a_few_mb_is_read_and_explained(app, client):
-    staff = staff_client(client)
-    token = csrf_token(staff.get("/staff/surveys").text)
+def test_request_size_an_upload_of_a_few_mb_is_read_and_explained(staff_client):
+    token = csrf_token(staff_client.get("/staff/surveys").text)
     body, content_type = multipart({"csrf_token": token}, "workbook", b"x" * 2_500_000)
-    reply = staff.post("/staff/surveys", data=body, content_type=content_type)
+    reply = staff_client.post("/staff/surveys", data=body, content_type=content_type)
     assert reply.status_code == 200 and "larger than 2 MB" in reply.text
 
 
-def test_request_size_a_binary_upload_larger_than_a_read_is_read(app, client):
+def test_request_size_a_binary_upload_larger_than_a_read_is_read(staff_client):
     """A photo or a recording has line breaks anywhere in it, unlike a run of one letter: what the
     parser keeps between two reads must not count against the limit for form fields."""
-    staff = staff_client(client)
-    token = csrf_token(staff.get("/staff/surveys").text)
+    token = csrf_token(staff_client.get("/staff/surveys").text)
     body, content_type = multipart({"csrf_token": token}, "workbook", random.Random(3).randbytes(1_000_000),
                                    "form.zip")
-    reply = staff.post("/staff/surveys", data=body, content_type=content_type)
+    reply = staff_client.post("/staff/surveys", data=body, content_type=content_type)
     assert reply.status_code == 200 and ENGLISH_TITLE not in reply.text

@@ -1,8 +1,10 @@
 """Fixtures shared by the web app's tests: staff, partner and admin accounts, the
-hand-worked campaign of report_fixtures.py, and a client logged in for each role."""
+hand-worked campaign of report_fixtures.py, and a client logged in for each role; and
+what finds the pictures and recordings on a page and the `any` parts of a URL rule."""
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 
 import pytest
@@ -15,6 +17,19 @@ from survey_app.extensions import db
 from survey_app.models import Partner, User
 from tests.conftest import csrf_token
 from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
+
+# A question's or an answer's picture is fetched when scrolled to (loading="lazy"); that of a welcome or
+# thank-you text, under the title, at once.
+IMAGE = re.compile(r'<img class="picture picture-(\w+)" src="([^"]+)" alt="" width="(\d+)" height="(\d+)"'
+                   r'(?: loading="lazy")? decoding="async">')
+LAZY = re.compile(r'<img class="picture picture-(\w+)" [^>]*loading="lazy"')
+AUDIO_SOURCE = re.compile(r'<audio controls preload="none" src="([^"]+)"')
+# A URL rule's `<any(a, b):name>` part: its options and its name.
+ANY_CONVERTER = re.compile(r"<any\(([^)]*)\):(\w+)>")
+
+
+def audio_sources(html: str) -> list[str]:
+    return AUDIO_SOURCE.findall(html)
 
 
 CONVERTED: dict[tuple[str, str], bytes] = {}

@@ -13,10 +13,13 @@ With a minimum of 10: TN and WA are suppressed as states (two hidden states, so 
 be worked out from ALL). In MN, safety 11/12 and language_access 10/12 are published, mental
 health (3) and every issue nobody chose (0) are suppressed. ALL has 39 respondents.
 
-The fixtures that load it (`users`, `campaign`, `staff`, `partner_client`) are in conftest.py.
+The fixtures that load it (`users`, `campaign`, `staff`, `partner_client`) are in conftest.py;
+`cells`, `row` and `text_of` read the figures back from a report page.
 """
 from __future__ import annotations
 
+import html as html_module
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -75,3 +78,16 @@ def cells(html: str, marker: str) -> str:
     """The page from `marker` to the end of the table that follows it."""
     start = html.index(marker)
     return html[start:html.index("</table>", start)]
+
+
+def text_of(html: str) -> str:
+    """The words of `html`, its tags and runs of white space each made one space."""
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def row(html: str, label: str) -> str:
+    """The text of the table row whose header cell is `label`."""
+    match = re.search(r"<tr>\s*(?:<td>[^<]*</td>\s*)?<th scope=\"row\">(?:<a[^>]*>)?" + re.escape(label)
+                      + r"(.*?)</tr>", html, re.S)
+    assert match, f"no row {label!r}"
+    return text_of(match.group(0)).strip()

@@ -2,11 +2,10 @@
 admin. Each route's policy is in one table; a new route without an entry fails."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.conftest import csrf_token
+from tests.survey_app.conftest import ANY_CONVERTER
 
 PASSWORD = "a long enough password"
 ROLES = ("anonymous", "partner_a", "partner_b", "staff", "admin")
@@ -48,7 +47,6 @@ POLICY = {
     # Calendar apps cannot log in: the feed's address carries its key (a wrong key answers 404).
     "partner.calendar_feed": PUBLIC,
 }
-ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 
 
 def sample_values(rule, ids) -> dict:
@@ -56,7 +54,7 @@ def sample_values(rule, ids) -> dict:
               "filename": "site.css", "partner_id": ids["partner"], "user_id": ids["user"],
               "lever_id": 1, "date_id": 1, "state_code": "MA", "token": "0" * 32,
               "issue": "language_access", "name": "0" * 64 + ".mp3"}
-    for options, name in ANY.findall(rule.rule):
+    for options, name in ANY_CONVERTER.findall(rule.rule):
         values[name] = options.split(",")[0].strip().strip("'\"")
     return {name: values[name] for name in rule.arguments}
 

@@ -11,7 +11,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from survey_app.extensions import db
 from tests.conftest import FULL_ANSWERS, Respondent, csrf_token
-from tests.survey_app.test_authorization_matrix import ANY
+from tests.survey_app.conftest import ANY_CONVERTER
 
 PAYLOADS = ["' OR '1'='1", "1; DROP TABLE responses; --", "\" OR 1=1 --", "x' UNION SELECT password_hash FROM users --",
             "<script>alert(1)</script>", "../../etc/passwd", "%00", "${7*7}{{7*7}}"]
@@ -48,7 +48,7 @@ def test_injection_every_parameter_leaves_data_unchanged(app, sessions, role):
                 if isinstance(converter, IntegerConverter):
                     values[name] = 2**62  # beyond any INTEGER column
                 elif isinstance(converter, AnyConverter):
-                    values[name] = ANY.search(rule.rule).group(1).split(",")[0].strip().strip("'\"")
+                    values[name] = ANY_CONVERTER.search(rule.rule).group(1).split(",")[0].strip().strip("'\"")
                 else:
                     values[name] = payload
             with app.test_request_context():

@@ -10,8 +10,9 @@ import pytest
 
 from survey_app import storage, surveys
 from tests.conftest import Respondent, csrf_token, tone
+from tests.media_surveys import voices_folder
+from tests.survey_app.conftest import audio_sources
 from tests.survey_app.report_fixtures import PASSWORD, log_in
-from tests.survey_app.test_survey_audio import audio_sources, publish, write_folder
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
 PAGE = "/review/school-voices/hmn/recordings"
@@ -19,8 +20,8 @@ PAGE = "/review/school-voices/hmn/recordings"
 
 @pytest.fixture
 def recorded_survey(app, runner, tmp_path, recordings, converted_once):
-    assert runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))]).exit_code == 0
-    publish(runner)
+    assert runner.invoke(args=["load-survey", str(voices_folder(tmp_path / "form", recordings))]).exit_code == 0
+    assert runner.invoke(args=["publish-survey", "school-voices"]).exit_code == 0
     storage.create_user("hmn@example.org", PASSWORD, "translator", language="hmn")
     storage.create_user("staff@example.org", PASSWORD, "staff")
 

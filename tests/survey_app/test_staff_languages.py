@@ -1,21 +1,9 @@
 """Staff see how complete each language is and switch languages per survey."""
 from __future__ import annotations
 
-import pytest
-
-from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Survey
 from tests.conftest import csrf_token
-
-
-@pytest.fixture
-def staff_client(app, client):
-    storage.create_user("staff@example.org", "a long enough password", "staff")
-    page = client.get("/login")
-    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
-                                "password": "a long enough password"})
-    return client
 
 
 def test_staff_languages_page_shows_completeness_and_review(staff_client):

@@ -29,13 +29,6 @@ def log_in(client, email: str, password: str = PASSWORD) -> None:
     client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": password})
 
 
-@pytest.fixture
-def staff_client(app, client):
-    storage.create_user("staff@example.org", PASSWORD, "staff")
-    log_in(client, "staff@example.org")
-    return client
-
-
 def post_form(client, path: str, data: dict):
     page = client.get(path)
     return client.post(path, data={"csrf_token": csrf_token(page.text), **data})

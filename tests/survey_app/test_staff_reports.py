@@ -2,7 +2,6 @@
 groups suppressed everywhere, the date filter, charts, the cache, and who may see what."""
 from __future__ import annotations
 
-import html as html_module
 import re
 import time
 from datetime import datetime
@@ -13,19 +12,7 @@ from analysis import read as analysis_read
 from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from tests.survey_app.report_fixtures import SLUG, add_responses, cells, log_in
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-def row(html: str, label: str) -> str:
-    """The text of the table row whose header cell is `label`."""
-    match = re.search(r"<tr>\s*(?:<td>[^<]*</td>\s*)?<th scope=\"row\">(?:<a[^>]*>)?" + re.escape(label)
-                      + r"(.*?)</tr>", html, re.S)
-    assert match, f"no row {label!r}"
-    return text_of(match.group(0)).strip()
+from tests.survey_app.report_fixtures import SLUG, add_responses, cells, log_in, row, text_of
 
 
 def test_staff_reports_overview_shows_each_state_side_by_side(staff):

@@ -49,13 +49,6 @@ def admin_client(app, client):
     return client
 
 
-@pytest.fixture
-def staff_client(app, client):
-    storage.create_user("staff@example.org", PASSWORD, "staff")
-    log_in(client, "staff@example.org")
-    return client
-
-
 def upload(client, content: bytes | None, filename: str = "form.xlsx"):
     page = client.get("/staff/surveys")
     data = {"csrf_token": csrf_token(page.text)}

@@ -3,10 +3,8 @@ folder or a .zip with its files, converted, stored in the database and served wi
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,56 +13,19 @@ from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
 from tests.conftest import Respondent, csrf_token, tone
-from tests.security.test_request_size import staff_client
+from tests.media_surveys import VOICES_FORM, voices_folder, voices_zip
+from tests.survey_app.conftest import audio_sources
 from tests.survey_app.report_fixtures import PASSWORD, log_in
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
-
-FORM = """\
-| survey |
-| | type | name | label::English (en) | label::Hmong (hmn) | label::Arabic (ar) | audio::Hmong (hmn) | audio::Arabic (ar) |
-| | begin_group | school | School | Tsev kawm ntawv | المدرسة | | |
-| | select_one yn | likes | Does your child like school? | Koj tus menyuam puas nyiam tsev kawm ntawv? | هل يحب طفلك المدرسة؟ | likes-hmn.ogg | likes-ar.wav |
-| | text | why | Why? | Vim li cas? | لماذا؟ | why-hmn.m4a | |
-| | end_group | | | | | | |
-| choices |
-| | list_name | name | label::English (en) | label::Hmong (hmn) | label::Arabic (ar) | audio::Hmong (hmn) | audio::Arabic (ar) |
-| | yn | yes | Yes | Yog | نعم | yes-hmn.mp3 | yes-ar.mp3 |
-| | yn | no | No | Tsis yog | لا | | |
-| settings |
-| | form_id | form_title | description | description_audio::Hmong (hmn) | thanks_audio::Arabic (ar) |
-| | school-voices | School voices | A short survey. | welcome-hmn.mp3 | thanks-ar.ogg |
-"""
-AUDIO_SOURCE = re.compile(r'<audio controls preload="none" src="([^"]+)"')
-
-
-def write_folder(folder: Path, recordings: dict[str, bytes], form: str = FORM) -> Path:
-    (folder / "media").mkdir(parents=True)
-    (folder / "school-voices.md").write_text(form, encoding="utf-8")
-    for name, content in recordings.items():
-        (folder / "media" / name).write_bytes(content)
-    return folder
-
-
-def zipped(recordings: dict[str, bytes], form: str = FORM, extra: dict[str, bytes] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("school-voices/school-voices.md", form)
-        for name, content in {**recordings, **(extra or {})}.items():
-            archive.writestr(f"school-voices/{name}", content)
-    return buffer.getvalue()
 
 
 def publish(runner) -> None:
     assert runner.invoke(args=["publish-survey", "school-voices"]).exit_code == 0
 
 
-def audio_sources(html: str) -> list[str]:
-    return AUDIO_SOURCE.findall(html)
-
-
 def test_survey_audio_folder_loads_and_each_page_plays_its_language(app, runner, client, tmp_path, recordings):
-    result = runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    result = runner.invoke(args=["load-survey", str(voices_folder(tmp_path / "form", recordings))])
     assert result.exit_code == 0, result.output
     assert "loaded as version 1" in result.output
     publish(runner)
@@ -98,31 +59,30 @@ def test_survey_audio_folder_loads_and_each_page_plays_its_language(app, runner,
     assert client.get(hmong[0], headers={"Range": "bytes=99999999-"}).status_code == 416
 
 
-def test_survey_audio_zip_loads_from_the_command_line_and_the_staff_page(app, runner, client, tmp_path, recordings):
+def test_survey_audio_zip_loads_from_the_command_line_and_the_staff_page(app, runner, staff_client, tmp_path,
+                                                                         recordings):
     archive = tmp_path / "school-voices.zip"
-    archive.write_bytes(zipped(recordings))
+    archive.write_bytes(voices_zip(recordings))
     result = runner.invoke(args=["load-survey", str(archive)])
     assert result.exit_code == 0, result.output
-    staff = staff_client(client)
-    token = csrf_token(staff.get("/staff/surveys").text)
+    token = csrf_token(staff_client.get("/staff/surveys").text)
     # The same form and recordings from the staff page: nothing changed, so no new version.
-    reply = staff.post("/staff/surveys", data={"csrf_token": token,
-                                               "workbook": (io.BytesIO(archive.read_bytes()), "school-voices.zip")},
-                       follow_redirects=True)
+    reply = staff_client.post("/staff/surveys", data={
+        "csrf_token": token, "workbook": (io.BytesIO(archive.read_bytes()), "school-voices.zip")},
+        follow_redirects=True)
     assert reply.status_code == 200 and "the same as version 1" in reply.text
     # A different recording is a new version.
     changed = {**recordings, "yes-ar.mp3": tone("yes-ar.mp3", 990)}
-    reply = staff.post("/staff/surveys", data={"csrf_token": csrf_token(staff.get("/staff/surveys").text),
-                                               "workbook": (io.BytesIO(zipped(changed)), "school-voices.zip")},
-                       follow_redirects=True)
+    reply = staff_client.post("/staff/surveys", data={
+        "csrf_token": csrf_token(staff_client.get("/staff/surveys").text),
+        "workbook": (io.BytesIO(voices_zip(changed)), "school-voices.zip")}, follow_redirects=True)
     assert "Version 2 of school-voices was loaded" in reply.text
 
 
-def test_survey_audio_staff_page_names_a_broken_recording_and_keeps_nothing(app, client, recordings):
-    staff = staff_client(client)
-    broken = zipped({**recordings, "likes-ar.wav": b"RIFF not really a recording"})
-    reply = staff.post("/staff/surveys", data={"csrf_token": csrf_token(staff.get("/staff/surveys").text),
-                                               "workbook": (io.BytesIO(broken), "school-voices.zip")})
+def test_survey_audio_staff_page_names_a_broken_recording_and_keeps_nothing(app, staff_client, recordings):
+    broken = voices_zip({**recordings, "likes-ar.wav": b"RIFF not really a recording"})
+    reply = staff_client.post("/staff/surveys", data={"csrf_token": csrf_token(staff_client.get("/staff/surveys").text),
+                                                      "workbook": (io.BytesIO(broken), "school-voices.zip")})
     assert reply.status_code == 200
     assert ('survey sheet, row 3, column &#34;audio::Arabic (ar)&#34;: &#34;likes-ar.wav&#34; could not be read as a '
             "recording" in reply.text)
@@ -131,7 +91,7 @@ def test_survey_audio_staff_page_names_a_broken_recording_and_keeps_nothing(app,
 
 
 def test_survey_audio_downloaded_form_loads_again_without_its_files(app, runner, tmp_path, recordings):
-    runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    runner.invoke(args=["load-survey", str(voices_folder(tmp_path / "form", recordings))])
     out = tmp_path / "again.xlsx"
     assert runner.invoke(args=["download-survey", "school-voices", "--out", str(out)]).exit_code == 0
     result = runner.invoke(args=["load-survey", str(out)])
@@ -149,7 +109,7 @@ def test_survey_audio_broken_or_oversized_file_is_refused_by_name(app, runner, t
                                                                    message):
     files = {name: content for name, content in {**recordings, **change}.items() if content is not None}
     archive = tmp_path / "school-voices.zip"
-    archive.write_bytes(zipped(files))
+    archive.write_bytes(voices_zip(files))
     result = runner.invoke(args=["load-survey", str(archive)])
     assert result.exit_code != 0 and message in result.output, result.output
     assert surveys.find_survey("school-voices") is None
@@ -158,7 +118,7 @@ def test_survey_audio_broken_or_oversized_file_is_refused_by_name(app, runner, t
 
 def test_survey_audio_a_long_recording_is_refused(app, runner, tmp_path, recordings):
     archive = tmp_path / "school-voices.zip"
-    archive.write_bytes(zipped({**recordings, "why-hmn.m4a": tone("why-hmn.m4a", 500, seconds=181)}))
+    archive.write_bytes(voices_zip({**recordings, "why-hmn.m4a": tone("why-hmn.m4a", 500, seconds=181)}))
     result = runner.invoke(args=["load-survey", str(archive)])
     assert result.exit_code != 0 and '"why-hmn.m4a" is 181 seconds long' in result.output
 
@@ -170,7 +130,7 @@ def test_survey_audio_a_long_recording_is_refused(app, runner, tmp_path, recordi
 def test_survey_audio_zip_names_outside_the_zip_are_refused(app, runner, tmp_path, recordings, entry, message):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("school-voices.md", FORM)
+        archive.writestr("school-voices.md", VOICES_FORM)
         archive.writestr(entry, b"x")
     path = tmp_path / "bad.zip"
     path.write_bytes(buffer.getvalue())
@@ -181,7 +141,7 @@ def test_survey_audio_zip_names_outside_the_zip_are_refused(app, runner, tmp_pat
 def test_survey_audio_zip_bomb_is_refused_before_unpacking(app, runner, tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("school-voices.md", FORM)
+        archive.writestr("school-voices.md", VOICES_FORM)
         archive.writestr("yes-hmn.mp3", b"\0" * (5 * 1024 * 1024))
     path = tmp_path / "bomb.zip"
     path.write_bytes(buffer.getvalue())
@@ -203,7 +163,7 @@ def test_survey_audio_recordings_are_kept_once_for_every_version(app, tmp_path, 
 
 
 def test_survey_audio_kiosk_plays_and_paper_form_points_to_the_recordings(app, runner, tmp_path, recordings):
-    runner.invoke(args=["load-survey", str(write_folder(tmp_path / "form", recordings))])
+    runner.invoke(args=["load-survey", str(voices_folder(tmp_path / "form", recordings))])
     publish(runner)
     mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
     storage.create_user("mira@example.org", PASSWORD, "partner", mira)

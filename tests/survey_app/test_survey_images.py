@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import re
-import zipfile
 
 import pytest
 from PIL import Image
@@ -15,66 +13,20 @@ from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
 from tests.conftest import Respondent, csrf_token
-from tests.security.test_request_size import staff_client
+from tests.media_surveys import LUNCH_FILES, LUNCH_FORM, lunch_zip
+from tests.survey_app.conftest import IMAGE, LAZY
 from tests.survey_app.report_fixtures import PASSWORD, log_in
-
-FORM = """\
-| survey |
-| | type | name | label::English (en) | label::Hmong (hmn) | image::English (en) | image::Hmong (hmn) |
-| | select_one meal | lunch | What did your child eat at lunch? | Koj tus menyuam noj dab tsi tav su? | lunch-en.jpg | lunch-hmn.png |
-| | text | why | Why? | Vim li cas? | | |
-| choices |
-| | list_name | name | label::English (en) | label::Hmong (hmn) | image |
-| | meal | rice | Rice | Mov | rice.webp |
-| | meal | soup | Soup | Kua zaub | soup.gif |
-| settings |
-| | form_id | form_title |
-| | school-lunch | School lunch |
-"""
-# A question's or an answer's picture is fetched when scrolled to (loading="lazy"); that of a welcome or
-# thank-you text, under the title, at once.
-IMAGE = re.compile(r'<img class="picture picture-(\w+)" src="([^"]+)" alt="" width="(\d+)" height="(\d+)"'
-                   r'(?: loading="lazy")? decoding="async">')
-LAZY = re.compile(r'<img class="picture picture-(\w+)" [^>]*loading="lazy"')
-GPS_IFD = 0x8825
-
-
-def picture(fmt: str, size: tuple[int, int] = (1600, 1200), gps: bool = False) -> bytes:
-    """A photo-like picture (a gradient with grain), with GPS EXIF when asked."""
-    gradient, grain = Image.linear_gradient("L").resize(size), Image.effect_noise(size, 24)
-    image = Image.merge("RGB", (gradient, grain, Image.blend(gradient, grain, 0.5)))
-    out = io.BytesIO()
-    extra = {}
-    if gps:
-        exif = Image.Exif()
-        exif[0x010F] = "PhoneMaker"
-        exif.get_ifd(GPS_IFD).update({1: "N", 2: (13.0, 45.0, 3.0), 3: "E", 4: (100.0, 30.0, 7.0)})
-        extra["exif"] = exif.tobytes()
-    image.save(out, fmt, **extra)
-    return out.getvalue()
-
-
-FILES = {"lunch-en.jpg": picture("JPEG", gps=True), "lunch-hmn.png": picture("PNG", (600, 900)),
-         "rice.webp": picture("WEBP", (300, 200)), "soup.gif": picture("GIF", (200, 200))}
-
-
-def zipped(files: dict[str, bytes], form: str = FORM) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("school-lunch/school-lunch.md", form)
-        for name, content in files.items():
-            archive.writestr(f"school-lunch/media/{name}", content)
-    return buffer.getvalue()
+from tests.uploads import picture
 
 
 def load(runner, tmp_path, files: dict[str, bytes]):
     archive = tmp_path / "school-lunch.zip"
-    archive.write_bytes(zipped(files))
+    archive.write_bytes(lunch_zip(files))
     return runner.invoke(args=["load-survey", str(archive)])
 
 
 def test_survey_images_zip_loads_and_pages_show_each_language_picture(app, runner, client, tmp_path):
-    result = load(runner, tmp_path, FILES)
+    result = load(runner, tmp_path, LUNCH_FILES)
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["publish-survey", "school-lunch"]).exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 4
@@ -101,15 +53,15 @@ def test_survey_images_zip_loads_and_pages_show_each_language_picture(app, runne
     # The photo's GPS position and the phone's make are gone from what is served.
     photo = client.get(english[0][1]).data
     assert b"Exif" not in photo and b"PhoneMaker" not in photo
-    assert FILES["lunch-en.jpg"].count(b"PhoneMaker") == 1
+    assert LUNCH_FILES["lunch-en.jpg"].count(b"PhoneMaker") == 1
 
 
 def test_survey_images_a_changed_picture_is_a_new_version_and_download_names_them(app, runner, client, tmp_path):
-    assert load(runner, tmp_path, FILES).exit_code == 0
+    assert load(runner, tmp_path, LUNCH_FILES).exit_code == 0
     out = tmp_path / "again.xlsx"
     assert runner.invoke(args=["download-survey", "school-lunch", "--out", str(out)]).exit_code == 0
     assert "unchanged, still version 1" in runner.invoke(args=["load-survey", str(out)]).output
-    changed = load(runner, tmp_path, {**FILES, "rice.webp": picture("WEBP", (320, 200))})
+    changed = load(runner, tmp_path, {**LUNCH_FILES, "rice.webp": picture("WEBP", (320, 200))})
     assert "version 2" in changed.output, changed.output
 
 
@@ -124,20 +76,19 @@ def test_survey_images_a_changed_picture_is_a_new_version_and_download_names_the
 ])
 def test_survey_images_broken_oversized_or_missing_picture_is_refused_by_cell(app, runner, tmp_path, change,
                                                                              message):
-    files = {name: content for name, content in {**FILES, **change}.items() if content is not None}
+    files = {name: content for name, content in {**LUNCH_FILES, **change}.items() if content is not None}
     result = load(runner, tmp_path, files)
     assert result.exit_code != 0 and message in result.output, result.output
     assert surveys.find_survey("school-lunch") is None
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
 
 
-def test_survey_images_staff_page_names_a_picture_of_another_kind(app, client):
-    staff = staff_client(client)
-    form = FORM.replace("rice.webp", "rice.bmp")
-    small = {name: picture(Image.open(io.BytesIO(content)).format, (80, 60)) for name, content in FILES.items()}
-    reply = staff.post("/staff/surveys", data={"csrf_token": csrf_token(staff.get("/staff/surveys").text),
-                                               "workbook": (io.BytesIO(zipped({**small, "rice.bmp": b"BM"}, form)),
-                                                            "school-lunch.zip")})
+def test_survey_images_staff_page_names_a_picture_of_another_kind(app, staff_client):
+    form = LUNCH_FORM.replace("rice.webp", "rice.bmp")
+    small = {name: picture(Image.open(io.BytesIO(content)).format, (80, 60)) for name, content in LUNCH_FILES.items()}
+    token = csrf_token(staff_client.get("/staff/surveys").text)
+    workbook = io.BytesIO(lunch_zip({**small, "rice.bmp": b"BM"}, form))
+    reply = staff_client.post("/staff/surveys", data={"csrf_token": token, "workbook": (workbook, "school-lunch.zip")})
     assert reply.status_code == 200
     assert ("choices sheet, row 2, column &#34;image&#34;: &#34;rice.bmp&#34; is not a picture this service takes"
             in reply.text)
@@ -145,15 +96,15 @@ def test_survey_images_staff_page_names_a_picture_of_another_kind(app, client):
 
 
 def test_survey_images_video_is_still_refused(app, runner, tmp_path):
-    form = FORM.replace("| image |", "| video |")
+    form = LUNCH_FORM.replace("| image |", "| video |")
     archive = tmp_path / "school-lunch.zip"
-    archive.write_bytes(zipped(FILES, form))
+    archive.write_bytes(lunch_zip(LUNCH_FILES, form))
     result = runner.invoke(args=["load-survey", str(archive)])
     assert result.exit_code != 0 and "video is not shown to respondents" in result.output, result.output
 
 
 def test_survey_images_kiosk_shows_them_and_paper_form_leaves_them_out(app, runner, tmp_path):
-    assert load(runner, tmp_path, FILES).exit_code == 0
+    assert load(runner, tmp_path, LUNCH_FILES).exit_code == 0
     assert runner.invoke(args=["publish-survey", "school-lunch"]).exit_code == 0
     mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
     storage.create_user("mira@example.org", PASSWORD, "partner", mira)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,43 +16,16 @@ from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
 from survey_app.public import views
 from tests.conftest import Respondent, csrf_token
-from tests.security.test_request_size import multipart, staff_client
+from tests.media_surveys import PARK_FILES, PARK_FORM, park_folder, park_zip
+from tests.survey_app.conftest import IMAGE, LAZY
 from tests.survey_app.report_fixtures import PASSWORD, log_in
-from tests.survey_app.test_survey_images import IMAGE, LAZY, picture
-
-FORM = """\
-| survey |
-| | type | name | label::English (en) | label::Hmong (hmn) | label::Arabic (ar) |
-| | text | why | Why? | Vim li cas? | لماذا؟ |
-| settings |
-| | form_id | form_title | description | description_image::English (en) | description_image::Hmong (hmn) | thanks_image |
-| | park-day | Park day | A short survey. | welcome-en.jpg | welcome-hmn.png | thanks.webp |
-"""
-FILES = {"welcome-en.jpg": picture("JPEG", gps=True), "welcome-hmn.png": picture("PNG", (600, 900)),
-         "thanks.webp": picture("WEBP", (400, 300))}
+from tests.uploads import multipart, picture
 
 
-def zipped(files: dict[str, bytes], form: str = FORM) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("park-day/park-day.md", form)
-        for name, content in files.items():
-            archive.writestr(f"park-day/media/{name}", content)
-    return buffer.getvalue()
-
-
-def write_folder(folder: Path, files: dict[str, bytes], form: str = FORM) -> Path:
-    (folder / "media").mkdir(parents=True)
-    (folder / "park-day.md").write_text(form, encoding="utf-8")
-    for name, content in files.items():
-        (folder / "media" / name).write_bytes(content)
-    return folder
-
-
-def upload(client, files: dict[str, bytes], form: str = FORM):
+def upload(client, files: dict[str, bytes], form: str = PARK_FORM):
     """The .zip sent from the staff page (built in memory: the test client would spool it to a file)."""
     body, content_type = multipart({"csrf_token": csrf_token(client.get("/staff/surveys").text)}, "workbook",
-                                   zipped(files, form), "park-day.zip")
+                                   park_zip(files, form), "park-day.zip")
     return client.post("/staff/surveys", data=body, content_type=content_type, follow_redirects=True)
 
 
@@ -74,14 +45,13 @@ def thanks(client, lang: str) -> list[tuple[str, str, int, int]]:
     return pictures(page.text)
 
 
-def test_survey_text_pictures_zip_from_the_staff_page_shows_each_language_and_falls_back(app, client):
-    staff = staff_client(client)
-    reply = upload(staff, FILES)
+def test_survey_text_pictures_zip_from_the_staff_page_shows_each_language_and_falls_back(app, staff_client):
+    reply = upload(staff_client, PARK_FILES)
     assert "park-day was loaded as a draft (version 1)" in reply.text, reply.text
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 3
     # The draft's preview shows the welcome picture above the questions, as families will see it.
-    assert [(kind, w, h) for kind, _, w, h in pictures(staff.get("/staff/surveys/park-day/preview?lang=hmn").text)] == [
-        ("text", 533, 800)]
+    preview = staff_client.get("/staff/surveys/park-day/preview?lang=hmn").text
+    assert [(kind, w, h) for kind, _, w, h in pictures(preview)] == [("text", 533, 800)]
     storage.set_survey_status(surveys.find_survey("park-day"), "open")
     visitor = app.test_client()
 
@@ -104,11 +74,11 @@ def test_survey_text_pictures_zip_from_the_staff_page_shows_each_language_and_fa
             assert image.format == "WEBP" and image.size == (width, height)
             assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
     # The photo's GPS position and the phone's make are not served.
-    assert b"PhoneMaker" not in visitor.get(english[0][1]).data and b"PhoneMaker" in FILES["welcome-en.jpg"]
+    assert b"PhoneMaker" not in visitor.get(english[0][1]).data and b"PhoneMaker" in PARK_FILES["welcome-en.jpg"]
 
 
 def test_survey_text_pictures_folder_loads_from_the_command_line(app, runner, client, tmp_path):
-    result = runner.invoke(args=["load-survey", str(write_folder(tmp_path / "park-day", FILES))])
+    result = runner.invoke(args=["load-survey", str(park_folder(tmp_path / "park-day", PARK_FILES))])
     assert result.exit_code == 0 and "loaded as version 1" in result.output, result.output
     assert runner.invoke(args=["publish-survey", "park-day"]).exit_code == 0
     assert len(welcome(client, "hmn")) == 1 and len(thanks(app.test_client(), "hmn")) == 1
@@ -127,23 +97,22 @@ def test_survey_text_pictures_folder_loads_from_the_command_line(app, runner, cl
 ])
 def test_survey_text_pictures_broken_oversized_or_missing_picture_is_refused_by_cell(app, runner, tmp_path, change,
                                                                                     message):
-    files = {name: content for name, content in {**FILES, **change}.items() if content is not None}
-    result = runner.invoke(args=["load-survey", str(write_folder(tmp_path / "park-day", files))])
+    files = {name: content for name, content in {**PARK_FILES, **change}.items() if content is not None}
+    result = runner.invoke(args=["load-survey", str(park_folder(tmp_path / "park-day", files))])
     assert result.exit_code != 0 and message in result.output, result.output
     assert surveys.find_survey("park-day") is None
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
 
 
-def test_survey_text_pictures_staff_page_names_a_recording_in_a_picture_column(app, client):
-    staff = staff_client(client)
-    reply = upload(staff, {**FILES, "thanks.mp3": b"ID3"}, FORM.replace("thanks.webp", "thanks.mp3"))
+def test_survey_text_pictures_staff_page_names_a_recording_in_a_picture_column(app, staff_client):
+    reply = upload(staff_client, {**PARK_FILES, "thanks.mp3": b"ID3"}, PARK_FORM.replace("thanks.webp", "thanks.mp3"))
     assert ('settings sheet, row 2, column &#34;thanks_image&#34;: &#34;thanks.mp3&#34; is not a picture this '
             "service takes" in reply.text), reply.text
     assert surveys.find_survey("park-day") is None
 
 
 def test_survey_text_pictures_download_keeps_them_and_loads_again_unchanged(app, runner, tmp_path):
-    assert runner.invoke(args=["load-survey", str(write_folder(tmp_path / "park-day", FILES))]).exit_code == 0
+    assert runner.invoke(args=["load-survey", str(park_folder(tmp_path / "park-day", PARK_FILES))]).exit_code == 0
     out = tmp_path / "again.xlsx"
     assert runner.invoke(args=["download-survey", "park-day", "--out", str(out)]).exit_code == 0
     header = [cell.value for cell in openpyxl.load_workbook(out)["settings"][1]]
@@ -158,12 +127,12 @@ def test_survey_text_pictures_a_new_picture_is_a_new_version_and_the_welcome_pag
     original = views.render_template
     monkeypatch.setattr(views, "render_template", lambda name, **context: renders.append(name) or original(
         name, **context))
-    assert runner.invoke(args=["load-survey", str(write_folder(tmp_path / "one", FILES))]).exit_code == 0
+    assert runner.invoke(args=["load-survey", str(park_folder(tmp_path / "one", PARK_FILES))]).exit_code == 0
     assert runner.invoke(args=["publish-survey", "park-day"]).exit_code == 0
     before = welcome(client, "en")
     assert welcome(client, "en") == before and renders == ["public/start.html"]  # the second from the page cache
-    changed = runner.invoke(args=["load-survey", str(write_folder(
-        tmp_path / "two", {**FILES, "welcome-en.jpg": picture("JPEG", (640, 480))}))])
+    changed = runner.invoke(args=["load-survey", str(park_folder(
+        tmp_path / "two", {**PARK_FILES, "welcome-en.jpg": picture("JPEG", (640, 480))}))])
     assert "version 2" in changed.output, changed.output
     assert runner.invoke(args=["publish-survey", "park-day"]).exit_code == 0
     after = welcome(client, "en")
@@ -172,7 +141,7 @@ def test_survey_text_pictures_a_new_picture_is_a_new_version_and_the_welcome_pag
 
 
 def test_survey_text_pictures_kiosk_shows_them_and_paper_form_leaves_them_out(app, runner, tmp_path):
-    assert runner.invoke(args=["load-survey", str(write_folder(tmp_path / "park-day", FILES))]).exit_code == 0
+    assert runner.invoke(args=["load-survey", str(park_folder(tmp_path / "park-day", PARK_FILES))]).exit_code == 0
     assert runner.invoke(args=["publish-survey", "park-day"]).exit_code == 0
     mira = db.session.scalar(select(Partner).where(Partner.code == "mira"))
     storage.create_user("mira@example.org", PASSWORD, "partner", mira)
