@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from . import surveys
 from .extensions import db
 from .i18n.locale import DEFAULT
 from .models import PolicyLever, PolicyText, TranslationReview
@@ -82,17 +81,6 @@ def lever_texts(levers: Iterable[PolicyLever], language: str) -> dict[int, Line]
         translated = _current(found.get((lever_subject(lever.id), language)), lever.provides)
         texts[lever.id] = Line(translated, language) if translated else Line(lever.provides, DEFAULT)
     return texts
-
-
-def ranked_issues(slug: str) -> list[str]:
-    """The issue codes of a survey: the choices of its ranked question, newest version."""
-    version = surveys.newest_version(slug)
-    if version is None:
-        return []
-    definition = surveys.parsed(version)
-    if definition.report_rank is None:
-        return []
-    return [choice.name for choice in definition.questions[definition.report_rank].choices]
 
 
 def review_texts(codes: Sequence[str], language: str) -> list[Text]:

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 
 from forms.xlsform import stored_to_raw
 
-from .. import policy_texts, version_cache
+from .. import policy, policy_texts, surveys, version_cache
 from ..extensions import db
 from ..i18n.glossary import Entry, Glossary, read_glossary
 from ..i18n.translation_texts import INTERFACE, POLICY, Text, catalog_path, interface_texts, read_catalog, survey_texts
@@ -97,8 +97,8 @@ def items(survey: Survey, version: SurveyVersion, language: str, with_glossary: 
     reviews = _reviews(survey, language)
     words = glossary() if with_glossary else Glossary()
     result = []
-    policy = policy_texts.review_texts(policy_texts.ranked_issues(survey.slug), language)
-    for text in (*_texts(version, language), *policy):
+    issues = [choice.name for choice in policy.ranked_choices(surveys.parsed(version))]
+    for text in (*_texts(version, language), *policy_texts.review_texts(issues, language)):
         review = reviews.get((text.kind, text.context, text.english[0]))
         if text.kind == INTERFACE and review is not None and review.status == "accepted":
             text = replace(text, translation=tuple(review.translation))
