@@ -9,7 +9,7 @@ wording, so every survey that ranks the same issues shares them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -109,25 +109,32 @@ class Status:
     state: str   # "reviewed", "draft", "out of date" or "missing"
 
 
-def statuses(subject: str, english: str, languages: Sequence[str]) -> dict[str, Status]:
-    """How far each language's translation of `subject` is: reviewed while a native speaker's
-    approval (or staff's acceptance) holds for the text in use; a draft until then."""
-    found = _texts([subject], languages)
-    reviews = {row.language: row for row in db.session.scalars(select(TranslationReview).where(
-        TranslationReview.kind == POLICY, TranslationReview.context == subject,
-        TranslationReview.english == english, TranslationReview.language.in_(list(languages))))}
-    result = {}
-    for language in languages:
-        row = found.get((subject, language))
-        current = _current(row, english)
-        review = reviews.get(language)
-        if row is None or not row.text:
-            state = "missing"
-        elif not current:
-            state = "out of date"
-        elif review is not None and review.status in ("approved", "accepted") and review.translation == [current]:
-            state = "reviewed"
-        else:
-            state = "draft"
-        result[language] = Status(row.text if row is not None else "", state)
-    return result
+def _status(row: PolicyText | None, english: str, review: TranslationReview | None) -> Status:
+    current = _current(row, english)
+    if row is None or not row.text:
+        state = "missing"
+    elif not current:
+        state = "out of date"
+    elif review is not None and review.status in ("approved", "accepted") and review.translation == [current]:
+        state = "reviewed"
+    else:
+        state = "draft"
+    return Status(row.text if row is not None else "", state)
+
+
+def issue_statuses(english: Mapping[str, str], languages: Sequence[str]) -> dict[str, dict[str, Status]]:
+    """How far each language's translation of each issue's line is (`english`: the line in use, by
+    issue code): reviewed while a native speaker's approval (or staff's acceptance) holds for the text
+    in use; a draft until then. Two statements, however many issues and languages."""
+    if not english:
+        return {}
+    subjects = {issue_subject(code): line for code, line in english.items()}
+    found = _texts(subjects, languages)
+    reviews = {(row.context, row.language): row for row in db.session.scalars(select(TranslationReview).where(
+        TranslationReview.kind == POLICY, TranslationReview.context.in_(list(subjects)),
+        TranslationReview.english.in_(list(set(subjects.values()))), TranslationReview.language.in_(list(languages))))
+        if row.english == subjects[row.context]}
+    return {code: {language: _status(found.get((issue_subject(code), language)), line,
+                                     reviews.get((issue_subject(code), language)))
+                   for language in languages}
+            for code, line in english.items()}
