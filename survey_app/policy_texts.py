@@ -83,22 +83,36 @@ def lever_texts(levers: Iterable[PolicyLever], language: str) -> dict[int, Line]
     return texts
 
 
-def review_texts(codes: Sequence[str], language: str) -> list[Text]:
-    """The texts a translator of `language` reviews for these issues: each issue's line, then
-    what each lever on them provides (federal levers and every state's)."""
+@dataclass(frozen=True)
+class ReviewWords:
+    """The policy words translators review, read for some issues in some languages at once: each
+    issue's English line, the levers on the issues, and the translations of both."""
+
+    english: dict[str, str]
+    levers: tuple[PolicyLever, ...]
+    translations: dict[tuple[str, str], PolicyText]
+
+    def texts(self, codes: Sequence[str], language: str) -> list[Text]:
+        """What a translator of `language` reviews for these issues (among those read): each issue's
+        line, then what each lever on them provides (federal levers and every state's)."""
+        texts = [Text(POLICY, issue_subject(code), (self.english[code],),
+                      (_current(self.translations.get((issue_subject(code), language)), self.english[code]),))
+                 for code in codes if code in self.english]
+        texts.extend(Text(POLICY, lever_subject(lever.id), (lever.provides,),
+                          (_current(self.translations.get((lever_subject(lever.id), language)), lever.provides),))
+                     for lever in self.levers if lever.issue in codes and lever.provides)
+        return texts
+
+
+def review_words(codes: Iterable[str], languages: Sequence[str]) -> ReviewWords:
+    """The policy words of these issues in these languages: three statements, however many of each."""
+    codes = list(dict.fromkeys(codes))
     english = english_lines(codes)
-    levers = list(db.session.scalars(select(PolicyLever).where(PolicyLever.issue.in_(list(codes)))
-                                     .order_by(PolicyLever.issue, PolicyLever.state_code.is_not(None),
-                                               PolicyLever.state_code, PolicyLever.id)))
+    levers = tuple(db.session.scalars(select(PolicyLever).where(PolicyLever.issue.in_(codes))
+                                      .order_by(PolicyLever.issue, PolicyLever.state_code.is_not(None),
+                                                PolicyLever.state_code, PolicyLever.id)))
     subjects = [issue_subject(code) for code in codes if code in english]
-    found = _texts([*subjects, *(lever_subject(lever.id) for lever in levers)], [language])
-    texts = [Text(POLICY, issue_subject(code), (english[code],),
-                  (_current(found.get((issue_subject(code), language)), english[code]),))
-             for code in codes if code in english]
-    texts.extend(Text(POLICY, lever_subject(lever.id), (lever.provides,),
-                      (_current(found.get((lever_subject(lever.id), language)), lever.provides),))
-                 for lever in levers if lever.provides)
-    return texts
+    return ReviewWords(english, levers, _texts([*subjects, *(lever_subject(lever.id) for lever in levers)], languages))
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import event
 
-from survey_app import policy, policy_texts
-from survey_app.cli.survey_files import DATA
+from survey_app import policy, policy_texts, review, storage
+from survey_app.cli.survey_files import DATA, read_definition
 from survey_app.extensions import db
-from survey_app.i18n.locale import DEFAULT
+from survey_app.i18n.locale import DEFAULT, LANGUAGES
 from survey_app.models import PolicyText
+
+SCHOOL_MEALS = Path(__file__).resolve().parent.parent / "data" / "school-meals.yaml"
 
 
 @contextmanager
@@ -53,3 +56,20 @@ def test_issue_lines_page_statements_do_not_grow_with_issues(staff_client):
     two = statements_for(staff_client, "/staff/issue-lines")
     add_issue_lines(2, 12)
     assert statements_for(staff_client, "/staff/issue-lines") == two
+
+
+def test_review_index_statements_do_not_grow_with_languages(staff_client, monkeypatch):
+    add_issue_lines(0, 4)
+    others = [language for language in LANGUAGES if language.code != DEFAULT]
+    monkeypatch.setattr(review, "LANGUAGES", others[:2])
+    two = statements_for(staff_client, "/review/")
+    monkeypatch.setattr(review, "LANGUAGES", others[:12])
+    assert statements_for(staff_client, "/review/") == two
+
+
+def test_review_index_statements_do_not_grow_with_surveys(staff_client):
+    add_issue_lines(0, 4)
+    one = statements_for(staff_client, "/review/")
+    storage.load_survey(read_definition(SCHOOL_MEALS))
+    assert "school-meals" in staff_client.get("/review/").text
+    assert statements_for(staff_client, "/review/") == one
