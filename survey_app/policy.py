@@ -17,11 +17,13 @@ from flask_babel import pgettext
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
+from forms.survey import Choice
+from forms.survey import Survey as SurveyDefinition
+
 from . import surveys
 from .extensions import db
 from .i18n.locale import DEFAULT
-from .models import AdvocacyDate, PolicyLever, Survey
-
+from .models import AdvocacyDate, PolicyLever
 
 
 def kind_labels() -> dict[str, str]:
@@ -42,18 +44,24 @@ def verification_labels() -> dict[str, str]:
     return {"read": pgettext("staff", "Source read"), "not re-read": pgettext("staff", "Not re-read")}
 
 
+def ranked_choices(definition: SurveyDefinition) -> tuple[Choice, ...]:
+    """A survey's issues: the choices of the question its reports rank (none when they rank none)."""
+    ranked = definition.questions.get(definition.report_rank or "")
+    return tuple(ranked.choices) if ranked is not None else ()
+
+
+def _ranking_definitions() -> list[SurveyDefinition]:
+    """The newest definition of every survey that ranks issues, in the order the surveys were made."""
+    found = (surveys.parsed(version) for version in surveys.newest_versions())
+    return [definition for definition in found if definition.report_rank is not None]
+
+
 def issue_options(language: str) -> dict[str, str]:
     """Issue codes levers can be attached to: the choices of every survey's ranked question,
     as its newest version words them in `language`."""
     options: dict[str, str] = {}
-    for slug in db.session.scalars(select(Survey.slug).order_by(Survey.id)):
-        version = surveys.newest_version(slug)
-        if version is None:
-            continue
-        definition = surveys.parsed(version)
-        if definition.report_rank is None:
-            continue
-        for choice in definition.questions[definition.report_rank].choices:
+    for definition in _ranking_definitions():
+        for choice in ranked_choices(definition):
             options.setdefault(choice.name, definition.text(choice.label, language))
     return options
 
@@ -61,10 +69,8 @@ def issue_options(language: str) -> dict[str, str]:
 def translation_languages() -> list[str]:
     """The languages of every survey that ranks issues, English (the language staff write in) left out."""
     found: dict[str, None] = {}
-    for slug in db.session.scalars(select(Survey.slug).order_by(Survey.id)):
-        version = surveys.newest_version(slug)
-        if version is not None and surveys.parsed(version).report_rank is not None:
-            found.update(dict.fromkeys(surveys.parsed(version).languages))
+    for definition in _ranking_definitions():
+        found.update(dict.fromkeys(definition.languages))
     return [code for code in found if code != DEFAULT]
 
 

@@ -9,12 +9,11 @@ wording, so every survey that ranks the same issues shares them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from . import surveys
 from .extensions import db
 from .i18n.locale import DEFAULT
 from .models import PolicyLever, PolicyText, TranslationReview
@@ -84,33 +83,36 @@ def lever_texts(levers: Iterable[PolicyLever], language: str) -> dict[int, Line]
     return texts
 
 
-def ranked_issues(slug: str) -> list[str]:
-    """The issue codes of a survey: the choices of its ranked question, newest version."""
-    version = surveys.newest_version(slug)
-    if version is None:
-        return []
-    definition = surveys.parsed(version)
-    if definition.report_rank is None:
-        return []
-    return [choice.name for choice in definition.questions[definition.report_rank].choices]
+@dataclass(frozen=True)
+class ReviewWords:
+    """The policy words translators review, read for some issues in some languages at once: each
+    issue's English line, the levers on the issues, and the translations of both."""
+
+    english: dict[str, str]
+    levers: tuple[PolicyLever, ...]
+    translations: dict[tuple[str, str], PolicyText]
+
+    def texts(self, codes: Sequence[str], language: str) -> list[Text]:
+        """What a translator of `language` reviews for these issues (among those read): each issue's
+        line, then what each lever on them provides (federal levers and every state's)."""
+        texts = [Text(POLICY, issue_subject(code), (self.english[code],),
+                      (_current(self.translations.get((issue_subject(code), language)), self.english[code]),))
+                 for code in codes if code in self.english]
+        texts.extend(Text(POLICY, lever_subject(lever.id), (lever.provides,),
+                          (_current(self.translations.get((lever_subject(lever.id), language)), lever.provides),))
+                     for lever in self.levers if lever.issue in codes and lever.provides)
+        return texts
 
 
-def review_texts(codes: Sequence[str], language: str) -> list[Text]:
-    """The texts a translator of `language` reviews for these issues: each issue's line, then
-    what each lever on them provides (federal levers and every state's)."""
+def review_words(codes: Iterable[str], languages: Sequence[str]) -> ReviewWords:
+    """The policy words of these issues in these languages: three statements, however many of each."""
+    codes = list(dict.fromkeys(codes))
     english = english_lines(codes)
-    levers = list(db.session.scalars(select(PolicyLever).where(PolicyLever.issue.in_(list(codes)))
-                                     .order_by(PolicyLever.issue, PolicyLever.state_code.is_not(None),
-                                               PolicyLever.state_code, PolicyLever.id)))
+    levers = tuple(db.session.scalars(select(PolicyLever).where(PolicyLever.issue.in_(codes))
+                                      .order_by(PolicyLever.issue, PolicyLever.state_code.is_not(None),
+                                                PolicyLever.state_code, PolicyLever.id)))
     subjects = [issue_subject(code) for code in codes if code in english]
-    found = _texts([*subjects, *(lever_subject(lever.id) for lever in levers)], [language])
-    texts = [Text(POLICY, issue_subject(code), (english[code],),
-                  (_current(found.get((issue_subject(code), language)), english[code]),))
-             for code in codes if code in english]
-    texts.extend(Text(POLICY, lever_subject(lever.id), (lever.provides,),
-                      (_current(found.get((lever_subject(lever.id), language)), lever.provides),))
-                 for lever in levers if lever.provides)
-    return texts
+    return ReviewWords(english, levers, _texts([*subjects, *(lever_subject(lever.id) for lever in levers)], languages))
 
 
 @dataclass(frozen=True)
@@ -121,25 +123,32 @@ class Status:
     state: str   # "reviewed", "draft", "out of date" or "missing"
 
 
-def statuses(subject: str, english: str, languages: Sequence[str]) -> dict[str, Status]:
-    """How far each language's translation of `subject` is: reviewed while a native speaker's
-    approval (or staff's acceptance) holds for the text in use; a draft until then."""
-    found = _texts([subject], languages)
-    reviews = {row.language: row for row in db.session.scalars(select(TranslationReview).where(
-        TranslationReview.kind == POLICY, TranslationReview.context == subject,
-        TranslationReview.english == english, TranslationReview.language.in_(list(languages))))}
-    result = {}
-    for language in languages:
-        row = found.get((subject, language))
-        current = _current(row, english)
-        review = reviews.get(language)
-        if row is None or not row.text:
-            state = "missing"
-        elif not current:
-            state = "out of date"
-        elif review is not None and review.status in ("approved", "accepted") and review.translation == [current]:
-            state = "reviewed"
-        else:
-            state = "draft"
-        result[language] = Status(row.text if row is not None else "", state)
-    return result
+def _status(row: PolicyText | None, english: str, review: TranslationReview | None) -> Status:
+    current = _current(row, english)
+    if row is None or not row.text:
+        state = "missing"
+    elif not current:
+        state = "out of date"
+    elif review is not None and review.status in ("approved", "accepted") and review.translation == [current]:
+        state = "reviewed"
+    else:
+        state = "draft"
+    return Status(row.text if row is not None else "", state)
+
+
+def issue_statuses(english: Mapping[str, str], languages: Sequence[str]) -> dict[str, dict[str, Status]]:
+    """How far each language's translation of each issue's line is (`english`: the line in use, by
+    issue code): reviewed while a native speaker's approval (or staff's acceptance) holds for the text
+    in use; a draft until then. Two statements, however many issues and languages."""
+    if not english:
+        return {}
+    subjects = {issue_subject(code): line for code, line in english.items()}
+    found = _texts(subjects, languages)
+    reviews = {(row.context, row.language): row for row in db.session.scalars(select(TranslationReview).where(
+        TranslationReview.kind == POLICY, TranslationReview.context.in_(list(subjects)),
+        TranslationReview.english.in_(list(set(subjects.values()))), TranslationReview.language.in_(list(languages))))
+        if row.english == subjects[row.context]}
+    return {code: {language: _status(found.get((issue_subject(code), language)), line,
+                                     reviews.get((issue_subject(code), language)))
+                   for language in languages}
+            for code, line in english.items()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cachetools import TTLCache
 from flask import Flask, abort, current_app
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from forms import piping
 from forms.loading import load_survey
@@ -30,6 +30,21 @@ def newest_version(slug: str) -> SurveyVersion | None:
         select(SurveyVersion).join(Survey).where(Survey.slug == slug).order_by(SurveyVersion.version.desc()).limit(1)
         .options(defer(SurveyVersion.definition))
     )
+
+
+def newest_versions(*, definitions: bool = False) -> list[SurveyVersion]:
+    """Every survey's newest version, with its survey, in one statement, in the order the surveys
+    were made; surveys without a version are left out. The large definitions come only when asked
+    for: `parsed` reads one once per version."""
+    newest = (select(SurveyVersion.survey_id, func.max(SurveyVersion.version).label("version"))
+              .group_by(SurveyVersion.survey_id).subquery())
+    query = (select(SurveyVersion)
+             .join(newest, and_(SurveyVersion.survey_id == newest.c.survey_id,
+                                SurveyVersion.version == newest.c.version))
+             .options(joinedload(SurveyVersion.survey)).order_by(SurveyVersion.survey_id))
+    if not definitions:
+        query = query.options(defer(SurveyVersion.definition))
+    return list(db.session.scalars(query))
 
 
 def find_survey(slug: str) -> Survey | None:

@@ -7,10 +7,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from .. import audit, storage, surveys
-from ..extensions import db
 from ..i18n.locale import BY_CODE, DEFAULT, LANGUAGES
 from ..i18n.translation_texts import INTERFACE, POLICY, SURVEY
 from ..models import Survey, SurveyVersion
@@ -52,15 +50,15 @@ def open_review(slug: str, language_code: str) -> tuple[Survey, SurveyVersion, F
 @blueprint.get("/")
 @roles_required(*REVIEWERS)
 def index():
+    versions = sorted(surveys.newest_versions(definitions=True), key=lambda version: version.survey.slug)
+    codes = _languages_for_user()
+    counts = progress.progress(versions, codes)
     rows = []
-    for survey in db.session.scalars(select(Survey).order_by(Survey.slug)):
-        if not survey.versions:
-            continue
-        version = survey.versions[-1]
-        for code in _languages_for_user():
-            reviewed, total = progress.progress(survey, version, code)
+    for version in versions:
+        for code in codes:
+            reviewed, total = counts[(version.id, code)]
             voiced, texts = recordings.voice_count(version.definition, code)
-            rows.append({"survey": survey, "language": BY_CODE[code], "reviewed": reviewed, "total": total,
+            rows.append({"survey": version.survey, "language": BY_CODE[code], "reviewed": reviewed, "total": total,
                          "voiced": voiced, "texts": texts})
     return render_template("review/index.html", rows=rows)
 
@@ -76,7 +74,7 @@ def language(slug: str, language_code: str):
 
 def _page(survey, version, language_code: str, form: FlaskForm, typed: dict[str, list[str]] | None = None):
     """The language's texts; `typed` keeps what a reviewer wrote when it could not be saved."""
-    found = progress.items(survey, version, language_code)
+    found = progress.items(version, language_code)
     show = request.args.get("show", "pending")
     shown = found if show == "all" else [item for item in found if not item.reviewed or item.anchor in (typed or {})]
     return render_template("review/language.html", survey=survey, reviewing=BY_CODE[language_code], form=form,
@@ -94,7 +92,7 @@ def _verdict(survey, version, language_code: str):
     """Approve, propose or accept one text, named by its kind, context and English."""
     kind, context, english = (form_text(request.form.get(name, "")) for name in ("kind", "context", "english"))
     action = request.form.get("action")
-    item = progress.find_item(survey, version, language_code, kind, context, english)
+    item = progress.find_item(version, language_code, kind, context, english)
     back = redirect(url_for("review.language", slug=survey.slug, language_code=language_code,
                             show=request.args.get("show", "pending")))
     if item is None or action not in ("approve", "propose", "accept"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,11 +18,14 @@ from sqlalchemy import or_, select
 
 from forms.xlsform import stored_to_raw
 
-from .. import policy_texts, version_cache
+from .. import policy, policy_texts, surveys, version_cache
 from ..extensions import db
 from ..i18n.glossary import Entry, Glossary, read_glossary
 from ..i18n.translation_texts import INTERFACE, POLICY, Text, catalog_path, interface_texts, read_catalog, survey_texts
-from ..models import Survey, SurveyVersion, TranslationReview
+from ..models import SurveyVersion, TranslationReview
+
+# Interface strings and policy words belong to no survey: a review of one counts in every survey.
+SHARED = (INTERFACE, POLICY)
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,19 @@ def _texts(version: SurveyVersion, language: str) -> tuple[Text, ...]:
             + _interface_texts(str(directory), language, modified))
 
 
-def _reviews(survey: Survey, language: str) -> dict[tuple[str, str, str], TranslationReview]:
+def _reviews(survey_ids: Sequence[int],
+             languages: Sequence[str]) -> dict[tuple[int | None, str, str, str, str], TranslationReview]:
+    """The reviews of these surveys' texts in these languages, read in one statement, by survey (None
+    for interface strings and policy words, which every survey shares), language, kind, context and English."""
     rows = db.session.scalars(select(TranslationReview).where(
-        TranslationReview.language == language,
-        or_(TranslationReview.survey_id == survey.id, TranslationReview.kind.in_((INTERFACE, POLICY)))))
-    return {(row.kind, row.context, row.english): row for row in rows}
+        TranslationReview.language.in_(list(languages)),
+        or_(TranslationReview.survey_id.in_(list(survey_ids)), TranslationReview.kind.in_(SHARED))))
+    return {(None if row.kind in SHARED else row.survey_id, row.language, row.kind, row.context, row.english): row
+            for row in rows}
+
+
+def _review_key(text: Text, survey_id: int, language: str) -> tuple[int | None, str, str, str, str]:
+    return None if text.kind in SHARED else survey_id, language, text.kind, text.context, text.english[0]
 
 
 def _interface_reviews(language: str) -> list[TranslationReview]:
@@ -90,34 +102,51 @@ def _interface_reviews(language: str) -> list[TranslationReview]:
         TranslationReview.language == language, TranslationReview.kind == INTERFACE)))
 
 
-def items(survey: Survey, version: SurveyVersion, language: str, with_glossary: bool = True) -> list[ReviewItem]:
-    """Survey texts first, then interface strings, then the policy words of the survey's issues
-    (survey_app/policy_texts.py); interface strings show an accepted change in place of the
-    catalog's text, since the catalog takes it only at the next merge."""
-    reviews = _reviews(survey, language)
+def _item(text: Text, review: TranslationReview | None, words: Glossary, language: str) -> ReviewItem:
+    if text.kind == INTERFACE and review is not None and review.status == "accepted":
+        text = replace(text, translation=tuple(review.translation))
+    terms = tuple(entry for term in words.terms_in(" ".join(text.english))
+                  if (entry := words.entry(term, language)) is not None)
+    off = tuple(words.missing_terms(text.english, text.translation, language)) if text.translated else ()
+    return ReviewItem(text, review, terms, off)
+
+
+def items_of(versions: Sequence[SurveyVersion], languages: Sequence[str],
+             with_glossary: bool = True) -> dict[tuple[int, str], list[ReviewItem]]:
+    """Each version's texts in each language, by version id and language: survey texts first, then
+    interface strings, then the policy words of the survey's issues (survey_app/policy_texts.py).
+    Interface strings show an accepted change in place of the catalog's text, since the catalog takes
+    it only at the next merge. The database is read once for all versions and languages."""
+    if not versions or not languages:
+        return {}
+    reviews = _reviews([version.survey_id for version in versions], languages)
     words = glossary() if with_glossary else Glossary()
-    result = []
-    policy = policy_texts.review_texts(policy_texts.ranked_issues(survey.slug), language)
-    for text in (*_texts(version, language), *policy):
-        review = reviews.get((text.kind, text.context, text.english[0]))
-        if text.kind == INTERFACE and review is not None and review.status == "accepted":
-            text = replace(text, translation=tuple(review.translation))
-        terms = tuple(entry for term in words.terms_in(" ".join(text.english))
-                      if (entry := words.entry(term, language)) is not None)
-        off = tuple(words.missing_terms(text.english, text.translation, language)) if text.translated else ()
-        result.append(ReviewItem(text, review, terms, off))
-    return result
+    issues = {version.id: [choice.name for choice in policy.ranked_choices(surveys.parsed(version))]
+              for version in versions}
+    policy_words = policy_texts.review_words((code for codes in issues.values() for code in codes), languages)
+    found = {}
+    for version in versions:
+        for language in languages:
+            texts = (*_texts(version, language), *policy_words.texts(issues[version.id], language))
+            found[(version.id, language)] = [
+                _item(text, reviews.get(_review_key(text, version.survey_id, language)), words, language)
+                for text in texts]
+    return found
 
 
-def progress(survey: Survey, version: SurveyVersion, language: str) -> tuple[int, int]:
-    """(reviewed, total) texts of the language."""
-    found = items(survey, version, language, with_glossary=False)
-    return sum(1 for item in found if item.reviewed), len(found)
+def items(version: SurveyVersion, language: str) -> list[ReviewItem]:
+    """One language's texts of one version, with the glossary terms they use."""
+    return items_of([version], [language])[(version.id, language)]
 
 
-def find_item(survey: Survey, version: SurveyVersion, language: str, kind: str, context: str,
-              english: str) -> ReviewItem | None:
-    for item in items(survey, version, language):
+def progress(versions: Sequence[SurveyVersion], languages: Sequence[str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(reviewed, total) texts of each version in each language, by version id and language."""
+    return {key: (sum(1 for item in found if item.reviewed), len(found))
+            for key, found in items_of(versions, languages, with_glossary=False).items()}
+
+
+def find_item(version: SurveyVersion, language: str, kind: str, context: str, english: str) -> ReviewItem | None:
+    for item in items(version, language):
         if item.text.kind == kind and item.text.context == context and item.text.english[0] == english:
             return item
     return None

@@ -25,9 +25,10 @@ def _language_rows(survey, version) -> list[dict]:
     offered = surveys.offered_languages(survey, version)
     statuses = translation_status.survey_language_status(
         version.definition, [language.code for language in locale.LANGUAGES], current_app.extensions["catalog_status"])
+    reviewed = review_progress([version], [status.code for status in statuses if status.code != locale.DEFAULT])
     return [{"status": status, "offered": status.code in offered,
              "switched_on": survey.languages is None or status.code in survey.languages,
-             "native_review": None if status.code == locale.DEFAULT else review_progress(survey, version, status.code)}
+             "native_review": reviewed.get((version.id, status.code))}
             for status in statuses]
 
 

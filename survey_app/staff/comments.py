@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from analysis.suppression import ALL
 from forms.survey import Survey as SurveyDefinition
 
-from .. import storage, surveys
+from .. import policy, storage, surveys
 from ..extensions import db
 from ..i18n import locale
 from ..models import Answer, Survey
@@ -37,8 +37,7 @@ def _context(slug: str, state: str) -> tuple[Survey, SurveyDefinition, list[str]
     states = [ALL] + ([c.name for c in grouping.choices] if grouping else [])
     if state not in states or not comment_questions(definition):
         abort(404)
-    ranked = definition.questions.get(definition.report_rank or "")
-    return survey, definition, [c.name for c in ranked.choices] if ranked else []
+    return survey, definition, [choice.name for choice in policy.ranked_choices(definition)]
 
 
 def state_name(definition: SurveyDefinition, state: str, language: str) -> str:
@@ -77,9 +76,8 @@ def comments(slug: str, state: str):
     return render_template(
         "staff/comments.html", survey=survey, definition=definition, language_code=language, state=state,
         state_name=state_name(definition, state, language),
-        questions=questions, issues=[(code, definition.text(choice.label, language)) for code, choice in
-                                     ((c.name, c) for c in definition.questions[definition.report_rank].choices)]
-        if definition.report_rank else [],
+        questions=questions, issues=[(choice.name, definition.text(choice.label, language))
+                                     for choice in policy.ranked_choices(definition)],
         args=args, comments=found, total=total, page=args.get("page", 1), page_size=PAGE_SIZE,
         counts=counts, starred=starred, languages=locale.BY_CODE, form=FlaskForm(),
         pending=snapshots.pending(snap))

@@ -36,9 +36,8 @@ def issue_lines():
     issues = policy.issue_options(locale.current().code)
     english = policy_texts.english_lines(issues)
     languages = [code for code in policy.translation_languages() if code in BY_CODE]
-    statuses = {code: policy_texts.statuses(policy_texts.issue_subject(code), english[code], languages)
-                for code in issues if code in english}
-    return render_template("staff/issue_lines.html", issues=issues, english=english, statuses=statuses,
+    return render_template("staff/issue_lines.html", issues=issues, english=english,
+                           statuses=policy_texts.issue_statuses(english, languages),
                            languages=[BY_CODE[code] for code in languages])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from survey_app import policy_texts, storage
+from survey_app import policy, policy_texts, storage, surveys
 from survey_app.cli.survey_files import DATA
 from survey_app.extensions import db
 from survey_app.models import Partner, PolicyLever, PolicyText
@@ -71,7 +71,7 @@ def issue_row(html: str, label: str) -> str:
 
 def test_policy_texts_reference_file_has_every_issue_in_every_survey_language(lines):
     rows = read_partners_csv(Path(DATA / "issue_lines.csv"))
-    issues = policy_texts.ranked_issues(SLUG)
+    issues = [choice.name for choice in policy.ranked_choices(surveys.parsed(surveys.newest_version(SLUG)))]
     assert {row["issue_code"] for row in rows} == set(issues)
     for issue in issues:
         assert {row["language"] for row in rows if row["issue_code"] == issue} >= {"en", "ar", "ksw", "es", "zh-Hans"}
