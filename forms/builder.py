@@ -6,6 +6,7 @@ what is stored does not depend on the language it was answered in.
 """
 from __future__ import annotations
 
+import math
 from datetime import date, time
 from typing import Any, Callable, Iterable, Mapping
 
@@ -17,15 +18,12 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
                             TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 
-from .survey import Choice, Page, Question, Survey
+from .answer_checks import TEXT_LIMIT, answer_error, stored_value
+from .survey import METADATA_TYPES, Choice, Page, Question, Survey
 from .expressions import ExpressionError
 from .navigation import follow_ups, other_pages_answers, shown_pages
 from .piping import piped
 from .relevance import applies, counted_answers, is_required, offered_choices
-
-# The longest text answer kept, whatever the survey says: a comment box is not a document
-# store, and a draft holding megabytes would be kept and shown back on every page view.
-TEXT_LIMIT = 2000
 
 
 class CatalogTranslations:
@@ -162,25 +160,8 @@ def field_name(question_name: str) -> str:
     return f"q:{question_name}" if question_name.startswith("_") else question_name
 
 
-def stored_value(question: Question, data: Any) -> Any:
-    if question.is_select:
-        known = {choice.name for choice in question.choices}
-        if not question.multiple:
-            return data if data in known else None
-        return list(dict.fromkeys(code for code in data or [] if code in known))
-    if question.type == "decimal" and data is not None:
-        return float(data)
-    if question.type in ("date", "time") and data is not None:
-        return data.isoformat(timespec="minutes") if question.type == "time" else data.isoformat()
-    if isinstance(data, str):
-        # A NUL cannot be stored in PostgreSQL text and no person types one.
-        data = data.replace("\x00", "").strip()[:TEXT_LIMIT]
-        return data or None
-    return data
-
-
 class QuestionRules:
-    """Relevance, required and constraint, checked on the server with the answers
+    """Relevance, then the rules of `answer_checks`, checked on the server with the answers
     given so far including this page's: a question that is not relevant is not
     checked, and its answer is not kept."""
 
@@ -193,27 +174,15 @@ class QuestionRules:
         if not applies(question, context) or question.name in form.unasked():
             field.errors = []
             raise validators.StopValidation()
-        if _is_blank(field):
+        blank = _is_blank(field)
+        if blank:
             # An empty optional number is not "not a valid number": drop coercion errors.
             field.errors = []
-            if is_required(question, context):
-                raise validators.StopValidation(
-                    form.survey.text(question.required_message, form.language)
-                    if question.required_message else gettext("Answer this question."))
+        elif field.errors:
             raise validators.StopValidation()
-        if field.errors:
-            raise validators.StopValidation()
-        if question.type == "text" and len(field.data or "") > TEXT_LIMIT:
-            raise validators.StopValidation(gettext(
-                "Write no more than %(limit)d characters. You wrote %(count)d.",
-                limit=TEXT_LIMIT, count=len(field.data)))
-        value = stored_value(question, field.data)
-        if question.most is not None and value > question.most:
-            raise validators.StopValidation(gettext("Enter a number no larger than %(limit)d.", limit=question.most))
-        if question.constraint is not None and not question.constraint.is_true(context, current=value):
-            raise validators.StopValidation(
-                form.survey.text(question.constraint_message, form.language)
-                if question.constraint_message else gettext("Check this answer."))
+        error = answer_error(form.survey, question, None if blank else field.data, context, form.language)
+        if error is not None:
+            raise validators.StopValidation(error)
 
 
 def _is_blank(field: Field) -> bool:
@@ -353,11 +322,56 @@ def page_form_to_fix(survey: Survey, answers: Mapping[str, Any], language: str) 
     or None when the whole response is acceptable: required questions answered, answers
     that are choices of their question, constraints and lengths met, for every page the
     answers lead to. A response is stored only after this says None, whatever pages were
-    posted in whatever order."""
+    posted in whatever order. A form is built only for a page that `_passes` cannot vouch for."""
     counted = counted_answers(survey, answers)
     for index in shown_pages(survey, counted):
+        if _passes(survey, index, counted, language):
+            continue
         form = build_page_form(survey, index, language, other_pages_answers(survey, index, counted),
                                formdata=saved_formdata(survey.pages[index], counted), csrf=False)
         if not form.validate():
             return form
     return None
+
+
+def _passes(survey: Survey, index: int, counted: Mapping[str, Any], language: str) -> bool:
+    """Whether page `index`'s form, filled with the saved answers that count, would accept them,
+    worked out without building it: the same rules (`answer_error`) on the answers and context
+    the form would have. False, leaving the verdict to the form, when a rule fails or a saved answer
+    is not one its field would take back unchanged (a code not offered, a number kept as text)."""
+    page = survey.pages[index]
+    # The form's context leaves out the times the server records on its own page: its earlier
+    # answers are the other pages', and a recorded time is not a field.
+    recorded = {question.name for question in page.questions if question.type in METADATA_TYPES}
+    context = (counted_answers(survey, {name: value for name, value in counted.items() if name not in recorded})
+               if recorded & counted.keys() else counted)
+    for question in page.questions:
+        if not question.has_field or not applies(question, context):
+            continue
+        value = context.get(question.name)
+        if value is not None and not _takes_back(question, value, context):
+            return False
+        if answer_error(survey, question, _form_value(question, value), context, language) is not None:
+            return False
+    return True
+
+
+def _takes_back(question: Question, value: Any, counted: Mapping[str, Any]) -> bool:
+    """Whether `value`, saved for `question` and sent back as the browser would (`saved_formdata`),
+    is taken by its field without an error of its own and stored again as the same value."""
+    if question.is_select:
+        offered = {choice.name for choice in offered_choices(question, counted)}
+        if question.multiple:
+            return (isinstance(value, list) and all(isinstance(code, str) and code in offered for code in value)
+                    and len(set(value)) == len(value))
+        return isinstance(value, str) and value in offered
+    if question.type == "integer":
+        return type(value) is int  # not a bool, which is sent as "True"
+    if question.type == "decimal":
+        return type(value) is float and math.isfinite(value)
+    if not isinstance(value, str):
+        return False
+    try:
+        return bool(stored_value(question, _form_value(question, value)) == value)
+    except ValueError:
+        return False
