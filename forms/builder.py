@@ -6,7 +6,6 @@ what is stored does not depend on the language it was answered in.
 """
 from __future__ import annotations
 
-import math
 from datetime import date, time
 from typing import Any, Callable, Iterable, Mapping
 
@@ -18,8 +17,8 @@ from wtforms.fields import (DateField, DecimalField, IntegerField, RadioField, S
                             TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 
-from .answer_checks import TEXT_LIMIT, answer_error, stored_value
-from .survey import METADATA_TYPES, Choice, Page, Question, Survey
+from .answer_checks import TEXT_LIMIT, answer_error, form_value, page_passes, stored_value
+from .survey import Choice, Page, Question, Survey
 from .expressions import ExpressionError
 from .navigation import follow_ups, other_pages_answers, shown_pages
 from .piping import piped
@@ -218,14 +217,6 @@ def _field(question: Question, survey: Survey, language: str) -> Field | None:
     return None  # a note, a calculation and what the server records have no field
 
 
-def _form_value(question: Question, value: Any) -> Any:
-    if question.type == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
-    if question.type == "time" and isinstance(value, str):
-        return time.fromisoformat(value)
-    return value
-
-
 def _form_class(survey: Survey, page_index: int, language: str) -> type[PageForm]:
     page = survey.pages[page_index]
     attributes: dict[str, Any] = {}
@@ -249,7 +240,7 @@ def build_page_form(survey: Survey, page_index: int, language: str, earlier_answ
     form_class = _form_class(survey, page_index, language)
     saved = {**(default_answers(survey, page_index, earlier_answers, saved or {}) if defaults else {}),
              **(saved or {})}
-    data = {name: _form_value(survey.questions[name], value)
+    data = {name: form_value(survey.questions[name], value)
             for name, value in saved.items() if name in survey.questions and survey.questions[name].has_field}
     meta = {} if csrf else {"csrf": False}
     form = (form_class(formdata=formdata, data=data, meta=meta) if formdata is not None
@@ -322,56 +313,14 @@ def page_form_to_fix(survey: Survey, answers: Mapping[str, Any], language: str) 
     or None when the whole response is acceptable: required questions answered, answers
     that are choices of their question, constraints and lengths met, for every page the
     answers lead to. A response is stored only after this says None, whatever pages were
-    posted in whatever order. A form is built only for a page that `_passes` cannot vouch for."""
+    posted in whatever order. A form is built only for a page that `answer_checks.page_passes`
+    cannot vouch for."""
     counted = counted_answers(survey, answers)
     for index in shown_pages(survey, counted):
-        if _passes(survey, index, counted, language):
+        if page_passes(survey, index, counted, language):
             continue
         form = build_page_form(survey, index, language, other_pages_answers(survey, index, counted),
                                formdata=saved_formdata(survey.pages[index], counted), csrf=False)
         if not form.validate():
             return form
     return None
-
-
-def _passes(survey: Survey, index: int, counted: Mapping[str, Any], language: str) -> bool:
-    """Whether page `index`'s form, filled with the saved answers that count, would accept them,
-    worked out without building it: the same rules (`answer_error`) on the answers and context
-    the form would have. False, leaving the verdict to the form, when a rule fails or a saved answer
-    is not one its field would take back unchanged (a code not offered, a number kept as text)."""
-    page = survey.pages[index]
-    # The form's context leaves out the times the server records on its own page: its earlier
-    # answers are the other pages', and a recorded time is not a field.
-    recorded = {question.name for question in page.questions if question.type in METADATA_TYPES}
-    context = (counted_answers(survey, {name: value for name, value in counted.items() if name not in recorded})
-               if recorded & counted.keys() else counted)
-    for question in page.questions:
-        if not question.has_field or not applies(question, context):
-            continue
-        value = context.get(question.name)
-        if value is not None and not _takes_back(question, value, context):
-            return False
-        if answer_error(survey, question, _form_value(question, value), context, language) is not None:
-            return False
-    return True
-
-
-def _takes_back(question: Question, value: Any, counted: Mapping[str, Any]) -> bool:
-    """Whether `value`, saved for `question` and sent back as the browser would (`saved_formdata`),
-    is taken by its field without an error of its own and stored again as the same value."""
-    if question.is_select:
-        offered = {choice.name for choice in offered_choices(question, counted)}
-        if question.multiple:
-            return (isinstance(value, list) and all(isinstance(code, str) and code in offered for code in value)
-                    and len(set(value)) == len(value))
-        return isinstance(value, str) and value in offered
-    if question.type == "integer":
-        return type(value) is int  # not a bool, which is sent as "True"
-    if question.type == "decimal":
-        return type(value) is float and math.isfinite(value)
-    if not isinstance(value, str):
-        return False
-    try:
-        return bool(stored_value(question, _form_value(question, value)) == value)
-    except ValueError:
-        return False

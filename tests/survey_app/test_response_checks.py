@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from forms.builder import TEXT_LIMIT, page_form_to_fix
+from forms.answer_checks import TEXT_LIMIT
+from forms.builder import page_form_to_fix
 from survey_app import storage, surveys
 from survey_app.cli.survey_files import read_definition
 from survey_app.extensions import db
