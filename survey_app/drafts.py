@@ -37,8 +37,8 @@ def _read_one(statement: str, draft_id: str) -> tuple | None:
     on a connection of its own, which starts no transaction (`config.engine_binds`).
 
     Connections for these reads are not checked before each use (`config.engine_binds`): one the
-    database has dropped, after a restart say, fails here, and the pool is then emptied and the
-    read made again on a new connection."""
+    database has dropped, after a restart say, fails here; the pool is then emptied and the read
+    made again on a new connection. Any other error is raised as it is."""
     engine = db.engines.get(READS, db.engine)
     sql = statement.format(PLACEHOLDERS[engine.dialect.paramstyle])
     for last_try in (False, True):
@@ -49,11 +49,11 @@ def _read_one(statement: str, draft_id: str) -> tuple | None:
             row: tuple | None = cursor.fetchone()
             cursor.close()
             return row
-        except engine.dialect.loaded_dbapi.OperationalError:
+        except engine.dialect.loaded_dbapi.Error as error:
+            if last_try or not engine.dialect.is_disconnect(error, connection.dbapi_connection, None):
+                raise
             connection.invalidate()
             engine.dispose()  # every other pooled connection is as old as this one
-            if last_try:
-                raise
         finally:
             connection.close()
     raise AssertionError("unreachable")

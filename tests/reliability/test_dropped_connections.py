@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
+from survey_app import drafts
 from survey_app.extensions import db
 from tests.conftest import FULL_ANSWERS, POSTGRES_URL
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite is a file: no server can drop its connections")
+DATABASE_SERVER = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite is a file: no server can drop its connections")
 
 
 def _drop_every_connection_of(app) -> int:
@@ -34,6 +35,7 @@ def _drop_every_connection_of(app) -> int:
     return len(pids)
 
 
+@DATABASE_SERVER
 def test_pages_carry_on_after_the_server_drops_the_connections(app, respondent):
     respondent.start()
     respondent.answer(**FULL_ANSWERS[0])
@@ -49,3 +51,12 @@ def test_pages_carry_on_after_the_server_drops_the_connections(app, respondent):
     assert _drop_every_connection_of(app) == 2
     assert respondent.client.get("/s/family-voices/3").status_code == 200
     assert respondent.client.get("/s/family-voices").status_code == 200  # the welcome page, with answers to come back to
+
+
+def test_a_read_that_fails_for_another_reason_is_not_tried_again(app):
+    with app.app_context():
+        engine = db.engines.get("reads", db.engine)
+        pool = engine.pool
+        with pytest.raises(engine.dialect.loaded_dbapi.Error):
+            drafts._read_one("SELECT no_such_column FROM drafts WHERE id = {}", "x")
+        assert engine.pool is pool  # the pool was not emptied: the connections were fine
