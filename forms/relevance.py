@@ -39,6 +39,10 @@ class CountedAnswers(dict[str, Any]):
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
 
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        """A copy or a pickle is a plain dict of the same answers, free to be changed."""
+        return dict, (dict(self),)
+
 
 def counted_answers(survey: Survey, answers: Mapping[str, Any]) -> CountedAnswers:
     """The answers that count, in survey order; blank answers and answers to questions

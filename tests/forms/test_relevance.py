@@ -1,14 +1,16 @@
 """Skip logic: which answers count, for chains of any depth."""
 from __future__ import annotations
 
+import copy
+import pickle
 from pathlib import Path
 
 import pytest
 import yaml
 
 from forms.loading import load_survey
-from forms.normalising import normalise
 from forms.navigation import next_page, shown_pages
+from forms.normalising import normalise
 from forms.relevance import counted_answers
 
 SKIP_CHAIN = load_survey(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
@@ -38,6 +40,8 @@ def test_relevance_answers_that_count_are_counted_once_and_not_changed():
             change()
     assert counted == {"a": "no", "comment": "hi"}
     assert {**counted, "b": "yes"} == {"a": "no", "comment": "hi", "b": "yes"}  # a copy can be added to
+    for copied in (copy.copy(counted), copy.deepcopy(counted), pickle.loads(pickle.dumps(counted))):
+        assert type(copied) is dict and copied == counted
     other = load_survey(normalise(yaml.safe_load(Path("tests/data/skip-chain.yaml").read_text("utf-8"))))
     assert counted_answers(other, counted) is not counted  # counted for another survey: worked out anew
 
