@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.extensions import dispose_engines
+from tests.conftest import build_app
+
 SECURITY = {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"}
 
 
@@ -31,3 +34,16 @@ def test_pages_with_answers_or_typed_text_are_not_kept_by_browsers_or_proxies(cl
     assert client.get("/s/family-voices").headers["Cache-Control"] == "no-store"
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/privacy").headers.get("Cache-Control", "")
+
+
+def test_behind_the_proxy_https_is_read_from_the_header_it_sets(app, monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")  # as docs/deploying.md runs it, behind nginx
+    proxied = build_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        client = proxied.test_client()
+        secure = client.get("/s/family-voices", headers={"X-Forwarded-Proto": "https"})
+        assert secure.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+        assert "Strict-Transport-Security" not in client.get("/s/family-voices").headers
+    finally:
+        with proxied.app_context():
+            dispose_engines()
