@@ -274,8 +274,8 @@ CHANGES_MEASURED = (
     "| page 4 | nothing | 0.80 → 0.85 ms, ×0.94 | 1.01 → 0.98 ms, ×0.97 |",
     "",
     "What is left of Start beyond its comparison app is mostly work it must do: Flask-Limiter's check with its "
-    "round trip to Redis (about a quarter of its CPU in process), reading the session and the draft, and on "
-    "PostgreSQL the pool's ping before each checkout (`pool_pre_ping`). The submission waits for its commit, as "
+    "round trip to Redis (about a quarter of its CPU in process), reading the session and the draft. The "
+    "submission waits for its commit, as "
     "the comparison's INSERT does, and checks every page of the response once more.",
 )
 
@@ -295,12 +295,15 @@ def _speed_up_details(web: dict[str, Any]) -> list[str]:
              "| share saved by throughput |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     best: dict[str, float] = {}
+    described: dict[str, str] = {}
     for run, speed_up in measured:
         with_it = {row["name"]: row for row in run["requests"]}
         with_it["submission"] = run["submission"]
         for row in speed_up["rows"]:
             base = with_it[row["name"]]
-            label = _speed_up_label(speed_up["name"], row["name"])
+            named = _speed_up_label(speed_up["name"], row["name"])
+            label = named if run["database"] == "sqlite" else f"{named} ({run['database']})"
+            described[label] = SPEED_UP_NAMES[named]
             best[label] = max(best.get(label, -1.0), saving(base, row))
             lines.append(f"| {label} | {row['name']} | {base['median']['cpu_ms']:.2f} ms | "
                          f"{row['median']['cpu_ms']:.2f} ms | {saving(base, row):.0%} | "
@@ -309,7 +312,7 @@ def _speed_up_details(web: dict[str, Any]) -> list[str]:
     lines += ["", *SPEED_UP_DECISIONS, "", "What the served figures of this run say, taken alone (mind the noise above):", ""]
     for label, most in best.items():
         verdict_ = "worth its place" if most >= SPEED_UP_WORTH else f"under {SPEED_UP_WORTH:.0%}: not worth its place"
-        lines.append(f"- {label}, {SPEED_UP_NAMES[label]}: at most {most:.0%} of a request, {verdict_}.")
+        lines.append(f"- {label}, {described[label]}: at most {most:.0%} of a request, {verdict_}.")
     return [*lines, "", *CHANGES_MEASURED]
 
 
