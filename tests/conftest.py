@@ -291,14 +291,21 @@ def respondent(client):
     return Respondent(client)
 
 
+# Every user the tests create has this password.
+PASSWORD = "a long enough password"
+
+
+def log_in(client, email: str) -> None:
+    page = client.get("/login")
+    reply = client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
+    assert reply.status_code == 302
+
+
 @pytest.fixture
 def staff_client(app, client):
     """The client, logged in as staff@example.org, a staff member."""
-    password = "a long enough password"
-    storage.create_user("staff@example.org", password, "staff")
-    page = client.get("/login")
-    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
-                                "password": password})
+    storage.create_user("staff@example.org", PASSWORD, "staff")
+    log_in(client, "staff@example.org")
     return client
 
 

@@ -9,8 +9,8 @@ from itertools import combinations
 
 import pytest
 
-from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, SLUG, add_responses
+from tests.conftest import PASSWORD, csrf_token
+from tests.survey_app.report_fixtures import SLUG, add_responses
 
 MIN_N = 10
 NY_ROW = re.compile(r'<th scope="row">(?:<a [^>]*>)?New York(?:</a>)?</th>\s*<td class="numeric">([^<]*)</td>')

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Partner
-from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, SLUG
+from tests.conftest import PASSWORD, csrf_token
+from tests.survey_app.report_fixtures import SLUG
 
 COOKIE = "session"
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from analysis import read as analysis_read
 from survey_app import audio, storage
-from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import Partner, User
-from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
+from survey_app.reporting import parts, snapshots
+from tests.conftest import PASSWORD, csrf_token, log_in
+from tests.survey_app.report_fixtures import add_campaign
 
 # A question's or an answer's picture is fetched when scrolled to (loading="lazy"); that of a welcome or
 # thank-you text, under the title, at once.

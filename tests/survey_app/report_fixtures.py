@@ -27,9 +27,7 @@ from sqlalchemy import select
 from survey_app import surveys
 from survey_app.extensions import db
 from survey_app.models import Answer, Partner, Response, new_uuid
-from tests.conftest import csrf_token
 
-PASSWORD = "a long enough password"
 SLUG = "family-voices"
 XSS = "<script>alert('x')</script> Más intérpretes"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -66,12 +64,6 @@ def add_campaign() -> None:
                   one_change="我们需要更多的翻译。")
     add_responses("TN", 4, ["language_access", "safety"], day=OTHER_DAY, one_change="TN-ONLY comment")
     add_responses("WA", 3, ["language_access", "safety"], day=OTHER_DAY)
-
-
-def log_in(client, email: str) -> None:
-    page = client.get("/login")
-    reply = client.post("/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
-    assert reply.status_code == 302
 
 
 def cells(html: str, marker: str) -> str:

@@ -19,8 +19,8 @@ from survey_app import storage, surveys
 from survey_app.cli.survey_files import read_definition
 from survey_app.extensions import db
 from survey_app.models import AdvocacyDate, Answer, Partner, Response, Survey, User, new_uuid
-from tests.conftest import Respondent, csrf_token
-from tests.survey_app.report_fixtures import PASSWORD, add_campaign, log_in
+from tests.conftest import PASSWORD, Respondent, csrf_token, log_in
+from tests.survey_app.report_fixtures import add_campaign
 
 SCHOOL_MEALS = Path(__file__).resolve().parent.parent / "data" / "school-meals.yaml"
 DAY = datetime(2026, 11, 2, 9, 0)

@@ -15,8 +15,8 @@ from survey_app.cli.survey_files import DATA
 from survey_app.extensions import db
 from survey_app.models import Partner, PolicyLever, PolicyText
 from survey_app.storage import read_partners_csv
-from tests.conftest import csrf_token
-from tests.survey_app.report_fixtures import SLUG, log_in
+from tests.conftest import csrf_token, log_in
+from tests.survey_app.report_fixtures import SLUG
 
 SPANISH_LINE = ("La escuela debe darle la información en un idioma que usted entienda, y un intérprete cuando lo "
                 "necesite, sin costo.")

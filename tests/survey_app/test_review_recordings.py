@@ -9,10 +9,9 @@ import shutil
 import pytest
 
 from survey_app import storage, surveys
-from tests.conftest import Respondent, csrf_token, tone
+from tests.conftest import PASSWORD, Respondent, csrf_token, log_in, tone
 from tests.media_surveys import voices_folder
 from tests.survey_app.conftest import audio_sources
-from tests.survey_app.report_fixtures import PASSWORD, log_in
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
 PAGE = "/review/school-voices/hmn/recordings"

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import Answer, Partner, Response, new_uuid
-from tests.survey_app.report_fixtures import PASSWORD, log_in
+from tests.conftest import PASSWORD, log_in
 
 SLUG = "plain-meals"
 SCHOOL_MEALS = Path(__file__).resolve().parent.parent / "data" / "school-meals.yaml"
@@ -118,3 +118,4 @@ def test_staff_question_tables_other_pages_without_a_ranked_question(clients):
     counts = partner.get(f"/partner/responses/{SLUG}")
     assert counts.status_code == 200 and "Responses per language" in counts.text
     assert staff.get(f"/s/{SLUG}/results").status_code == 404
+

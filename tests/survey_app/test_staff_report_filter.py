@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from survey_app.reporting.filters import withheld_groups
-from tests.survey_app.report_fixtures import MN_DAY, OTHER_DAY, SLUG, add_responses, cells, log_in, row, text_of
+from tests.conftest import log_in
+from tests.survey_app.report_fixtures import MN_DAY, OTHER_DAY, SLUG, add_responses, cells, row, text_of
 
 
 def test_report_filter_by_language_shows_only_those_families(staff):

@@ -9,10 +9,11 @@ from datetime import datetime
 import pytest
 
 from analysis import read as analysis_read
-from survey_app.reporting import parts, snapshots
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from tests.survey_app.report_fixtures import SLUG, add_responses, cells, log_in, row, text_of
+from survey_app.reporting import parts, snapshots
+from tests.conftest import log_in
+from tests.survey_app.report_fixtures import SLUG, add_responses, cells, row, text_of
 
 
 def test_staff_reports_overview_shows_each_state_side_by_side(staff):

@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
-from tests.conftest import Respondent, csrf_token, tone
+from tests.conftest import PASSWORD, Respondent, csrf_token, log_in, tone
 from tests.media_surveys import VOICES_FORM, voices_folder, voices_zip
 from tests.survey_app.conftest import audio_sources
-from tests.survey_app.report_fixtures import PASSWORD, log_in
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (make ffmpeg)")
 

@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import PASSWORD, Respondent, csrf_token, log_in
 from tests.media_surveys import LUNCH_FILES, LUNCH_FORM, lunch_zip
 from tests.survey_app.conftest import IMAGE, LAZY
-from tests.survey_app.report_fixtures import PASSWORD, log_in
 from tests.uploads import picture
 
 

@@ -15,10 +15,9 @@ from survey_app import storage, surveys
 from survey_app.extensions import db
 from survey_app.models import MediaFile, Partner
 from survey_app.public import views
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import PASSWORD, Respondent, csrf_token, log_in
 from tests.media_surveys import PARK_FILES, PARK_FORM, park_folder, park_zip
 from tests.survey_app.conftest import IMAGE, LAZY
-from tests.survey_app.report_fixtures import PASSWORD, log_in
 from tests.uploads import multipart, picture
 
 

@@ -13,11 +13,11 @@ from analysis.read import read_responses
 from forms.normalising import normalise
 from forms.xlsform import read_xlsform, stored_to_raw, write_xlsform
 from survey_app import storage
-from survey_app.exports import responses, writers
 from survey_app.cli.survey_files import DEFAULT_SURVEY_FILE, read_definition
+from survey_app.exports import responses, writers
 from survey_app.extensions import db
 from survey_app.models import Response, Survey
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import Respondent
 
 V1 = {
     "settings": {"form_id": "pilot", "version": "1", "default_language": "en", "form_title::en": "School pilot"},
@@ -113,12 +113,9 @@ def test_survey_versions_each_version_downloads_as_it_was(app):
     assert names == [["likes_school", "why"], ["likes_school", "children"]]
 
 
-def test_survey_versions_staff_see_each_version_with_its_responses(app, client):
+def test_survey_versions_staff_see_each_version_with_its_responses(app, staff_client):
     two_versions_answered(app)
-    storage.create_user("staff@example.org", "a long enough password", "staff")
-    page = client.get("/login")
-    client.post("/login", data={"csrf_token": csrf_token(page.text), "email": "staff@example.org",
-                                "password": "a long enough password"})
+    client = staff_client
     detail = client.get("/staff/surveys/pilot").text
     versions = detail.split("<h2>Versions</h2>", 1)[1]
     assert versions.count("<td>1</td>") >= 2 and "xlsform?version=1" in versions and "xlsform?version=2" in versions

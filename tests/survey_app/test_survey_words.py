@@ -13,8 +13,7 @@ from sqlalchemy import select
 from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Partner
-from tests.conftest import Respondent
-from tests.survey_app.report_fixtures import PASSWORD, log_in
+from tests.conftest import PASSWORD, Respondent, log_in
 
 SCHOOL_MEALS = Path(__file__).resolve().parent.parent / "data" / "school-meals.yaml"
 MEALS_ANSWERS = ({"school": "lincoln", "grade": "middle"}, {"eats_lunch": "no"}, {"meal_problems": ["cost"]})

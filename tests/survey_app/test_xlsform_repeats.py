@@ -14,14 +14,13 @@ from pyxform import xls2xform
 from sqlalchemy import select
 
 from forms.loading import load_survey
-from forms.survey import Survey as SurveyDefinition
 from forms.normalising import normalise
+from forms.survey import Survey as SurveyDefinition
 from forms.xlsform import XLSFormError, read_xlsform
 from survey_app import storage
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
-from tests.conftest import Respondent, csrf_token
-from tests.survey_app.report_fixtures import log_in
+from tests.conftest import Respondent, csrf_token, log_in
 
 FORM = """\
 | survey |
