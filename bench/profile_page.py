@@ -14,7 +14,8 @@ import os
 import pstats
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,22 @@ def _reach_page(client: Any, number: int = flow.TYPICAL_PAGE) -> str:
 
 # (label, how to find the function in the profile): the parts of one request, outermost first.
 # The first is the whole request; every share is of it.
+WHOLE = ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app")
+FINDING_SURVEY = ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py",
+                  "public_survey")
+READING_DRAFT = ("reading the draft (`_draft`)", "public/views.py", "_draft")
 OPENING: tuple[tuple[str, str, str], ...] = (
-    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    WHOLE,
     ("the view (`public.views.page`)", "public/views.py", "page"),
-    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
-    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    FINDING_SURVEY,
+    READING_DRAFT,
+)
+# A page kept rendered by the worker, with this respondent's token put in.
+KEPT_PAGE: tuple[tuple[str, str, str], ...] = (
+    ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
+    ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
+    ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
+     "render_template"),
 )
 COMMON: tuple[tuple[str, str, str], ...] = (
     ("reading the session cookie (`open_session`)", "flask/sessions.py", "open_session"),
@@ -53,30 +65,24 @@ COMMON: tuple[tuple[str, str, str], ...] = (
 AREAS: tuple[tuple[str, str, str], ...] = (
     *OPENING,
     ("navigation (shown pages, next page, step)", "forms/navigation.py", "shown_pages"),
-    ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
-    ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
-    ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
-     "render_template"),
+    *KEPT_PAGE,
     *COMMON,
 )
 START_AREAS: tuple[tuple[str, str, str], ...] = (
-    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    WHOLE,
     ("the view (`public.views.begin`)", "public/views.py", "begin"),
-    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
+    FINDING_SURVEY,
     ("checking the CSRF token (`Form.validate`)", "wtforms/form.py", "validate"),
-    ("reading the draft (`_draft`)", "public/views.py", "_draft"),
+    READING_DRAFT,
     ("the first unfinished page (`navigation.first_unfinished_page`)", "forms/navigation.py",
      "first_unfinished_page"),
     *COMMON,
 )
 THANKS_AREAS: tuple[tuple[str, str, str], ...] = (
-    ("whole request, as the WSGI server calls it", "flask/app.py", "wsgi_app"),
+    WHOLE,
     ("the view (`public.views.thanks`)", "public/views.py", "thanks"),
-    ("finding the survey (`surveys.public_survey`, kept by the worker)", "survey_app/surveys.py", "public_survey"),
-    ("the page, from the worker's rendered pages (`page_cache.rendered`)", "public/page_cache.py", "rendered"),
-    ("  this respondent's CSRF token (`generate_csrf`)", "flask_wtf/csrf.py", "generate_csrf"),
-    ("  rendering the template, when the page is not kept (`render_template`)", "flask/templating.py",
-     "render_template"),
+    FINDING_SURVEY,
+    *KEPT_PAGE,
     *COMMON,
 )
 SUBMISSION_AREAS: tuple[tuple[str, str, str], ...] = (
@@ -141,11 +147,18 @@ def _settings() -> None:
     os.environ.update(databases.APP_ENV, RATELIMIT_STORAGE_URI=databases.rate_limit_storage())
 
 
-def profile_page(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
-    """The measured GET, many times over: the page as a respondent with a draft sees it."""
+@contextmanager
+def _fresh_database(database: str) -> Iterator[str]:
+    """The URL of a fresh database of kind `database` ("sqlite" or "postgresql"), production settings set."""
     _settings()
     with tempfile.TemporaryDirectory() as scratch, (
             databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+        yield url
+
+
+def profile_page(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
+    """The measured GET, many times over: the page as a respondent with a draft sees it."""
+    with _fresh_database(database) as url:
         from .submissions import app_for
 
         with app_for(url) as app:
@@ -165,10 +178,8 @@ def profile_submission(requests: int = REQUESTS, database: str = "sqlite") -> di
     from . import submissions
     from .submissions import app_for
 
-    _settings()
     warm_up = 50
-    with tempfile.TemporaryDirectory() as scratch, (
-            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+    with _fresh_database(database) as url:
         with app_for(url) as app:
             client = app.test_client()
             _reach_page(client, len(flow.ANSWERS))
@@ -193,10 +204,8 @@ def profile_submission(requests: int = REQUESTS, database: str = "sqlite") -> di
 
 def profile_start(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
     """Pressing Start again, as a respondent who has answered pages 1 to 4 (sent on to page 5), as measured served."""
-    _settings()
     last = len(flow.ANSWERS)
-    with tempfile.TemporaryDirectory() as scratch, (
-            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+    with _fresh_database(database) as url:
         from .submissions import app_for
 
         with app_for(url) as app:
@@ -216,10 +225,8 @@ def profile_start(requests: int = REQUESTS, database: str = "sqlite") -> dict[st
 
 def profile_thanks(requests: int = REQUESTS, database: str = "sqlite") -> dict[str, Any]:
     """The thank-you page, as a respondent who has just sent the survey sees it."""
-    _settings()
     last = len(flow.ANSWERS)
-    with tempfile.TemporaryDirectory() as scratch, (
-            databases.sqlite(Path(scratch)) if database == "sqlite" else databases.postgres()) as url:
+    with _fresh_database(database) as url:
         from .submissions import app_for
 
         with app_for(url) as app:
