@@ -67,7 +67,8 @@ class Glossary:
     def missing_terms(self, english: Iterable[str], translation: Iterable[str], language: str) -> list[str]:
         """Terms the English uses whose approved translation is absent from any
         translated form (plural forms are checked one by one)."""
-        used = [term for term in self.terms if any(term in self.terms_in(text) for text in english)]
+        found = {term for text in english for term in self.terms_in(text)}
+        used = [term for term in self.terms if term in found]
         missing = []
         for term in used:
             entry = self.entry(term, language)
