@@ -30,14 +30,14 @@ from survey_app.extensions import db, dispose_engines
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Units of work that start servers or wait on a network: given out first, so that no test process
-# is left waiting for one of them at the end of a parallel run. The browser tests are one unit:
-# one gunicorn and one Chromium serve them all.
+# is left waiting for one of them at the end of a parallel run. Each process that runs browser
+# tests starts one gunicorn and one Chromium for all of them (tests/browser/conftest.py).
 SERVER_MODULES = ("tests/browser/", "tests/reliability/", "tests/security/test_served.py")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """`--dist loadscope` as pytest-xdist does it (one module to one process, so that module-scoped
-    servers start once), with the server-starting units first and the browser tests in one unit.
+    servers start once), with the server-starting units first.
     pytest-xdist gives out the modules with the most tests first, which leaves the slow modules
     with few tests, the browser and server ones, for the end."""
     if config.getvalue("dist") != "loadscope":
@@ -45,9 +45,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class ServersFirst(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return "tests/browser/" if nodeid.startswith("tests/browser/") else super()._split_scope(nodeid)
-
         def _assign_work_unit(self, node) -> None:
             if not any(self.assigned_work.values()):
                 # The first unit given out: the queue is complete here, in pytest-xdist's order.
