@@ -22,7 +22,7 @@ import html as html_module
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from survey_app import surveys
 from survey_app.extensions import db
@@ -37,21 +37,21 @@ OTHER_DAY = datetime(2026, 10, 1, 12, 0)
 
 def add_responses(state: str, n: int, issues: list[str], *, day: datetime, language: str = "en",
                   partner: str | None = None, channel: str = "web", one_change: str | None = None) -> list[str]:
-    """`n` complete responses written directly, so every count is known exactly."""
+    """`n` complete responses written directly, so every count is known exactly: two statements,
+    one for the responses and one for their answers, in the order given."""
     version = surveys.newest_version(SLUG)
     partner_id = db.session.scalar(select(Partner.id).where(Partner.code == partner)) if partner else None
-    ids = []
-    for i in range(n):
-        response = Response(id=new_uuid(), survey_version_id=version.id, partner_id=partner_id, language=language,
-                            channel=channel, submitted_at=day + timedelta(minutes=i))
-        values = [("role", "parent"), ("state", state), ("home_languages", "es"),
-                  *(("top_issues", issue) for issue in issues),
-                  ("school_communication", "3"), ("interpreter_offered", "never")]
-        if one_change:
-            values.append(("one_change", one_change))
-        response.answers = [Answer(question=q, value=v) for q, v in values]
-        db.session.add(response)
-        ids.append(response.id)
+    values = [("role", "parent"), ("state", state), ("home_languages", "es"),
+              *(("top_issues", issue) for issue in issues),
+              ("school_communication", "3"), ("interpreter_offered", "never")]
+    if one_change:
+        values.append(("one_change", one_change))
+    ids = [new_uuid() for _ in range(n)]
+    db.session.execute(insert(Response), [
+        {"id": response_id, "survey_version_id": version.id, "partner_id": partner_id, "language": language,
+         "channel": channel, "submitted_at": day + timedelta(minutes=i)} for i, response_id in enumerate(ids)])
+    db.session.execute(insert(Answer), [{"response_id": response_id, "question": question, "value": value}
+                                        for response_id in ids for question, value in values])
     db.session.commit()
     return ids
 
