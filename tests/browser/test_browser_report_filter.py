@@ -33,6 +33,7 @@ def test_report_filter_works_without_javascript_on_a_phone(new_context, logged_i
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshots.take(page, "filtered")
     # A state's report from the filtered overview keeps the filter.
-    page.locator("table a").first.click()
+    with page.expect_navigation():
+        page.locator("table a").first.click()
     assert parse_qs(urlsplit(page.url).query)["f.channel"] == ["web"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
