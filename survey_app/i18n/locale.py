@@ -77,9 +77,9 @@ BY_CODE = {language.code: language for language in LANGUAGES}
 # CLDR names Dari as the Afghan variety of Persian.
 CLDR_NAME_KEYS = {"prs": "fa_AF"}
 DEFAULT = "en"
-# Pages for logged-in partner and staff users, and the log-in page that leads to them.
-STAFF_BLUEPRINTS = frozenset({"staff", "partner", "auth"})
-STAFF_PATHS = ("/staff/", "/partner/", "/login", "/logout", "/account/")
+# Pages for logged-in partner, staff and translator users, and the log-in page that leads to them.
+STAFF_BLUEPRINTS = frozenset({"staff", "partner", "review", "auth"})
+STAFF_PATHS = ("/staff/", "/partner/", "/review/", "/login", "/logout", "/account/")
 STAFF_SESSION_KEY = "staff_lang"
 
 

@@ -394,8 +394,9 @@ URL_VALUES = {"slug": "family-voices", "lang": "es", "language_code": "es", "par
               "state_code": "MN"}
 
 
-def page_urls(server: LiveServer, prefix: str) -> tuple[list[str], list[str]]:
-    """Every GET page under `prefix` whose URL parts are known, and the rules left out."""
+def page_urls(server: LiveServer, prefix: str | tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Every GET page under `prefix` (an endpoint prefix, or several) whose URL parts are known, and the
+    rules left out."""
     urls, left_out = [], []
     with server.app.test_request_context():
         for rule in server.app.url_map.iter_rules():

@@ -1,4 +1,4 @@
-"""Every staff and partner page, on a phone (360 x 640) and a desktop (1280 x 800), in English and
+"""Every staff, partner and translation review page, on a phone (360 x 640) and a desktop (1280 x 800), in English and
 in Arabic (right to left): no sideways scrolling, no serious or critical axe-core violation, every
 tap target at least 44 x 44 CSS pixels (links inside a sentence aside, as WCAG 2.5.8 allows), and a
 screenshot of each. In Arabic, codes, numbers, dates and addresses are isolated, so that they read
@@ -94,7 +94,7 @@ def choose_page_language(page, code: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("role, prefix", [("admin", "staff."), ("partner", "partner.")])
+@pytest.mark.parametrize("role, prefix", [("admin", ("staff.", "review.")), ("partner", ("partner.",))])
 def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, language, new_context, logged_in, axe,
                                             screenshots, live_server, figures):
     page = new_context(viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone",
