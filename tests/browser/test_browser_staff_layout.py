@@ -94,7 +94,8 @@ def choose_page_language(page, code: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("role, prefix", [("admin", ("staff.", "review.")), ("partner", ("partner.",))])
+@pytest.mark.parametrize("role, prefix", [("admin", ("staff.", "review.")), ("partner", ("partner.",))],
+                         ids=["admin", "partner"])
 def test_staff_partner_pages_fit_the_screen(role, prefix, viewport, language, new_context, logged_in, axe,
                                             screenshots, live_server, figures):
     page = new_context(viewport=VIEWPORTS[viewport], is_mobile=viewport == "phone",
