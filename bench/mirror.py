@@ -16,6 +16,7 @@ import json
 import os
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request, session
@@ -31,7 +32,7 @@ INSERT_WRITE = text(f"INSERT INTO {WRITES_TABLE} (id, body) VALUES (:id, :body)"
 
 
 def _load(path: str) -> dict[tuple[str, str], dict[str, Any]]:
-    pages = json.loads(open(path, encoding="utf-8").read())
+    pages = json.loads(Path(path).read_text(encoding="utf-8"))
     return {(page["method"], page["path"]): {**page, "body": base64.b64decode(page["body"])} for page in pages}
 
 

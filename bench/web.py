@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 from survey_app.config import engine_options
 
-from . import databases, flow, mirror, submissions
+from . import databases, floor, flow, mirror, submissions
 from .load import CONNECTIONS, WrkResult, wrk
 from .serve import HOST, WORKER_ARGS, Server, gunicorn
 from .submitter import submit
@@ -97,16 +97,19 @@ def capture(app: Server, request: Request) -> dict[str, Any]:
 
 @contextmanager
 def comparison(captured: list[dict[str, Any]], database_url: str, work: Path, log: Path,
-               worker_args: tuple[str, ...] = WORKER_ARGS) -> Iterator[Server]:
-    """bench/mirror.py serving `captured`, writing to the survey's database."""
+               worker_args: tuple[str, ...] = WORKER_ARGS, app: str = "bench.mirror:app") -> Iterator[Server]:
+    """bench/mirror.py serving `captured`, writing to the survey's database; or, with
+    `app="bench.floor:app"`, the floor: the same plus what the survey's promises oblige."""
     engine = create_engine(database_url, **engine_options(database_url))
     with engine.begin() as connection:
-        connection.execute(text(mirror.CREATE_WRITES))
+        for statement in (mirror.CREATE_WRITES, *floor.CREATE_TABLES):
+            connection.execute(text(statement))
     engine.dispose()
     pages = work / "mirror-pages.json"
     pages.write_text(json.dumps(captured))
-    env = {**databases.APP_ENV, "BENCH_MIRROR_PAGES": str(pages), "BENCH_MIRROR_DATABASE_URL": database_url}
-    with gunicorn("bench.mirror:app", env, captured[0]["path"], log, worker_args) as server:
+    env = {**databases.env_for(database_url), "BENCH_MIRROR_PAGES": str(pages),
+           "BENCH_MIRROR_DATABASE_URL": database_url}
+    with gunicorn(app, env, captured[0]["path"], log, worker_args) as server:
         yield server
 
 
@@ -237,9 +240,27 @@ def run_database(kind: str, work: Path, log: Path, speed_ups: tuple[str, ...] = 
                 posted = submission(reference, app, url, cookies, body)
                 posted.update(bytes=captured[-1]["bytes"], signs_cookie=captured[-1]["signs_cookie"])
                 without = [_without_speed_up(name, env, reference, requests, url, log) for name in speed_ups]
+                floored = _floor(app, reference, captured, requests, url, work, log)
         return {"database": kind, "requests": measured, "submission": posted, "speed_ups": without,
-                "extra": extra, "commands": {"page": measured[0]["target_command"],
+                "floor": floored, "extra": extra, "commands": {"page": measured[0]["target_command"],
                                              "reference": measured[0]["ceiling_command"]}}
+
+
+# The floor is the same for every question page: one stands for them.
+FLOOR_REQUESTS = ("welcome", "start", f"page {flow.TYPICAL_PAGE}", "thanks")
+
+
+def _floor(app: Server, reference: Server, captured: list[dict[str, Any]], requests: list[Request], url: str,
+           work: Path, log: Path) -> list[dict[str, Any]]:
+    """bench/floor.py against the same comparison app: the highest ratio any code keeping the
+    survey's promises could reach on this stack, for the requests of FLOOR_REQUESTS and the submission."""
+    with comparison(captured, url, work, log, app="bench.floor:app") as least:
+        rows = [{"name": request.name, **page(reference, least, request)}
+                for request in requests if request.name in FLOOR_REQUESTS]
+        # Drafts of its own: the floor deletes each draft it stores, as the survey does.
+        cookies, body = drafts_to_submit(app, url, rate_guess=2000)
+        rows.append({"name": "submission", **submission(reference, least, url, cookies, body)})
+    return rows
 
 
 def _without_speed_up(name: str, env: dict[str, str], reference: Server, requests: list[Request], url: str,

@@ -36,18 +36,23 @@ def _web_rows(results: dict[str, Any]) -> list[str]:
         pages = run["requests"]
         lowest = min(pages, key=lambda row: row["median"]["ratio"])
         met = sum(row["median"]["ratio"] >= PAGE_RATIO_AIM and not row["errors"] for row in pages)
+        floors = [row for row in run.get("floor", []) if row["name"] != "submission"]
+        least = f"; the floor (`bench/floor.py`): {_ratios(floors)} ({', '.join(row['name'] for row in floors)})" \
+            if floors else ""
         rows.append(
             f"| 1 | Respondent pages ({db}): {len(pages)} requests, each against a bare Flask view answering the "
             f"same bytes with the same signed cookie | ratios {_ratios(pages)}; lowest {lowest['name']} "
-            f"{lowest['median']['ratio']:.2f} | each ≥ {PAGE_RATIO_AIM} | {verdict(met == len(pages))} "
+            f"{lowest['median']['ratio']:.2f}{least} | each ≥ {PAGE_RATIO_AIM} | {verdict(met == len(pages))} "
             f"({met} of {len(pages)}) |")
     for run in results.get("web", {}).get("databases", []):
         sub, post = run["submission"], run["submission"]["median"]
         ok = post["ratio"] >= SUBMIT_RATIO_AIM and sub["counts_match"]
+        floor = next((row for row in run.get("floor", []) if row["name"] == "submission"), None)
+        least = f"; the floor {floor['median']['ratio']:.2f}" if floor else ""
         rows.append(
             f"| 2 | Submission ({_database(run)}) against a bare Flask view making one durable INSERT and commit "
             f"to the same database | {post['ratio']:.2f} ({post['rate']:,.0f} against {post['ceiling_rate']:,.0f} "
-            f"req/s); {sub['stored']:,} stored for {sub['thanks']:,} answered | ≥ {SUBMIT_RATIO_AIM}, stored = "
+            f"req/s){least}; {sub['stored']:,} stored for {sub['thanks']:,} answered | ≥ {SUBMIT_RATIO_AIM}, stored = "
             f"answered | {verdict(ok)} ({'counts equal' if sub['counts_match'] else 'counts differ'}) |")
     return rows
 
@@ -143,7 +148,7 @@ WHAT_MAKES_IT_FAST = (
 )
 
 
-def _web_details(web: dict[str, Any]) -> list[str]:
+def _web_details(web: dict[str, Any], served: dict[str, Any] | None = None) -> list[str]:
     lines = ["## 1–3. Served pages", "",
              "Each request a respondent makes is measured against a bare Flask app doing the same outward work "
              "(`bench/mirror.py`): before the rounds the survey is asked once, and the app then answers the same "
@@ -180,6 +185,7 @@ def _web_details(web: dict[str, Any]) -> list[str]:
         other = ", ".join(f"{k}: {v}" for k, v in sub["outcomes"].items() if k != "thanks") or "none"
         lines += ["", f"Submissions counted afterwards in the database: {sub['thanks']:,} answered \"thank you\", "
                   f"{sub['stored']:,} responses stored; other answers: {other}; drafts sent twice: {sub['reused']}."]
+    lines += _floor_details(web, served)
     lines += _speed_up_details(web)
     if web.get("workers"):
         lines += ["", "### Choosing gunicorn's settings", "",
@@ -190,6 +196,75 @@ def _web_details(web: dict[str, Any]) -> list[str]:
             lines.append(f"| `{row['args']}` | {row['ceiling_rate']:,.0f} | {row['rate']:,.0f} | {row['ratio']:.3f} | "
                          f"{_ms(row['p99_ms'])} | {row['cpu_ms']:.2f} ms | {'used' if row['chosen'] else ''} |")
         lines += ["", _worker_choice(web["workers"])]
+    return lines
+
+
+def room(floor: dict[str, Any], aim: float) -> float:
+    """The server CPU per request, in ms, that `aim` leaves for everything beyond the floor's work: the
+    comparison's CPU over the aim, less the floor's (negative: the floor itself is below the aim)."""
+    return floor["median"]["ceiling_cpu_ms"] / aim - floor["median"]["cpu_ms"]
+
+
+def _span(values: list[float]) -> str:
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return f"{low} ms" if low == high else f"{low}–{high} ms"
+
+
+def _floor_details(web: dict[str, Any], served: dict[str, Any] | None) -> list[str]:
+    runs = [run for run in web["databases"] if run.get("floor")]
+    if not runs:
+        return []
+    lines = ["", "### The floor: what the survey's promises cost at least", "",
+             "`bench/floor.py` is the comparison app plus only the work the survey's promises oblige, done the "
+             "cheapest way this stack offers: a page reads the respondent's draft (one SELECT by primary key on the "
+             "driver's cursor) and signs this respondent's CSRF token into the bytes; the thank-you page checks "
+             "that the response was stored; every POST counts against the rate limit in the same storage as the "
+             "survey (Redis) and has its token checked; the last page's POST reads the draft, inserts the response "
+             "and its answer rows, deletes the draft and commits, in one transaction. It leaves out choosing the "
+             "language, finding the survey, the skip logic, building and checking forms, and every extension's "
+             "hooks, so no survey can cost less (`tests/bench/test_floor.py` checks that it does that work). It "
+             "runs against the same comparison app, under the same gunicorn command line, in the same run. Where "
+             "the floor is below an aim, no code serving the survey on this stack reaches that aim; where it is "
+             "above, the room is the server CPU per request that the aim leaves for everything the floor leaves "
+             "out: the comparison's CPU divided by the aim, less the floor's.", "",
+             "| Database | request | floor ratio | survey ratio | aim | comparison CPU | floor CPU | survey CPU "
+             "| room the aim leaves |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    below: list[str] = []
+    rooms: dict[str, list[float]] = {}
+    for run in runs:
+        survey = {row["name"]: row for row in run["requests"]}
+        survey["submission"] = run["submission"]
+        for floor in run["floor"]:
+            aim = SUBMIT_RATIO_AIM if floor["name"] == "submission" else PAGE_RATIO_AIM
+            m, own = floor["median"], survey[floor["name"]]["median"]
+            left = room(floor, aim)
+            if m["ratio"] < aim:
+                below.append(f"{floor['name']} on {_database(run)} ({m['ratio']:.2f})")
+            else:
+                rooms.setdefault(floor["name"], []).append(left)
+            lines.append(f"| {_database(run)} | {floor['name']} | {m['ratio']:.2f} | {own['ratio']:.2f} | {aim} | "
+                         f"{m['ceiling_cpu_ms']:.2f} ms | {m['cpu_ms']:.2f} ms | {own['cpu_ms']:.2f} ms | "
+                         + (f"{left:.2f} ms |" if m["ratio"] >= aim else "none: the floor is below the aim |"))
+    if below:
+        lines += ["", f"Below its aim already at the floor: {', '.join(below)}. There no code keeping the survey's "
+                  "promises can reach the aim on this stack."]
+    if rooms:
+        lines += ["", "Above it, the room the aim leaves for all the floor leaves out: "
+                  + "; ".join(f"{name} {_span(left)}" for name, left in rooms.items()) + "."]
+    parts = {row["part"]: row["ms"] for row in served["page"]["rows"]} if served else {}
+    posted = {row["part"]: row["ms"] for row in served["submission"]["rows"]} if served else {}
+    if parts:
+        lines.append("")
+        lines.append(
+            f"What the floor leaves out of a question page, in the served profile (\"Where the time goes\"): the skip logic "
+            f"{parts.get('navigation over the skip logic', 0):.2f} ms, finding the survey and the language "
+            f"{parts.get('finding the survey and the language', 0):.2f} ms, the response's headers "
+            f"{parts.get('response headers', 0):.2f} ms, and inside Flask's handling the hooks of Flask-Compress "
+            "(pages reach phones compressed), Flask-SQLAlchemy, Flask-Login, Flask-Limiter and the kiosk's refresh. "
+            "The last page's POST must also build its form and check the whole response again (a response is not "
+            "stored with an answer the survey's rules refuse, whatever the browser sent before): "
+            f"{posted.get('building the form and checking the answers', 0):.2f} ms.")
     return lines
 
 
@@ -587,7 +662,7 @@ def document(results: dict[str, Any], notes: list[str], previous: str = "", ran:
     if results.get("commands"):
         lines += ["## Commands", "", *[f"- {command}" for command in results["commands"]], ""]
     if results.get("web"):
-        lines += [*_web_details(results["web"]), ""]
+        lines += [*_web_details(results["web"], (results.get("profile") or {}).get("served")), ""]
     if results.get("profile"):
         lines += ["## Where the time goes", ""]
         if results["profile"].get("served"):
