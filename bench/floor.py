@@ -40,6 +40,7 @@ from wtforms.validators import ValidationError
 
 from analysis.read import PLACEHOLDERS
 from survey_app import config as survey_config
+from survey_app.storage import answer_rows
 
 from . import mirror
 
@@ -93,7 +94,7 @@ def _answers(row: tuple) -> dict[str, Any]:
     return json.loads(row[4]) if isinstance(row[4], str) else row[4]
 
 
-def _counted() -> None:
+def _check_post() -> None:
     """The rate limit and the CSRF token every POST of the survey has checked."""
     secret = app.config["SECRET_KEY"].encode()
     key = "a:" + hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:32]
@@ -113,9 +114,8 @@ def _store(draft_id: str) -> None:
                                 " VALUES (:id, :version, :partner, :language, :channel)"),
                            {"id": draft_id, "version": row[1], "partner": row[2], "language": "es", "channel": row[3]})
         sent = {name: request.form.getlist(name) for name in request.form if name not in ("csrf_token", "action")}
-        rows = [{"response_id": draft_id, "question": name, "value": str(code)}
-                for name, value in {**_answers(row), **sent}.items()
-                for code in (value if isinstance(value, list) else [value])]
+        rows = [{"response_id": draft_id, "question": name, "value": value}
+                for name, value in answer_rows({**_answers(row), **sent})]
         connection.execute(text(f"INSERT INTO {ANSWERS_TABLE} (response_id, question, value)"
                                 " VALUES (:response_id, :question, :value)"), rows)
         connection.execute(text("DELETE FROM drafts WHERE id = :id"), {"id": draft_id})
@@ -130,7 +130,7 @@ def floor(path: str) -> Response:
     slug = request.path.split("/")[2]
     draft_id = session.get("drafts", {}).get(slug)
     if request.method == "POST":
-        _counted()
+        _check_post()
     if page["writes"]:
         _store(draft_id)
     elif draft_id:

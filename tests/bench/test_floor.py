@@ -18,12 +18,15 @@ LAST = len(FULL_ANSWERS)
 UNSIGNED = b"captured-token"
 
 
-def _captured(answer, method: str, path: str, writes: bool = False) -> dict:
-    return {"method": method, "path": path, "status": answer.status_code,
+def _captured_page(answer, path: str) -> dict:
+    """The page as the survey answered it, as bench/web.py captures it, but for its token: in its
+    place one nobody signed, so the floor must put in one of its own."""
+    body = answer.data.replace(csrf_token(answer.text).encode(), UNSIGNED)
+    return {"method": "GET", "path": path, "status": answer.status_code,
             "headers": [(name, value) for name, value in answer.headers
                         if name.lower() not in {"set-cookie", "content-length", "date"}],
-            "signs_cookie": "Set-Cookie" in answer.headers, "writes": writes,
-            "body": base64.b64encode(answer.data).decode("ascii")}
+            "signs_cookie": "Set-Cookie" in answer.headers, "writes": False,
+            "body": base64.b64encode(body).decode("ascii")}
 
 
 @pytest.fixture
@@ -42,14 +45,11 @@ def floor(app, reached, database_url, tmp_path, monkeypatch):
     path = reached.path
     shown = reached.page
     posted = {"csrf_token": csrf_token(shown.text), "action": "next", **FULL_ANSWERS[-1]}
-    # What the survey answers to the POST, on a copy of the draft (the floor will store the original).
     pages = tmp_path / "pages.json"
-    # The page as captured carries a token nobody signed: the floor must put in one of its own.
-    captured = _captured(shown, "GET", path)
-    captured["body"] = base64.b64encode(shown.data.replace(csrf_token(shown.text).encode(), UNSIGNED)).decode()
-    pages.write_text(json.dumps([captured,
-                                 {**_captured(shown, "POST", path, writes=True), "status": 302, "body": "",
-                                  "headers": [("Location", "/s/family-voices/thanks")]}]))
+    # The last page's POST is answered as the survey answers a stored response: on to the thank-you page.
+    pages.write_text(json.dumps([_captured_page(shown, path),
+                                 {"method": "POST", "path": path, "status": 302, "signs_cookie": True, "writes": True,
+                                  "headers": [("Location", "/s/family-voices/thanks")], "body": ""}]))
     for name, value in {"BENCH_MIRROR_PAGES": str(pages), "BENCH_MIRROR_DATABASE_URL": database_url,
                         "SECRET_KEY": app.config["SECRET_KEY"], "RATELIMIT_STORAGE_URI": "memory://",
                         "RATELIMIT_PUBLIC": "1000 per minute"}.items():
